@@ -1,0 +1,130 @@
+"""Everything a command touches of the outside world, in one injectable object.
+
+Commands receive a ``Context`` instead of reading ``os.environ`` or ``sys.stdout``
+deep inside, so tests can hand them a fake environment, captured streams and a
+clock they control (the httpie ``Environment`` pattern).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from avault.errors import AvaultError, Interrupted
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+# Test hook: seconds added to the wall clock, so subprocess tests can expire
+# sessions (moto never expires anything). Documented in CONTRIBUTING.md.
+CLOCK_SKEW_VAR = "AVAULT_TEST_CLOCK_SKEW"
+
+
+def _system_clock(env: Mapping[str, str]) -> Callable[[], float]:
+    skew_text = env.get(CLOCK_SKEW_VAR, "")
+    try:
+        skew = float(skew_text) if skew_text else 0.0
+    except ValueError:
+        skew = 0.0
+    return lambda: time.time() + skew
+
+
+@dataclass
+class Context:
+    env: Mapping[str, str]
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    clock: Callable[[], float] = time.time
+    debug: bool = False
+    # Where interactive prompts are read and written. None means /dev/tty.
+    tty_path: str | None = None
+
+    @classmethod
+    def from_os(cls) -> Context:
+        env = dict(os.environ)
+        return cls(env=env, clock=_system_clock(env))
+
+    # -- time ---------------------------------------------------------------
+    def now(self) -> float:
+        return self.clock()
+
+    # -- paths --------------------------------------------------------------
+    @property
+    def home(self) -> Path:
+        home = self.env.get("HOME")
+        return Path(home) if home else Path.home()
+
+    def expand(self, path: str) -> Path:
+        """Expand a leading ``~/`` against this context's HOME."""
+        if path == "~" or path.startswith("~/"):
+            return self.home / path[2:]
+        return Path(path)
+
+    # -- messages -----------------------------------------------------------
+    def info(self, message: str) -> None:
+        """A human message: always stderr, never stdout (stdout is code)."""
+        print(message, file=self.stderr, flush=True)
+
+    def log(self, message: str) -> None:
+        """A --debug line, in aws-vault's ``YYYY/MM/DD HH:MM:SS msg`` shape. Never a secret."""
+        if self.debug:
+            stamp = time.strftime("%Y/%m/%d %H:%M:%S", time.localtime(self.now()))
+            print(f"{stamp} {message}", file=self.stderr, flush=True)
+
+    # -- interactive input ---------------------------------------------------
+    def prompt(self, message: str, *, secret: bool = False, how_to_avoid: str = "") -> str:
+        """Ask on the controlling terminal, even when stdout is captured by ``$(...)``.
+
+        Raises AvaultError (naming ``how_to_avoid``) when there is no terminal, and
+        Interrupted on Ctrl-C or end of input.
+        """
+        path = self.tty_path or "/dev/tty"
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+        except OSError as exc:
+            hint = f"; {how_to_avoid}" if how_to_avoid else ""
+            raise AvaultError(f"cannot prompt: no terminal ({exc.strerror}){hint}") from None
+        with open(fd, "r+", encoding="utf-8", errors="replace", closefd=True) as tty:  # noqa: PTH123
+            return _read_line(tty, message, secret=secret)
+
+
+def _read_line(tty: TextIO, message: str, *, secret: bool) -> str:
+    tty.write(message)
+    tty.flush()
+    if not secret:
+        try:
+            line = tty.readline()
+        except KeyboardInterrupt:
+            tty.write("\n")
+            raise Interrupted from None
+        if not line:
+            raise Interrupted("no input")
+        return line.rstrip("\r\n")
+    import termios  # noqa: PLC0415 - only for secret prompts
+
+    fd = tty.fileno()
+    try:
+        old = termios.tcgetattr(fd)
+    except termios.error:
+        old = None
+    try:
+        if old is not None:
+            new = list(old)
+            new[3] &= ~termios.ECHO
+            termios.tcsetattr(fd, termios.TCSAFLUSH, new)
+        line = tty.readline()
+    except KeyboardInterrupt:
+        raise Interrupted from None
+    finally:
+        if old is not None:
+            termios.tcsetattr(fd, termios.TCSAFLUSH, old)
+        tty.write("\n")
+        tty.flush()
+    if not line:
+        raise Interrupted("no input")
+    return line.rstrip("\r\n")

@@ -1,0 +1,54 @@
+"""Go-style durations (``1h``, ``90m``, ``1h30m15s``, ``43200s``), as aws-vault reads and prints them."""
+
+from __future__ import annotations
+
+import re
+
+from avault.errors import AvaultError
+
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+
+
+def parse_go_duration(text: str) -> float | None:
+    """Seconds for a Go duration string, or None if it does not parse (aws-vault ignores those)."""
+    s = text.strip()
+    if not s:
+        return None
+    sign = 1.0
+    if s[0] in "+-":
+        sign = -1.0 if s[0] == "-" else 1.0
+        s = s[1:]
+    if s == "0":
+        return 0.0
+    pos = 0
+    total = 0.0
+    while pos < len(s):
+        m = _PART.match(s, pos)
+        if not m:
+            return None
+        total += float(m.group(1)) * _UNITS[m.group(2)]
+        pos = m.end()
+    return sign * total if pos else None
+
+
+def require_duration(text: str, what: str) -> int:
+    """Parse a user-given duration to whole seconds, or fail with the accepted shape."""
+    seconds = parse_go_duration(text)
+    if seconds is None or seconds <= 0:
+        raise AvaultError(f"invalid {what} {text!r}; use a duration such as 15m, 1h or 12h")
+    return int(seconds)
+
+
+def format_go_duration(seconds: float) -> str:
+    """Format whole seconds the way Go prints a truncated time.Duration: ``7h59m12s``, ``21m38s``, ``0s``."""
+    total = int(seconds)
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    h, rem = divmod(total, 3600)
+    m, s = divmod(rem, 60)
+    if h:
+        return f"{sign}{h}h{m}m{s}s"
+    if m:
+        return f"{sign}{m}m{s}s"
+    return f"{sign}{s}s"

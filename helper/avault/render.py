@@ -1,0 +1,84 @@
+"""Shell code for ``eval``: one renderer and one escaper per shell (direnv's shell_*.go pattern).
+
+``render(shell, {name: value or None})`` turns a mapping into code where ``None`` means
+unset. Every value is quoted by that shell's own rules; nothing else reaches stdout.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from avault.errors import AvaultError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+SHELLS = ("bash", "zsh", "fish")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# Everything an in-place switch may set. A switch first unsets all of these, then sets
+# the new ones, so nothing from the previous profile survives (granted and awsume do
+# the same). The shell files keep the same list for `avs -u`; a test checks they match.
+SWITCH_VARS = (
+    "AWS_VAULT",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
+    "AWS_CREDENTIAL_FILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_PROFILE",
+    "AWS_SDK_LOAD_CONFIG",
+    "AVS_PROFILE",
+    "AVS_EXPIRES",
+    "AVS_ACCOUNT",
+    "AVS_REGION",
+)
+# Set together with the keys when the profile resolves a region; unset on a switch only
+# when a previous switch set them (AWS_REGION == AVS_REGION), never the user's own.
+REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+def quote_sh(value: str) -> str:
+    """POSIX single quoting, right for bash and zsh: ``'`` becomes ``'\\''``."""
+    _check(value)
+    if value and re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", value):
+        return value
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def quote_fish(value: str) -> str:
+    """fish single quotes treat ``\\`` and ``'`` specially, so both are escaped."""
+    _check(value)
+    if value and re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", value):
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _check(value: str) -> None:
+    if "\0" in value:
+        raise AvaultError(
+            "a value contains a NUL byte, which no shell variable can hold; check ~/.aws/config"
+        )
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise AvaultError(f"{name!r} is not a valid environment variable name")
+
+
+def render(shell: str, assignments: Mapping[str, str | None]) -> str:
+    """Shell code that unsets (None) or exports each name, in the mapping's order."""
+    lines: list[str] = []
+    for name, value in assignments.items():
+        _check_name(name)
+        if shell in ("bash", "zsh"):
+            lines.append(f"unset {name};" if value is None else f"export {name}={quote_sh(value)};")
+        elif shell == "fish":
+            lines.append(f"set -e {name};" if value is None else f"set -gx {name} {quote_fish(value)};")
+        else:
+            raise AvaultError(f"unsupported shell {shell!r}; use one of: {', '.join(SHELLS)}")
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,3 @@
+"""Vault backends behind one small interface. See base.py."""
+
+from __future__ import annotations
