@@ -1,0 +1,179 @@
+"""install.sh for real: a venv, a PATH link, one rc line per shell, upgrade, uninstall; and the demo."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTALL = ROOT / "install.sh"
+MARK = "# added by avault install.sh"
+
+
+def run_install(home: Path, *args: str, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        "HOME": str(home),
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        # the project venv's interpreter: a real binary, with pip's cache warm
+        "PYTHON": sys.executable,
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "LC_ALL": "C.UTF-8",
+    }
+    env.update(extra or {})
+    return subprocess.run(
+        ["sh", str(INSTALL), *args], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+def count(path: Path, needle: str) -> int:
+    return path.read_text().count(needle) if path.exists() else 0
+
+
+@pytest.mark.e2e
+def test_install_upgrade_uninstall(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".zshrc").write_text("# my zshrc\n")
+    (home / ".bashrc").write_text("# my bashrc\n")
+
+    r = run_install(home)
+    assert r.returncode == 0, r.stderr
+    link = home / ".local/bin/avault"
+    assert link.is_symlink()
+    version = subprocess.run([str(link), "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("avault ")
+    # the installed copy prints its integration from the wheel's own shell/ files
+    init = subprocess.run([str(link), "init", "bash"], capture_output=True, text=True, check=True)
+    assert "avs" in init.stdout
+    assert init.stdout == (ROOT / "shell/bash/avs.bash").read_text()
+
+    zshrc, bashrc = home / ".zshrc", home / ".bashrc"
+    assert count(zshrc, 'eval "$(avault init zsh)"') == 1
+    assert count(bashrc, 'eval "$(avault init bash)"') == 1
+    if shutil.which("fish"):
+        assert count(home / ".config/fish/config.fish", "avault init fish | source") == 1
+    assert zshrc.read_text().startswith("# my zshrc\n")
+
+    # re-running is an upgrade and never adds a second line
+    r = run_install(home)
+    assert r.returncode == 0, r.stderr
+    assert count(zshrc, 'eval "$(avault init zsh)"') == 1
+    assert count(bashrc, 'eval "$(avault init bash)"') == 1
+
+    r = run_install(home, "--uninstall")
+    assert r.returncode == 0, r.stderr
+    assert not link.exists()
+    assert not (home / ".local/share/avault/venv").exists()
+    assert MARK not in zshrc.read_text()
+    assert MARK not in bashrc.read_text()
+    assert zshrc.read_text().startswith("# my zshrc")
+
+
+@pytest.mark.e2e
+def test_no_modify_rc_and_commented_line(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".bashrc").write_text('# eval "$(avault init bash)"\n')
+    r = run_install(home, "--no-modify-rc", "--prefix", str(tmp_path / "pfx"), "--bin-dir", str(tmp_path / "bin"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "bin/avault").is_symlink()
+    assert not (home / ".zshrc").exists()
+    assert (home / ".bashrc").read_text() == '# eval "$(avault init bash)"\n'
+    # without --no-modify-rc, a commented-out line is respected, not duplicated
+    r = run_install(home, "--prefix", str(tmp_path / "pfx"), "--bin-dir", str(tmp_path / "bin"))
+    assert r.returncode == 0, r.stderr
+    assert (home / ".bashrc").read_text() == '# eval "$(avault init bash)"\n'
+
+
+@pytest.mark.e2e
+def test_oh_my_zsh_user_gets_plugin_link(tmp_path: Path) -> None:
+    archive = ROOT.parent / "shared/testdata/ohmyzsh-830a5bc.tar.gz"
+    if not archive.exists():
+        pytest.skip(f"{archive} not present (a clone outside the workspace)")
+    home = tmp_path / "home"
+    home.mkdir()
+    with tarfile.open(archive) as tf:
+        tf.extractall(tmp_path / "omz", filter="data")
+    zsh_dir = next(p.parent for p in (tmp_path / "omz").rglob("oh-my-zsh.sh"))
+    r = run_install(home, extra={"ZSH": str(zsh_dir)})
+    assert r.returncode == 0, r.stderr
+    plugin = zsh_dir / "custom/plugins/avault"
+    assert plugin.is_symlink()
+    assert (plugin / "avault.plugin.zsh").is_file()
+    assert "plugins=(" in r.stderr
+    # the plugin path is used instead of an eval line in .zshrc
+    assert count(home / ".zshrc", "avault init zsh") == 0
+    r = run_install(home, "--uninstall", extra={"ZSH": str(zsh_dir)})
+    assert r.returncode == 0, r.stderr
+    assert not plugin.exists()
+
+
+@pytest.mark.e2e
+def test_bad_option_is_one_line(tmp_path: Path) -> None:
+    r = run_install(tmp_path, "--frobnicate")
+    assert r.returncode != 0
+    assert r.stderr.strip().count("\n") == 0
+    assert "unknown option" in r.stderr
+
+
+def _tmux(sock: str, *args: str) -> str:
+    return subprocess.run(["tmux", "-L", sock, *args], capture_output=True, text=True, check=False).stdout
+
+
+def _wait_for(sock: str, pattern: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _tmux(sock, "capture-pane", "-p", "-J", "-S", "-200", "-t", "demo")
+        if re.search(pattern, screen):
+            return screen
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {pattern!r}; screen:\n{screen}")
+    raise AssertionError
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_demo_avs_prod_works(tmp_path: Path, shell: str) -> None:
+    """The README's first command: in the demo shell, `avs prod` assumes the role."""
+    if not shutil.which("tmux") or not shutil.which(shell):
+        pytest.skip(f"needs tmux and {shell}")
+    home = tmp_path / "home"
+    home.mkdir()
+    sock = f"avault-demo-{os.getpid()}-{shell}"
+    env = {
+        "HOME": str(home),
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "TERM": "xterm-256color",
+        "PYTHON": sys.executable,
+        "LC_ALL": "C.UTF-8",
+        # reuse the project venv (it has moto) instead of building the demo venv
+        "AVAULT_DEMO_VENV": str(Path(sys.executable).parent.parent),
+        "TMPDIR": str(tmp_path),
+    }
+    cmd = f"sh {INSTALL} --demo --shell {shell}; echo DEMO-EXITED-$?; sleep 30"
+    subprocess.run(
+        ["tmux", "-L", sock, "new-session", "-d", "-s", "demo", "-x", "160", "-y", "50", cmd],
+        env=env,
+        check=True,
+    )
+    try:
+        _wait_for(sock, r"avault-demo")
+        _tmux(sock, "send-keys", "-t", "demo", "avs prod", "Enter")
+        _tmux(sock, "send-keys", "-t", "demo", "aws-whoami", "Enter")
+        screen = _wait_for(sock, r"assumed-role/ProdReadOnly/")
+        assert "210987654321" in screen
+        _tmux(sock, "send-keys", "-t", "demo", "exit", "Enter")
+        _wait_for(sock, r"DEMO-EXITED-0")
+        # the throw-away HOME is gone
+        assert not list(tmp_path.glob("avault-demo-*"))
+    finally:
+        _tmux(sock, "kill-server")
