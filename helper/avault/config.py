@@ -1,8 +1,9 @@
 """~/.aws/config parsing and profile resolution, with aws-vault (maintained fork) semantics.
 
-Stdlib only: this module is on the fast path of every ``avs`` switch and completion.
+Stdlib only: this module is on the fast path of every ``avs`` switch and completion,
+so it must never import boto3, botocore, keyring or cryptography.
 
-INTERFACE (other modules rely on these names; the implementation is being filled in):
+INTERFACE (other modules rely on these names):
 
 * ``config_path(env, home) -> Path``
 * ``ConfigFile.load(path) -> ConfigFile``; ``.profile_names()`` in file order (``default``
@@ -11,15 +12,411 @@ INTERFACE (other modules rely on these names; the implementation is being filled
   appends ``[profile name]`` (or ``[default]``) atomically.
 * ``resolve(name, cfg, env, flags) -> ProfileConfig`` with ``source`` hydrated recursively.
 * ``ensure_profile_exists(name, cfg, stored_keys)`` raises the fork's missing-profile error.
+
+Parsing follows go-ini as aws-vault (fork) configures it (``AllowNestedValues``,
+``InsensitiveKeys``, ``SpaceBeforeInlineComment``), written by hand because
+``configparser`` is several times slower on large files and disagrees on comments:
+
+* keys are case-insensitive, section names case-sensitive;
+* ``key = value`` or ``key: value`` (go-ini accepts both delimiters; the first one wins);
+* ``#`` or ``;`` starts an inline comment only after a space or tab, so
+  ``sso_start_url=https://x/start#/`` keeps its ``#/``; full-line comments start with either;
+* a value wrapped in matching ``"`` or ``'`` loses the quotes, as in go-ini;
+* an indented line after a key with an empty value (``s3 =``) is a nested value: skipped.
+  Any other indented ``key = value`` line is an ordinary key (indenting keys is common).
+  An indented line without a delimiter directly under a key is a continuation: go-ini
+  rejects it, the AWS CLI joins it to the value; we accept and skip it;
+* a section that appears twice is merged and the later key wins (go-ini reuses the
+  existing section and overwrites the key's value);
+* keys before the first section (go-ini's ``DEFAULT``), ``[DEFAULT]`` and any other
+  unknown section are ignored and listed in ``ConfigFile.unrecognised_sections``;
+* ``[profile default]`` is read as ``[default]`` (the AWS CLI does the same);
+* any other line is a ``ConfigError`` naming the line, never quoting it (it may hold a secret).
 """
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from avault.durations import parse_go_duration
+from avault.errors import ConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Mapping
 
 DEFAULT_SESSION_DURATION = 3600  # GetSessionToken (not chained), AssumeRole, federation
 DEFAULT_CHAINED_SESSION_DURATION = 8 * 3600  # GetSessionToken when the source of a role
 ROLE_CHAINING_MAXIMUM_DURATION = 3600
+
+DEFAULT_PROFILE = "default"
+
+#: The keys aws-vault maps from a profile section (its ``ProfileSection`` struct).
+#: ``[default]`` is listed only when it sets at least one of them.
+PROFILE_KEYS = frozenset(
+    {
+        "mfa_serial",
+        "role_arn",
+        "external_id",
+        "region",
+        "role_session_name",
+        "duration_seconds",
+        "source_profile",
+        "include_profile",
+        "sso_session",
+        "sso_start_url",
+        "sso_region",
+        "sso_account_id",
+        "sso_role_name",
+        "web_identity_token_file",
+        "web_identity_token_process",
+        "sts_regional_endpoints",
+        "endpoint_url",
+        "session_tags",
+        "transitive_session_tags",
+        "source_identity",
+        "credential_process",
+        "mfa_process",
+    }
+)
+
+SESSION_TAGS_SHAPE = "session tags string must be <key1>=<value1>,[<key2>=<value2>[,...]]"
+
+_INLINE_COMMENT = re.compile(r"[ \t][#;]")
+
+
+def config_path(env: Mapping[str, str], home: Path) -> Path:
+    """``$AWS_CONFIG_FILE`` (a leading ``~/`` is expanded), else ``~/.aws/config``."""
+    configured = env.get("AWS_CONFIG_FILE", "")
+    if configured:
+        if configured == "~" or configured.startswith("~/"):
+            return home / configured[2:]
+        return Path(configured)
+    return home / ".aws" / "config"
+
+
+def display_path(path: Path, home: Path | None = None) -> str:
+    """``~/.aws/config`` rather than ``/home/me/.aws/config`` in messages."""
+    home = home if home is not None else Path(os.environ.get("HOME") or "/nonexistent")
+    try:
+        rel = path.relative_to(home)
+    except ValueError:
+        return str(path)
+    return f"~/{rel.as_posix()}"
+
+
+class _Sections:
+    """Sections of one kind by name, in first-seen order, each parsed on first use.
+
+    The fast path keeps only each section's raw body (a file with 5,000 profiles is
+    looked up a few sections at a time); the line-by-line path stores parsed dicts.
+    """
+
+    __slots__ = ("bodies", "parsed")
+
+    def __init__(self) -> None:
+        self.bodies: dict[str, list[str]] = {}
+        self.parsed: dict[str, dict[str, str]] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.bodies
+
+    def names(self) -> list[str]:
+        return list(self.bodies)
+
+    def get(self, name: str) -> dict[str, str] | None:
+        keys = self.parsed.get(name)
+        if keys is None:
+            bodies = self.bodies.get(name)
+            if bodies is None:
+                return None
+            keys = {}
+            for body in bodies:  # a repeated section merges; later keys win
+                _scan(body, keys, _no_sections, _never)
+            self.parsed[name] = keys
+        return keys
+
+    def table(self, name: str) -> dict[str, str]:
+        """The dict the line-by-line parser fills for ``name``."""
+        keys = self.parsed.get(name)
+        if keys is None:
+            self.bodies[name] = []
+            keys = self.parsed[name] = {}
+        return keys
+
+
+def _no_sections(_name: str) -> dict[str, str]:  # pragma: no cover - bodies hold no headers
+    return {}
+
+
+def _never(_lineno: int, what: str) -> ConfigError:  # pragma: no cover - bodies were checked
+    return ConfigError(f"{what}; fix the config file")
+
+
+# A file whose every line is plainly a header, a key, a comment or blank takes the fast path:
+# C-level scans for anything that needs the line-by-line rules, then the headers only.
+# The patterns run on "\n" + text + "\n", so "\n" anchors every line (faster than ^ and $).
+_NEEDS_SLOW_PATH = re.compile(
+    r"\n[ \t]*(?:[=:]"  # a value with no key
+    r"|[^\s#;\[=:][^=:\n]*\n)"  # no delimiter: malformed, or a continuation line
+    r"|\n[ \t]+\["  # an indented header (or a nested value starting with "[")
+)
+_ODD_SPACE = "\r\x0b\x0c\x1c\x1d\x1e\x1f"  # str.strip() whitespace the patterns do not model
+_ODD_SPACE_RE = re.compile(
+    "[" + _ODD_SPACE + "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+)
+_HEADER = re.compile(r"\n\[([^\n]*)\][ \t]*(?:[#;][^\]\n]*)?(?=\n)")
+
+
+def _scan(
+    text: str,
+    current: dict[str, str],
+    on_section: Callable[[str], dict[str, str]],
+    error: Callable[[int, str], ConfigError],
+) -> None:
+    """The line-by-line parser (go-ini's rules, see the module docstring)."""
+    in_nested = False  # inside an indented block under an empty-valued key
+    after_key = False  # the previous meaningful line was a key (continuations allowed)
+    find_comment = _INLINE_COMMENT.search
+    for lineno, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        first = line[0]
+        if first in "#;":
+            continue
+        indented = raw[0] in " \t"
+        if indented and in_nested:
+            continue
+        if first == "[":
+            close = line.rfind("]")
+            if close == -1:
+                raise error(lineno, "a section header has no closing ']'")
+            rest = line[close + 1 :].lstrip()
+            if rest and rest[0] not in "#;":
+                raise error(lineno, "text follows a section header's ']'")
+            current = on_section(line[1:close].strip())
+            in_nested = after_key = False
+            continue
+        eq = line.find("=")
+        colon = line.find(":")
+        if colon != -1 and (eq == -1 or colon < eq):
+            eq = colon
+        if eq == -1:
+            if indented and after_key:
+                continue  # a continuation line: see the module docstring
+            raise error(lineno, "expected 'key = value', a [section] header or a comment")
+        key = line[:eq].rstrip().lower()
+        if not key:
+            raise error(lineno, "a value has no key before its '='")
+        value = line[eq + 1 :].lstrip()
+        if "#" in value or ";" in value:
+            m = find_comment(value)
+            if m:
+                value = value[: m.start()]
+        value = value.rstrip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        current[key] = value
+        in_nested = not value
+        after_key = True
+
+
+class ConfigFile:
+    """One parsed config file. Missing files parse as empty and are never created by reading."""
+
+    def __init__(self, path: Path, text: str = "", *, display: str | None = None, fast: bool = True) -> None:
+        self.path = path
+        self.display = display if display is not None else display_path(path)
+        # Profile sections by profile name ("default" for [default]), in first-seen order.
+        self._profiles = _Sections()
+        self._sso_sessions = _Sections()
+        #: Sections aws-vault ignores (it logs "Unrecognised ini file section").
+        self.unrecognised_sections: list[str] = []
+        text = text.removeprefix("\ufeff")
+        if not (fast and self._parse_fast(text)):
+            self._parse(text)
+
+    # -- loading ---------------------------------------------------------------
+    @classmethod
+    def load(cls, path: Path, *, home: Path | None = None) -> ConfigFile:
+        display = display_path(path, home)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return cls(path, "", display=display)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read {display} ({exc.strerror or type(exc).__name__}); "
+                "check that it is a readable file"
+            ) from None
+        # go-ini reads bytes; undecodable bytes become U+FFFD rather than a crash.
+        text = data.decode("utf-8", errors="replace")
+        return cls(path, text, display=display)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], home: Path) -> ConfigFile:
+        return cls.load(config_path(env, home), home=home)
+
+    def _error(self, lineno: int, what: str) -> ConfigError:
+        return ConfigError(f"{self.display} line {lineno}: {what}; fix or remove that line")
+
+    def _parse(self, text: str) -> None:
+        self._profiles = _Sections()
+        self._sso_sessions = _Sections()
+        self.unrecognised_sections = []
+
+        def on_section(name: str) -> dict[str, str]:
+            table, key = self._classify(name)
+            return table.table(key) if table is not None else {}
+
+        _scan(text, {}, on_section, self._error)
+
+    def _parse_fast(self, text: str) -> bool:
+        """Index section bodies without parsing them; False when a line needs ``_parse``."""
+        if text.isascii():
+            if any(c in text for c in _ODD_SPACE):
+                return False
+        elif _ODD_SPACE_RE.search(text):
+            return False
+        framed = f"\n{text}\n"
+        if _NEEDS_SLOW_PATH.search(framed):
+            return False
+        headers = list(_HEADER.finditer(framed))
+        if len(headers) != framed.count("\n["):
+            return False  # a "[" line that is not a well-formed header
+        ends = [m.start() for m in headers[1:]]
+        ends.append(len(framed))
+        for m, end in zip(headers, ends, strict=False):  # no headers: one unused end
+            table, key = self._classify(m.group(1).strip())
+            if table is not None:
+                bodies = table.bodies.get(key)
+                if bodies is None:
+                    table.bodies[key] = [framed[m.end() : end]]
+                else:
+                    bodies.append(framed[m.end() : end])
+        return True
+
+    def _classify(self, name: str) -> tuple[_Sections | None, str]:
+        if name == DEFAULT_PROFILE:
+            return self._profiles, DEFAULT_PROFILE
+        if name.startswith("profile "):
+            key, table = name[8:].strip(), self._profiles
+        elif name.startswith("sso-session "):
+            key, table = name[12:].strip(), self._sso_sessions
+        else:
+            key, table = "", None
+        if table is None or not key:
+            self.unrecognised_sections.append(name)
+            return None, ""
+        return table, key
+
+    # -- queries ---------------------------------------------------------------
+    def profile_names(self) -> list[str]:
+        """Profiles in file order; ``default`` only when it sets a key aws-vault reads."""
+        return [
+            name
+            for name in self._profiles.names()
+            if name != DEFAULT_PROFILE or not PROFILE_KEYS.isdisjoint(self._profiles.get(name) or ())
+        ]
+
+    def has_profile(self, name: str) -> bool:
+        """Whether a ``[profile name]`` (or ``[default]``) section exists, even an empty one."""
+        return name in self._profiles
+
+    def section(self, name: str) -> dict[str, str] | None:
+        """The keys (lower-cased) of a profile's section, or None when it has none."""
+        return self._profiles.get(name)
+
+    def sso_session(self, name: str) -> dict[str, str] | None:
+        return self._sso_sessions.get(name)
+
+    def sso_session_names(self) -> list[str]:
+        return self._sso_sessions.names()
+
+    def resolved_sso_start_url(self, name: str) -> str:
+        """A section's own SSO start URL: its sso-session's URL wins over an inline one.
+
+        This looks at the one section only (no default/include chain), as aws-vault's
+        ``list`` does; use ``resolve`` for the full rules.
+        """
+        keys = self._profiles.get(name) or {}
+        session = self._sso_sessions.get(keys.get("sso_session", "")) or {}
+        return session.get("sso_start_url") or keys.get("sso_start_url", "")
+
+    # -- writing ---------------------------------------------------------------
+    def add_profile(self, name: str, values: Mapping[str, str]) -> None:
+        """Append ``[profile name]`` (or ``[default]``) with ``key=value`` lines, atomically.
+
+        The rest of the file is kept byte for byte. The parent directory is created 0700
+        if needed; a symlinked config file is updated where it points.
+        """
+        _check_writable(name, values)
+        header = DEFAULT_PROFILE if name == DEFAULT_PROFILE else f"profile {name}"
+        body = "".join(f"{k}={v}\n" for k, v in values.items())
+        target = Path(os.path.realpath(self.path))
+        try:
+            old = target.read_bytes()
+        except FileNotFoundError:
+            old = b""
+        except OSError as exc:
+            raise ConfigError(f"cannot read {self.display} ({exc.strerror}); check its permissions") from None
+        prefix = b"" if not old or old.endswith(b"\n") else b"\n"
+        blank = b"\n" if old.strip() else b""
+        new = old + prefix + blank + f"[{header}]\n{body}".encode()
+        _atomic_write(target, new, display=self.display)
+        keys = self._profiles.get(name)
+        if keys is None:
+            keys = self._profiles.table(name)
+        keys.update({k.lower(): v for k, v in values.items()})
+
+
+def _check_writable(name: str, values: Mapping[str, str]) -> None:
+    bad = ("\n", "\r", "[", "]")
+    if not name or name != name.strip() or any(c in name for c in bad):
+        raise ConfigError(
+            f"cannot add profile {name!r} to the config: a profile name must not be empty, "
+            "start or end with a space, or contain brackets or newlines; choose another name"
+        )
+    for k, v in values.items():
+        if not k or any(c in k for c in ("\n", "\r", "=", ":", "[", "#", ";", " ")):
+            raise ConfigError(f"cannot write config key {k!r}; use a plain key such as mfa_serial")
+        if "\n" in v or "\r" in v:
+            raise ConfigError(f"cannot write a multi-line value for {k}; put it on one line")
+
+
+def _atomic_write(target: Path, data: bytes, *, display: str) -> None:
+    import tempfile  # noqa: PLC0415 - only writers pay for it (it pulls in shutil, random)
+
+    directory = target.parent
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            mode = target.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o600
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, mode)  # noqa: PTH101 - operating on the temp name
+            os.replace(tmp, target)  # noqa: PTH105
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write {display} ({exc.strerror or type(exc).__name__}); "
+            "check the permissions of the file and its directory"
+        ) from None
+
+
+# -- resolution ------------------------------------------------------------------
 
 
 @dataclass
@@ -97,3 +494,256 @@ class ProfileConfig:
 
     def has_credential_process(self) -> bool:
         return bool(self.credential_process)
+
+
+def parse_session_tags(text: str, *, where: str) -> dict[str, str]:
+    """``k1=v1,k2=v2`` -> dict; an element without ``=`` (even an empty one) is an error."""
+    tags: dict[str, str] = {}
+    for element in text.split(","):
+        key, sep, value = element.partition("=")
+        if not sep:
+            raise ConfigError(f"{SESSION_TAGS_SHAPE}; fix {where}")
+        tags[key.strip()] = value.strip()
+    return tags
+
+
+def parse_transitive_tags(text: str) -> list[str]:
+    """``k1,k2`` -> list; blanks trimmed, empty elements dropped."""
+    return [t for t in (e.strip() for e in text.split(",")) if t]
+
+
+# String fields copied first-writer-wins from a section (config key -> ProfileConfig attribute).
+_COPIED = (
+    ("mfa_serial", "mfa_serial"),
+    ("role_arn", "role_arn"),
+    ("external_id", "external_id"),
+    ("region", "region"),
+    ("role_session_name", "role_session_name"),
+    ("source_profile", "source_profile_name"),
+)
+_COPIED_AFTER_SSO = (
+    ("sso_start_url", "sso_start_url"),
+    ("sso_region", "sso_region"),
+    ("sso_account_id", "sso_account_id"),
+    ("sso_role_name", "sso_role_name"),
+    ("web_identity_token_file", "web_identity_token_file"),
+    ("web_identity_token_process", "web_identity_token_process"),
+    ("sts_regional_endpoints", "sts_regional_endpoints"),
+    ("endpoint_url", "endpoint_url"),
+    ("source_identity", "source_identity"),
+    ("credential_process", "credential_process"),
+    ("mfa_process", "mfa_process"),
+)
+_TTL_VARS = (
+    ("AWS_ASSUME_ROLE_TTL", "assume_role_duration"),
+    ("AWS_SESSION_TOKEN_TTL", "non_chained_get_session_token_duration"),
+    ("AWS_CHAINED_SESSION_TOKEN_TTL", "chained_get_session_token_duration"),
+    ("AWS_FEDERATION_TOKEN_TTL", "get_federation_token_duration"),
+)
+
+
+class _Loader:
+    """aws-vault's ConfigLoader: one per top-level resolve, shared by the source chain."""
+
+    def __init__(
+        self,
+        cfg: ConfigFile,
+        env: Mapping[str, str],
+        flags: Flags,
+        active: str,
+        log: Callable[[str], None] | None,
+    ) -> None:
+        self.cfg = cfg
+        self.env = env
+        self.flags = flags
+        self.active = active
+        self.log = log or (lambda _msg: None)
+        self.visited: list[str] = []
+        self.source_chain: list[str] = []
+
+    def profile_config(self, name: str) -> ProfileConfig:
+        if name in self.source_chain:
+            raise ConfigError(
+                f"Loop detected in source_profile chain for profile '{name}'; "
+                f"fix source_profile in {self.cfg.display} so the chain ends"
+            )
+        self.source_chain.append(name)
+        try:
+            config = self._base(name)
+            self._from_env(config)
+            self.visited = []
+            self._from_file(config, name)
+            _apply_defaults(config)
+            self._hydrate_source(config)
+        finally:
+            self.source_chain.pop()
+        return config
+
+    def _base(self, name: str) -> ProfileConfig:
+        f = self.flags
+        config = ProfileConfig(
+            profile_name=name,
+            in_config=self.cfg.has_profile(name),
+            region=f.region,
+            mfa_token=f.mfa_token,
+            mfa_prompt=f.mfa_prompt,
+            no_session=f.no_session,
+        )
+        if f.duration:
+            # The fork's --duration sets all three (upstream left the chained one alone).
+            config.assume_role_duration = f.duration
+            config.non_chained_get_session_token_duration = f.duration
+            config.chained_get_session_token_duration = f.duration
+        return config
+
+    def _from_env(self, config: ProfileConfig) -> None:
+        env = self.env
+        for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+            if env.get(var) and not config.region:
+                self.log(f"Using region {env[var]!r} from {var}")
+                config.region = env[var]
+        for var, attr in (
+            ("AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints"),
+            ("AWS_ENDPOINT_URL", "endpoint_url"),
+            ("AWS_MFA_SERIAL", "mfa_serial"),
+        ):
+            if env.get(var) and not getattr(config, attr):
+                self.log(f"Using {attr} {env[var]!r} from {var}")
+                setattr(config, attr, env[var])
+        for var, attr in _TTL_VARS:
+            text = env.get(var, "")
+            if text and not getattr(config, attr):
+                seconds = parse_go_duration(text)
+                # Go's ParseDuration yields 0 on error, which leaves the field unset.
+                if seconds is not None and int(seconds) > 0:
+                    self.log(f"Using a duration of {int(seconds)}s from {var}")
+                    setattr(config, attr, int(seconds))
+        if config.profile_name != self.active:
+            return
+        # Only the target profile: a role's source must not pick these up.
+        for var, attr in (
+            ("AWS_ROLE_ARN", "role_arn"),
+            ("AWS_ROLE_SESSION_NAME", "role_session_name"),
+            ("AWS_SOURCE_IDENTITY", "source_identity"),
+        ):
+            if env.get(var) and not getattr(config, attr):
+                self.log(f"Using {attr} {env[var]!r} from {var}")
+                setattr(config, attr, env[var])
+        if env.get("AWS_SESSION_TAGS") and not config.session_tags:
+            config.session_tags = parse_session_tags(
+                env["AWS_SESSION_TAGS"], where="or unset AWS_SESSION_TAGS"
+            )
+        if env.get("AWS_TRANSITIVE_TAGS") and not config.transitive_session_tags:
+            config.transitive_session_tags = parse_transitive_tags(env["AWS_TRANSITIVE_TAGS"])
+
+    def _from_file(self, config: ProfileConfig, name: str) -> None:
+        if name in self.visited:
+            raise ConfigError(
+                f"Loop detected in config file for profile '{name}'; "
+                f"fix include_profile in {self.cfg.display} so it does not lead back to '{name}'"
+            )
+        self.visited.append(name)
+        section = self.cfg.section(name)
+        if section is None:
+            self.log(f"Profile '{name}' missing in config file")
+            section = {}
+        get = section.get
+        for key, attr in _COPIED:
+            if not getattr(config, attr):
+                setattr(config, attr, get(key, ""))
+        if not config.assume_role_duration:
+            config.assume_role_duration = _duration_seconds(get("duration_seconds", ""), name)
+        if not config.sso_session and get("sso_session"):
+            session_name = section["sso_session"]
+            sso = self.cfg.sso_session(session_name)
+            if sso is None:
+                raise ConfigError(
+                    f"profile '{name}' names sso_session '{session_name}' but there is no "
+                    f"[sso-session {session_name}] section in {self.cfg.display}; "
+                    "add that section or fix sso_session"
+                )
+            # The sso-session's values overwrite inline ones, even those set earlier.
+            config.sso_session = session_name
+            config.sso_start_url = sso.get("sso_start_url", "")
+            config.sso_region = sso.get("sso_region", "")
+            config.sso_registration_scopes = sso.get("sso_registration_scopes", "")
+        for key, attr in _COPIED_AFTER_SSO:
+            if not getattr(config, attr):
+                setattr(config, attr, get(key, ""))
+        tags = get("session_tags", "")
+        if tags and not config.session_tags:
+            config.session_tags = parse_session_tags(tags, where=f"session_tags in profile '{name}'")
+        transitive = get("transitive_session_tags", "")
+        if transitive and not config.transitive_session_tags:
+            config.transitive_session_tags = parse_transitive_tags(transitive)
+
+        include = get("include_profile", "")
+        if name == config.profile_name:
+            config.include_profile = include
+        if include:
+            self._from_file(config, include)
+        elif name != DEFAULT_PROFILE:
+            self._from_file(config, DEFAULT_PROFILE)
+
+        if config.source_profile_name == config.profile_name:
+            config.source_profile_name = ""  # a self-reference is ignored
+
+    def _hydrate_source(self, config: ProfileConfig) -> None:
+        if not config.source_profile_name:
+            return
+        source = self.profile_config(config.source_profile_name)
+        source.chained_from = config
+        config.source = source
+        if not config.mfa_process:
+            config.mfa_process = source.mfa_process  # the fork's inheritance
+
+
+def _duration_seconds(text: str, name: str) -> int:
+    if not text:
+        return 0
+    if not text.isascii() or not text.isdigit():
+        raise ConfigError(
+            f"duration_seconds in profile '{name}' must be a whole number of seconds; "
+            "fix it, e.g. duration_seconds = 3600"
+        )
+    return int(text)
+
+
+def _apply_defaults(config: ProfileConfig) -> None:
+    if not config.assume_role_duration:
+        config.assume_role_duration = DEFAULT_SESSION_DURATION
+    if not config.get_federation_token_duration:
+        config.get_federation_token_duration = DEFAULT_SESSION_DURATION
+    if not config.non_chained_get_session_token_duration:
+        config.non_chained_get_session_token_duration = DEFAULT_SESSION_DURATION
+    if not config.chained_get_session_token_duration:
+        config.chained_get_session_token_duration = DEFAULT_CHAINED_SESSION_DURATION
+
+
+def resolve(
+    name: str,
+    cfg: ConfigFile,
+    env: Mapping[str, str],
+    flags: Flags | None = None,
+    *,
+    log: Callable[[str], None] | None = None,
+) -> ProfileConfig:
+    """aws-vault's ``GetProfileConfig``: flags, then env, then the file chain, then defaults.
+
+    ``log`` receives aws-vault's debug lines (never a secret). A missing section is not an
+    error here; call ``ensure_profile_exists`` first, as the fork does.
+    """
+    return _Loader(cfg, env, flags or Flags(), name, log).profile_config(name)
+
+
+def ensure_profile_exists(name: str, cfg: ConfigFile, stored_keys: Collection[str]) -> None:
+    """The fork's guard: a profile needs a config section or a stored credential.
+
+    Without it a typo'd name would silently resolve to ``[default]``.
+    """
+    if cfg.has_profile(name) or name in stored_keys:
+        return
+    raise ConfigError(
+        f"profile '{name}' not found in ~/.aws/config and no stored credentials exist for it; "
+        f"run 'avault add {name}' or add [profile {name}] to the config"
+    )
