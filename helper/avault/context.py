@@ -7,6 +7,7 @@ clock they control (the httpie ``Environment`` pattern).
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import time
@@ -89,7 +90,10 @@ class Context:
         except OSError as exc:
             hint = f"; {how_to_avoid}" if how_to_avoid else ""
             raise AvaultError(f"cannot prompt: no terminal ({exc.strerror}){hint}") from None
-        with open(fd, "r+", encoding="utf-8", errors="replace", closefd=True) as tty:  # noqa: PTH123
+        # Unbuffered binary + a text wrapper: a buffered "r+" text file needs a seekable
+        # file, which a tty is not.
+        with open(fd, "r+b", buffering=0, closefd=True) as raw:  # noqa: PTH123
+            tty = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", write_through=True)
             return _read_line(tty, message, secret=secret)
 
 

@@ -1,0 +1,65 @@
+"""``avault clear [PROFILE]``: delete cached sessions (and SSO tokens), never credentials.
+
+Without a profile: every session key (current and old formats) and every ``oidc:`` token.
+With a profile: that profile's sessions plus the OIDC token of its SSO start URL (the
+``[sso-session]`` URL wins over an inline ``sso_start_url``, as in the maintained fork).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from avault import sessions
+
+if TYPE_CHECKING:
+    import argparse
+
+    from avault.context import Context
+    from avault.vault.base import Vault
+
+
+def profile_session_keys(keys: list[str], profile: str) -> list[str]:
+    """Current-format session keys that belong to ``profile``."""
+    out = []
+    for key in keys:
+        parsed = sessions.SessionKey.parse(key)
+        if parsed is not None and parsed.profile == profile:
+            out.append(key)
+    return out
+
+
+def delete_profile_sessions(vault: Vault, profile: str) -> int:
+    count = 0
+    for key in profile_session_keys(vault.keys(), profile):
+        count += vault.delete(key)
+    return count
+
+
+def _start_url(ctx: Context, profile: str) -> str:
+    from avault import config  # noqa: PLC0415
+
+    cfg = config.ConfigFile.load(config.config_path(ctx.env, ctx.home), home=ctx.home)
+    section = cfg.section(profile) or {}
+    sso = cfg.sso_session(section.get("sso_session", "")) if section.get("sso_session") else None
+    return (sso or {}).get("sso_start_url") or section.get("sso_start_url", "")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from avault.vault.select import open_vault  # noqa: PLC0415
+
+    vault = open_vault(args, ctx)
+    keys = vault.keys()
+    if args.profile:
+        doomed = profile_session_keys(keys, args.profile)
+        url = _start_url(ctx, args.profile)
+        if url and f"{sessions.OIDC_PREFIX}{url}" in keys:
+            doomed.append(f"{sessions.OIDC_PREFIX}{url}")
+    else:
+        doomed = [
+            k
+            for k in keys
+            if sessions.is_session_key(k) or sessions.is_old_session_key(k) or sessions.is_oidc_key(k)
+        ]
+    count = sum(vault.delete(k) for k in doomed)
+    ctx.info(f"Cleared {count} sessions.")
+    return 0

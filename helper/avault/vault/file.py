@@ -1,0 +1,446 @@
+"""The encrypted-file backend, byte-compatible with aws-vault's ``file`` backend.
+
+One file per item in ``--file-dir`` (default ``~/.awsvault/keys/``): the name is the key
+with only ``/`` and ``%`` percent-encoded, the content is a JWE (see jwe.py) whose
+plaintext is ``Item.to_json()``. aws-vault lists *every* directory entry as a key, so
+nothing of ours may ever sit in that directory:
+
+* the lock file is ``<parent>/.<dir name>.lock`` (e.g. ``~/.awsvault/.keys.lock``);
+* a write goes to ``<parent>/.<dir name>.tmp-<random>``, is fsynced, then renamed into
+  the directory (rename is atomic within one file system) and the directory is fsynced.
+  A crash leaves at most a temp file beside the directory, which the next writer
+  removes while it holds the lock (no other writer can be mid-write then).
+* Only when the parent is not writable or is another file system do both fall back to
+  ``.avault.lock`` / ``.avault-tmp-*`` inside the directory; our listing skips them.
+
+Wrong passphrase versus tampering: AES key unwrap fails in both cases. If the
+passphrase has already opened an item in this process, or opens any of up to three
+other items now, the failing item is reported as corrupt; if it opens none, the
+passphrase is wrong. (With a single item in the vault a damaged wrapped key reads as a
+wrong passphrase; nothing distinguishes the two then.) A GCM tag failure after a good
+unwrap, a malformed segment or header, or an item whose Key disagrees with its file
+name is always reported as that item being corrupt. Nothing is ever re-prompted or
+rewritten on such a failure.
+
+Importing this module costs only the stdlib: ``cryptography`` is imported by jwe.py on
+the first decrypt, and boto3/keyring never.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import shlex
+import stat
+from typing import TYPE_CHECKING
+
+from avault.errors import VaultError
+from avault.vault import jwe
+from avault.vault.base import Item, Vault
+from avault.vault.lock import exclusive
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+    from avault.context import Context
+
+    #: ``provider(new_vault) -> passphrase``. ``new_vault`` is True when the vault has no
+    #: item yet, so an interactive provider should ask twice and compare.
+    PassphraseProvider = Callable[[bool], str]
+
+PASSPHRASE_VAR = "AWS_VAULT_FILE_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
+_IN_DIR_LOCK = ".avault.lock"
+_IN_DIR_TMP_PREFIX = ".avault-tmp-"
+_MAX_ITEM_BYTES = 64 * 1024 * 1024  # far above any credential; refuses to slurp junk
+_UNLOCK_PROBES = 3
+
+# Once per process, as aws-vault does: the passphrase per directory, and loose-mode warnings.
+_passphrases: dict[str, str] = {}
+_warned: set[str] = set()
+
+
+class WrongPassphrase(VaultError):
+    """The passphrase opens no item of this vault."""
+
+
+def encode_name(key: str) -> str:
+    """aws-vault's file name for ``key``: only ``%`` and ``/`` become ``%25``/``%2F``."""
+    return key.replace("%", "%25").replace("/", "%2F")
+
+
+def _unhex(c: int) -> int | None:
+    ch = chr(c)
+    return int(ch, 16) if ch in "0123456789abcdefABCDEF" else None
+
+
+def decode_name(name: str) -> str:
+    """Inverse of encode_name, mirroring mtibben/percent.Decode.
+
+    Every ``%XX`` with two hex digits becomes that byte (also at the very end of the
+    name: its check is ``i+2 < len``, which holds there); any other ``%`` stays literal.
+    Undecodable bytes round-trip through surrogateescape like any other file name.
+    """
+    raw = os.fsencode(name)
+    out = bytearray()
+    i = 0
+    while i < len(raw):
+        if raw[i] == 0x25 and i + 2 < len(raw):
+            hi, lo = _unhex(raw[i + 1]), _unhex(raw[i + 2])
+            if hi is not None and lo is not None:
+                out.append(hi << 4 | lo)
+                i += 3
+                continue
+        out.append(raw[i])
+        i += 1
+    return os.fsdecode(bytes(out))
+
+
+def env_or_prompt_provider(ctx: Context, shown_dir: str) -> PassphraseProvider:
+    """``$AWS_VAULT_FILE_PASSPHRASE`` if set (even empty), else ask on the tty once per process."""
+
+    def provide(new_vault: bool) -> str:
+        if PASSPHRASE_VAR in ctx.env:
+            return ctx.env[PASSPHRASE_VAR]
+        cached = _passphrases.get(shown_dir)
+        if cached is not None:
+            return cached
+        avoid = f"set {PASSPHRASE_VAR}"
+        if new_vault:
+            first = ctx.prompt(f'Enter a new passphrase for "{shown_dir}": ', secret=True, how_to_avoid=avoid)
+            again = ctx.prompt("Enter the same passphrase again: ", secret=True, how_to_avoid=avoid)
+            if first != again:
+                raise VaultError("the two passphrases differ; nothing was written, try again")
+            passphrase = first
+        else:
+            passphrase = ctx.prompt(
+                f'Enter passphrase to unlock "{shown_dir}": ', secret=True, how_to_avoid=avoid
+            )
+        _passphrases[shown_dir] = passphrase
+        return passphrase
+
+    return provide
+
+
+class FileVault(Vault):
+    name = "file"
+
+    def __init__(
+        self,
+        directory: Path,
+        passphrase: PassphraseProvider,
+        *,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
+        self.dir = directory
+        self._passphrase_provider = passphrase
+        self._passphrase: str | None = None
+        self._unlocked = False  # the passphrase has opened at least one item
+        self._warn = warn
+        self._checked = False
+
+    @classmethod
+    def from_context(cls, ctx: Context, dir_str: str) -> FileVault:
+        directory = ctx.expand(dir_str)
+        shown = str(directory)
+        return cls(directory, env_or_prompt_provider(ctx, shown), warn=ctx.info)
+
+    def describe(self) -> str:
+        return f"file vault {self.dir}"
+
+    # -- directory ------------------------------------------------------------
+    def _check_dir(self) -> bool:
+        """True when the directory exists. Errors if it is not a directory; warns if loose."""
+        try:
+            st = self.dir.stat()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise VaultError(f"cannot read vault directory {self.dir}: {exc.strerror}") from None
+        if not stat.S_ISDIR(st.st_mode):
+            raise VaultError(f"{self.dir} is a file, not a directory; move it away or use --file-dir")
+        if not self._checked:
+            self._checked = True
+            key = str(self.dir)
+            if st.st_mode & 0o077 and key not in _warned and self._warn is not None:
+                _warned.add(key)
+                self._warn(
+                    f"avault: warning: vault directory {self.dir} is readable by other users "
+                    f"(mode {stat.S_IMODE(st.st_mode):03o}); fix it with: chmod 700 {shlex.quote(key)}"
+                )
+        return True
+
+    def _ensure_dir(self) -> None:
+        if self._check_dir():
+            return
+        missing: list[Path] = []
+        p = self.dir
+        while not p.exists():
+            missing.append(p)
+            if p.parent == p:
+                break
+            p = p.parent
+        for d in reversed(missing):
+            try:
+                d.mkdir(mode=0o700, exist_ok=True)
+                d.chmod(0o700)  # mkdir's mode is filtered by the umask
+            except OSError as exc:  # noqa: PERF203 - a handful of path components
+                raise VaultError(f"cannot create vault directory {d}: {exc.strerror}") from None
+        self._check_dir()
+
+    def _sidecar(self, suffix: str) -> Path:
+        return self.dir.parent / f".{self.dir.name}.{suffix}"
+
+    def _lock_path(self) -> Path:
+        side = self._sidecar("lock")
+        if os.access(self.dir.parent, os.W_OK) or side.exists():
+            return side
+        return self.dir / _IN_DIR_LOCK
+
+    def _path(self, key: str) -> Path:
+        name = encode_name(key)
+        if (
+            not key
+            or name in (".", "..")
+            or "\x00" in key
+            or name == _IN_DIR_LOCK
+            or name.startswith(_IN_DIR_TMP_PREFIX)
+        ):
+            raise VaultError(f"the key {key!r} cannot be stored in the file backend; choose another name")
+        return self.dir / name
+
+    # -- passphrase -------------------------------------------------------------
+    def _get_passphrase(self, *, new_vault: bool) -> str:
+        if self._passphrase is None:
+            self._passphrase = self._passphrase_provider(new_vault)
+        return self._passphrase
+
+    def _wrong_passphrase(self) -> WrongPassphrase:
+        return WrongPassphrase(
+            f"wrong passphrase for vault {self.dir}; nothing was changed. "
+            f"Check {PASSPHRASE_VAR} or retype it (the passphrase aws-vault uses for this directory)"
+        )
+
+    def _corrupt(self, path: Path, reason: str) -> VaultError:
+        return VaultError(
+            f"vault item {path.name} is corrupt or was tampered with ({reason}); "
+            f"remove it (rm {shlex.quote(str(path))}) and add it again, or restore it from a backup"
+        )
+
+    # -- reading ---------------------------------------------------------------
+    def _read_token(self, path: Path) -> str | None:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise VaultError(
+                    f"vault item {path.name} is a symbolic link; refusing to follow it. "
+                    f"Replace it with a regular file (rm {shlex.quote(str(path))})"
+                ) from None
+            raise VaultError(f"cannot read vault item {path.name}: {exc.strerror}") from None
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise VaultError(f"vault item {path.name} is not a regular file; remove it")
+            data = f.read(_MAX_ITEM_BYTES + 1)
+        if len(data) > _MAX_ITEM_BYTES:
+            raise self._corrupt(path, "file too large")
+        try:
+            return data.decode("ascii")
+        except UnicodeDecodeError:
+            raise self._corrupt(path, "not a JWE token") from None
+
+    def _probe_unlocks(self, passphrase: str, skip: str) -> bool:
+        """Does ``passphrase`` unwrap the key of any (up to three) other readable items?"""
+        probes = 0
+        for name in self._names():
+            if name == skip or probes >= _UNLOCK_PROBES:
+                continue
+            try:
+                token = self._read_token(self.dir / name)
+                if token is None:
+                    continue
+                probes += 1
+                jwe.decrypt(token, passphrase)
+            except jwe.KeyUnwrapError:
+                continue
+            except (jwe.JWEError, VaultError):
+                # Unreadable for another reason: says nothing about the passphrase.
+                continue
+            return True
+        return False
+
+    def _decrypt(self, path: Path, token: str, *, new_vault: bool = False) -> bytes:
+        try:
+            jwe.parse_header(token)
+        except jwe.JWEError as exc:
+            raise self._corrupt(path, str(exc)) from None
+        passphrase = self._get_passphrase(new_vault=new_vault)
+        try:
+            plaintext = jwe.decrypt(token, passphrase)
+        except jwe.KeyUnwrapError:
+            if self._unlocked or self._probe_unlocks(passphrase, skip=path.name):
+                self._unlocked = True
+                raise self._corrupt(path, "key unwrap failed") from None
+            raise self._wrong_passphrase() from None
+        except jwe.JWEError as exc:
+            raise self._corrupt(path, str(exc)) from None
+        self._unlocked = True
+        return plaintext
+
+    def _names(self) -> Iterator[str]:
+        try:
+            entries = list(os.scandir(self.dir))
+        except FileNotFoundError:
+            return
+        except NotADirectoryError:
+            raise VaultError(
+                f"{self.dir} is a file, not a directory; move it away or use --file-dir"
+            ) from None
+        except OSError as exc:
+            raise VaultError(f"cannot list vault directory {self.dir}: {exc.strerror}") from None
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name == _IN_DIR_LOCK or entry.name.startswith(_IN_DIR_TMP_PREFIX):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                continue
+            yield entry.name
+
+    def keys(self) -> list[str]:
+        if not self._check_dir():
+            return []
+        return [decode_name(n) for n in self._names()]
+
+    def get(self, key: str) -> Item | None:
+        path = self._path(key)
+        if not self._check_dir():
+            return None
+        token = self._read_token(path)
+        if token is None:
+            return None
+        item = Item.from_json(self._decrypt(path, token), where=path.name)
+        if item.key != key:
+            raise VaultError(
+                f"vault item {path.name} holds the key {item.key!r}, not {key!r}: it was renamed "
+                f"or swapped, so it is not used; remove it (rm {shlex.quote(str(path))})"
+            )
+        return item
+
+    # -- writing ---------------------------------------------------------------
+    def _unlock_for_write(self, target: Path) -> None:
+        """Prove the passphrase opens this vault before writing, so a typo never forks it."""
+        if self._unlocked:
+            return
+        names = list(self._names())
+        if not names:
+            self._get_passphrase(new_vault=True)
+            return
+        ordered = sorted(names, key=lambda n: n != target.name)  # the item being replaced first
+        for name in ordered[:_UNLOCK_PROBES]:
+            path = self.dir / name
+            try:
+                token = self._read_token(path)
+            except VaultError:
+                continue
+            if token is None:
+                continue
+            try:
+                self._decrypt(path, token)
+            except WrongPassphrase:
+                raise
+            except VaultError:
+                continue
+            return
+        # Nothing readable at all (every item corrupt): do not block a repair.
+        self._get_passphrase(new_vault=False)
+
+    def _clean_stale_temps(self) -> None:
+        prefix = f".{self.dir.name}.tmp-"
+        for d, pre in ((self.dir.parent, prefix), (self.dir, _IN_DIR_TMP_PREFIX)):
+            try:
+                stale = [p for p in d.iterdir() if p.name.startswith(pre)]
+            except OSError:
+                continue
+            for p in stale:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+
+    def _open_temp(self) -> tuple[int, Path]:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        candidates = (self._sidecar("tmp-"), self.dir / _IN_DIR_TMP_PREFIX)
+        last: OSError | None = None
+        for base in candidates:
+            tmp = base.with_name(base.name + secrets.token_hex(8))
+            try:
+                fd = os.open(tmp, flags, 0o600)
+            except OSError as exc:
+                last = exc
+                continue
+            os.fchmod(fd, 0o600)
+            return fd, tmp
+        assert last is not None
+        raise VaultError(f"cannot write to vault directory {self.dir}: {last.strerror}")
+
+    def _fsync_dir(self, d: Path) -> None:
+        try:
+            fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            return
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+    def set(self, item: Item) -> None:
+        path = self._path(item.key)
+        self._check_dir()
+        self._unlock_for_write(path)  # may prompt: nothing is created before it returns
+        token = jwe.encrypt(item.to_json().encode("utf-8"), self._get_passphrase(new_vault=False))
+        self._ensure_dir()
+        with exclusive(self._lock_path()):
+            self._clean_stale_temps()
+            fd, tmp = self._open_temp()
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(token.encode("ascii"))
+                    f.flush()
+                    os.fsync(f.fileno())
+                try:
+                    tmp.replace(path)
+                except OSError as exc:
+                    if exc.errno != errno.EXDEV:
+                        raise
+                    # The parent is another file system: redo the write inside the directory.
+                    tmp.unlink()
+                    tmp = self.dir / f"{_IN_DIR_TMP_PREFIX}{secrets.token_hex(8)}"
+                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                    with os.fdopen(fd, "wb") as f:
+                        f.write(token.encode("ascii"))
+                        f.flush()
+                        os.fsync(f.fileno())
+                    tmp.replace(path)
+            except OSError as exc:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                raise VaultError(f"cannot write vault item {path.name}: {exc.strerror}") from None
+            self._fsync_dir(self.dir)
+
+    def delete(self, key: str) -> bool:
+        path = self._path(key)
+        if not self._check_dir():
+            return False
+        with exclusive(self._lock_path()):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                return False
+            except OSError as exc:
+                raise VaultError(f"cannot remove vault item {path.name}: {exc.strerror}") from None
+            self._fsync_dir(self.dir)
+        return True

@@ -1,0 +1,231 @@
+"""The OS keyring backend, through jaraco/keyring (imported only when this backend opens).
+
+Items: service ``aws-vault``, username = the item key, password = ``Item.to_json()``.
+
+Backend choice is explicit, never ``keyring.get_keyring()``: that would pick the
+chainer, which falls through to keyrings.alt's *plaintext* file on a headless box.
+
+* ``$PYTHON_KEYRING_BACKEND`` if set (tests, or a user's deliberate choice), except the
+  ones that do not keep secrets: ``fail``, ``null``, ``chainer`` and anything from
+  ``keyrings.alt``;
+* otherwise macOS Keychain, Windows Credential Locker, or the freedesktop Secret Service.
+
+Listing: keyring has no list API. On the Secret Service we search the collection for
+items with attribute ``service=aws-vault`` (the attributes keyring's SecretService
+backend writes: ``service``, ``username``, ``application``) and read ``username``.
+Other backends keep an index item (service ``aws-vault.avault-index``) updated under a
+file lock beside the default file vault (``~/.awsvault/.keyring-index.lock``).
+
+Collection: ``--secret-service-collection`` (default ``awsvault``) is used when a
+collection with that label or object path name exists; otherwise the default collection
+("login" under gnome-keyring). We never create one: creating asks for a new keyring
+password in a GUI prompt, which a terminal tool must not spring on anyone.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import closing
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from avault.errors import VaultError
+from avault.vault.base import Item, Vault
+from avault.vault.lock import exclusive
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from avault.context import Context
+
+_T = TypeVar("_T")
+
+SERVICE = "aws-vault"
+INDEX_SERVICE = "aws-vault.avault-index"
+INDEX_USER = "keys"
+_REFUSED = ("keyring.backends.fail", "keyring.backends.null", "keyring.backends.chainer", "keyrings.alt")
+NO_KEYRING = (
+    "no usable OS keyring: start a Secret Service (gnome-keyring, KeePassXC) in a D-Bus "
+    "session or use --backend file"
+)
+LOCKED = (
+    "the OS keyring is locked; unlock it (log in to the desktop, or "
+    "'gnome-keyring-daemon --unlock'), or use --backend file"
+)
+
+
+def _choose_backend(ctx: Context) -> object:
+    import keyring.core  # noqa: PLC0415 - heavy; only when this backend opens
+
+    wanted = ctx.env.get("PYTHON_KEYRING_BACKEND", "")
+    if wanted:
+        if wanted.startswith(_REFUSED):
+            raise VaultError(
+                f"PYTHON_KEYRING_BACKEND={wanted} does not keep secrets safely; "
+                "unset it to use the OS keyring, or use --backend file"
+            )
+        try:
+            backend: object = keyring.core.load_keyring(wanted)
+        except Exception as exc:
+            msg = f"cannot load keyring backend {wanted} ({type(exc).__name__}); {NO_KEYRING}"
+            raise VaultError(msg) from None
+        return backend
+    if sys.platform == "darwin":
+        from keyring.backends import macOS  # noqa: PLC0415
+
+        return macOS.Keyring()
+    if sys.platform == "win32":
+        from keyring.backends import Windows  # noqa: PLC0415
+
+        return Windows.WinVaultKeyring()
+    from keyring.backends import SecretService  # noqa: PLC0415
+
+    kr = SecretService.Keyring
+    try:
+        kr.priority  # noqa: B018 - raises RuntimeError when no Secret Service answers
+    except Exception as exc:
+        raise VaultError(f"{NO_KEYRING} ({exc})") from None
+    return kr()  # type: ignore[no-untyped-call]  # keyring's __init__ is untyped
+
+
+def _is_secret_service(backend: object) -> bool:
+    return type(backend).__module__ == "keyring.backends.SecretService"
+
+
+class KeyringVault(Vault):
+    name = "keyring"
+
+    def __init__(self, backend: object, *, index_lock: Path, collection: str = "") -> None:
+        self.backend: Any = backend  # a keyring backend; keyring's own types are loose
+        self.collection = collection
+        self._index_lock = index_lock
+        self._ss = _is_secret_service(backend)
+
+    @classmethod
+    def from_context(cls, ctx: Context, collection: str) -> KeyringVault:
+        backend = _choose_backend(ctx)
+        vault = cls(backend, index_lock=ctx.home / ".awsvault" / ".keyring-index.lock", collection=collection)
+        if vault._ss:
+            vault._call(vault._select_collection)
+        return vault
+
+    def describe(self) -> str:
+        where = f" (collection {self.collection})" if self._ss and self.collection else ""
+        return f"OS keyring {type(self.backend).__module__}{where}"
+
+    # -- plumbing ---------------------------------------------------------------
+    def _call(self, fn: Callable[..., _T], *args: object) -> _T:
+        """Run a keyring operation, turning its many failure types into one-line VaultErrors."""
+        from keyring import errors  # noqa: PLC0415
+
+        try:
+            return fn(*args)
+        except VaultError:
+            raise
+        except errors.KeyringLocked:
+            raise VaultError(LOCKED) from None
+        except errors.NoKeyringError:
+            raise VaultError(NO_KEYRING) from None
+        except errors.KeyringError as exc:
+            raise VaultError(f"the OS keyring failed ({type(exc).__name__}: {exc}); {NO_KEYRING}") from None
+        except Exception as exc:
+            # D-Bus and platform errors: the type is enough, their text may be long.
+            raise VaultError(f"the OS keyring failed ({type(exc).__name__}); {NO_KEYRING}") from None
+
+    def _select_collection(self) -> None:
+        import secretstorage  # noqa: PLC0415
+
+        if not self.collection:
+            return
+        with closing(secretstorage.dbus_init()) as bus:
+            for coll in secretstorage.get_all_collections(bus):
+                path = str(coll.collection_path)
+                if coll.get_label() == self.collection or path.rsplit("/", 1)[-1] == self.collection:
+                    self.backend.preferred_collection = path
+                    return
+
+    def _ss_items(self, collection: Any, key: str | None) -> list[Any]:  # noqa: ANN401
+        attrs = {"service": SERVICE}
+        if key is not None:
+            attrs["username"] = key
+        return list(collection.search_items(attrs))
+
+    # -- Secret Service (direct, to list and to set a readable label) -------------
+    def _ss_keys(self) -> list[str]:
+        collection = self.backend.get_preferred_collection()
+        with closing(collection.connection):
+            keys = {str(i.get_attributes().get("username", "")) for i in self._ss_items(collection, None)}
+        return sorted(k for k in keys if k)
+
+    def _ss_set(self, item: Item) -> None:
+        collection = self.backend.get_preferred_collection()
+        attrs = {"service": SERVICE, "username": item.key, "application": self.backend.appid}
+        with closing(collection.connection):
+            collection.create_item(
+                item.label or f"aws-vault ({item.key})", attrs, item.to_json(), replace=True
+            )
+
+    # -- index, for keyrings without search -------------------------------------
+    def _read_index(self) -> list[str]:
+        text = self.backend.get_password(INDEX_SERVICE, INDEX_USER)
+        try:
+            keys = json.loads(text) if text else []
+        except ValueError:
+            keys = []
+        return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+
+    def _update_index(self, key: str, *, present: bool) -> None:
+        self._index_lock.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with exclusive(self._index_lock):
+            keys = set(self._read_index())
+            new = (keys | {key}) if present else (keys - {key})
+            if new != keys:
+                self.backend.set_password(INDEX_SERVICE, INDEX_USER, json.dumps(sorted(new)))
+
+    # -- Vault ------------------------------------------------------------------
+    def keys(self) -> list[str]:
+        if self._ss:
+            return list(self._call(self._ss_keys))
+        return list(self._call(self._read_index))
+
+    def get(self, key: str) -> Item | None:
+        text = self._call(self.backend.get_password, SERVICE, key)
+        if text is None:
+            return None
+        item = Item.from_json(text, where=f"{key!r} in the OS keyring")
+        if item.key != key:
+            raise VaultError(
+                f"OS keyring item {key!r} holds the key {item.key!r}; it is not used. "
+                "Remove it with your keyring tool (e.g. seahorse) and add it again"
+            )
+        return item
+
+    def set(self, item: Item) -> None:
+        if self._ss:
+            self._call(self._ss_set, item)
+            return
+        self._call(self.backend.set_password, SERVICE, item.key, item.to_json())
+        self._call(lambda: self._update_index(item.key, present=True))
+
+    def delete(self, key: str) -> bool:
+        from keyring.errors import PasswordDeleteError  # noqa: PLC0415
+
+        def remove() -> bool:
+            if self._ss:
+                collection = self.backend.get_preferred_collection()
+                with closing(collection.connection):
+                    found = self._ss_items(collection, key)
+                    for i in found:
+                        i.delete()
+                    return bool(found)
+            try:
+                self.backend.delete_password(SERVICE, key)
+            except PasswordDeleteError:
+                return False
+            return True
+
+        removed = bool(self._call(remove))
+        if not self._ss:
+            self._call(lambda: self._update_index(key, present=False))
+        return removed
