@@ -11,6 +11,17 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from avault.creds import Credentials
+from avault.durations import format_go_duration, parse_go_duration
+from avault.errors import AvaultError
+from avault.vault.base import Item
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from avault.vault.base import Vault
 
 SESSION_TYPES = (
     "sts.GetSessionToken",
@@ -86,3 +97,96 @@ def is_oidc_key(key: str) -> bool:
 def is_credential_key(key: str) -> bool:
     """A long-term credential: anything that is not a session (any format) or an OIDC token."""
     return not (is_session_key(key) or is_old_session_key(key) or is_oidc_key(key))
+
+
+# -- the cache itself -----------------------------------------------------------------------
+
+DEFAULT_MIN_TTL = 300.0  # aws-vault's defaultExpirationWindow: 5m
+SESSION_DESCRIPTION = "aws-vault session"
+
+
+def min_ttl_from_env(env: Mapping[str, str]) -> float:
+    """``AWS_MIN_TTL`` as a Go duration; unparsable or unset means 5m, as in aws-vault."""
+    seconds = parse_go_duration(env.get("AWS_MIN_TTL", ""))
+    return DEFAULT_MIN_TTL if seconds is None else seconds
+
+
+class SessionCache:
+    """aws-vault's SessionKeyring + CachedSessionProvider expiry rule, over any Vault.
+
+    Every get and set first purges expired sessions and old-format keys, and a session is
+    reused only while it has more than ``min_ttl`` seconds left.
+    """
+
+    def __init__(
+        self,
+        vault: Vault,
+        *,
+        now: Callable[[], float],
+        min_ttl: float = DEFAULT_MIN_TTL,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.vault = vault
+        self.now = now
+        self.min_ttl = min_ttl
+        self.log = log or (lambda _msg: None)
+
+    def purge(self) -> list[str]:
+        """Delete expired and old-format session keys; return the keys that remain."""
+        now = self.now()
+        remaining: list[str] = []
+        for key in self.vault.keys():  # noqa: SIM118 - Vault.keys(), not a dict
+            parsed = SessionKey.parse(key) if is_session_key(key) else None
+            if is_old_session_key(key) or (parsed is not None and now > parsed.expiration):
+                self.vault.delete(key)
+            else:
+                remaining.append(key)
+        return remaining
+
+    @staticmethod
+    def _find(keys: list[str], prefix: str) -> str | None:
+        return next((k for k in keys if k.startswith(prefix)), None)
+
+    def get(self, kind: str, profile: str, mfa_serial: str) -> Credentials | None:
+        """A live cached session, or None (absent, expiring within min_ttl, or unreadable)."""
+        keys = self.purge()
+        found = self._find(keys, SessionKey(kind, profile, mfa_serial, 0).prefix())
+        if found is None:
+            return None
+        try:
+            item = self.vault.get(found)
+            if item is None:
+                return None
+            creds = Credentials.from_session_json(item.json_data())
+        except (AvaultError, ValueError, TypeError) as exc:
+            self.log(f"Reading cached session for {profile}: {type(exc).__name__}; will refresh")
+            return None
+        assert creds.expiration is not None
+        left = creds.expiration - self.now()
+        if left <= self.min_ttl:
+            return None
+        self.log(
+            f"Re-using cached credentials {creds.masked_key()} from {kind}, "
+            f"expires in {format_go_duration(left)}"
+        )
+        return creds
+
+    def set(self, kind: str, profile: str, mfa_serial: str, creds: Credentials) -> str:
+        """Store ``creds`` (which must expire), replacing this profile's older session."""
+        if creds.expiration is None:
+            raise AvaultError(f"cannot cache credentials for {profile!r} that never expire")
+        keys = self.purge()
+        key = SessionKey(kind, profile, mfa_serial, int(creds.expiration))
+        old = self._find(keys, key.prefix())
+        if old is not None and old != key.encode():
+            self.vault.delete(old)
+        self.vault.set(
+            Item(
+                key=key.encode(),
+                data=creds.to_session_json(),
+                label=f"aws-vault session for {profile} (expires {creds.expiration_rfc3339()})",
+                description=SESSION_DESCRIPTION,
+                keychain_not_trust_application=True,
+            )
+        )
+        return key.encode()

@@ -1,0 +1,106 @@
+"""``avault exec [-d DUR] [-n] [--region R] [-t CODE] [-j] PROFILE [-- CMD ARGS...]``.
+
+Runs CMD (default ``$SHELL``) with the profile's credentials in its environment, exactly
+as aws-vault does in its default (env var) mode, by replacing this process.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from avault.commands.export import (
+    NESTED_EXEC,
+    Resolved,
+    check_nested,
+    format_json,
+    obtain,
+    profile_arg,
+)
+from avault.errors import AvaultError
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Mapping
+
+    from avault.context import Context
+
+# aws-vault's list, plus our switch bookkeeping: an exec child is a subshell, not a switch.
+REMOVED = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_FILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_PROFILE",
+    "AWS_SDK_LOAD_CONFIG",
+    "AVS_PROFILE",
+    "AVS_EXPIRES",
+    "AVS_ACCOUNT",
+    "AVS_REGION",
+)
+
+
+def child_env(env: Mapping[str, str], r: Resolved) -> dict[str, str]:
+    out = dict(env)
+    switched_region = env.get("AVS_REGION", "")
+    for var in REMOVED:
+        out.pop(var, None)
+    if switched_region:
+        # Set by a previous `avs` switch, not by the user: do not leak it into this profile.
+        for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+            if out.get(var) == switched_region:
+                del out[var]
+    out["AWS_VAULT"] = r.profile
+    if r.region:
+        out["AWS_REGION"] = r.region
+        out["AWS_DEFAULT_REGION"] = r.region
+    if r.endpoint_url:
+        out["AWS_ENDPOINT_URL"] = r.endpoint_url
+    c = r.creds
+    out["AWS_ACCESS_KEY_ID"] = c.access_key_id
+    out["AWS_SECRET_ACCESS_KEY"] = c.secret_access_key
+    if c.session_token:
+        out["AWS_SESSION_TOKEN"] = c.session_token
+    if c.can_expire():
+        # AWS_SESSION_EXPIRATION too: aws-vault v7 dropped it, but prompt themes still read it.
+        out["AWS_CREDENTIAL_EXPIRATION"] = c.expiration_rfc3339()
+        out["AWS_SESSION_EXPIRATION"] = c.expiration_rfc3339()
+    return out
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    check_nested(ctx.env, NESTED_EXEC)
+    profile = profile_arg(args, ctx, "exec")
+    resolved = obtain(args, ctx, profile)
+    if args.json:
+        ctx.stdout.write(format_json(resolved))
+        ctx.stdout.flush()
+        return 0
+
+    command = list(args.cmd or [])
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        shell = ctx.env.get("SHELL") or "/bin/sh"
+        command = [shell]
+        if not ctx.debug and ctx.stdout.isatty() and ctx.env.get("AWS_VAULT_DISABLE_HELP_MESSAGE") != "1":
+            ctx.info(f"Starting subshell {shell}, use `exit` to exit the subshell")
+
+    env = child_env(ctx.env, resolved)
+    ctx.stdout.flush()
+    ctx.stderr.flush()
+    try:
+        os.execvpe(command[0], command, env)  # noqa: S606 - replacing ourselves is the point
+    except FileNotFoundError:
+        raise AvaultError(
+            f"exec: {command[0]}: command not found; check the name and PATH", exit_code=127
+        ) from None
+    except PermissionError:
+        raise AvaultError(
+            f"exec: {command[0]}: permission denied; is it executable?", exit_code=126
+        ) from None
+    except OSError as exc:
+        raise AvaultError(f"exec: cannot run {command[0]} ({exc.strerror})", exit_code=126) from None
+    return 0  # pragma: no cover - execvpe does not return

@@ -1,0 +1,221 @@
+"""``avault export [--format F] PROFILE``: credentials as env lines, JSON, ini, or an in-place switch.
+
+stdout is code (or credential_process JSON), so the whole output is built in memory and
+written once at the end: on any failure, including Ctrl-C at an MFA prompt, stdout stays
+empty and the exit status is non-zero.
+
+With a live cached session this path imports no boto3, botocore or keyring: config and
+the vault's key listing decide the cache key, and one item is decrypted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from avault.errors import AvaultError
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Mapping
+
+    from avault.config import ProfileConfig
+    from avault.context import Context
+    from avault.creds import Credentials
+
+NESTED_EXEC = (
+    "running in an existing aws-vault subshell; 'exit' from the subshell or unset AWS_VAULT to force"
+)
+NESTED_EXPORT = "in an existing aws-vault subshell; 'exit' from the subshell or unset AWS_VAULT to force"
+SHELL_FORMATS = ("zsh", "bash", "fish")
+
+
+@dataclass
+class Resolved:
+    profile: str
+    config: ProfileConfig
+    creds: Credentials
+
+    @property
+    def region(self) -> str:
+        return self.config.region
+
+    @property
+    def endpoint_url(self) -> str:
+        return self.config.endpoint_url
+
+
+def check_nested(env: Mapping[str, str], message: str) -> None:
+    """aws-vault's guard, except in a shell that ``avs`` switched in place (AWS_VAULT == AVS_PROFILE)."""
+    current = env.get("AWS_VAULT", "")
+    if current and current != env.get("AVS_PROFILE", ""):
+        raise AvaultError(message)
+
+
+def without_switch_region(env: Mapping[str, str]) -> dict[str, str]:
+    """The env minus AWS_REGION/AWS_DEFAULT_REGION that a previous ``avs`` switch set."""
+    out = dict(env)
+    switched = env.get("AVS_REGION", "")
+    if switched:
+        for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+            if out.get(var) == switched:
+                del out[var]
+    return out
+
+
+def profile_arg(args: argparse.Namespace, ctx: Context, command: str) -> str:
+    profile: str = args.profile or ctx.env.get("AWS_PROFILE", "")
+    if not profile:
+        raise AvaultError(f"no profile given; run 'avault {command} PROFILE' or set AWS_PROFILE")
+    return profile
+
+
+def obtain(args: argparse.Namespace, ctx: Context, profile: str) -> Resolved:
+    """Resolve the profile and get its credentials: from the cache, or through STS."""
+    from avault import config as cfgmod  # noqa: PLC0415
+    from avault.durations import require_duration  # noqa: PLC0415
+    from avault.providers import Resolver, credentials_for  # noqa: PLC0415
+    from avault.vault.select import open_vault  # noqa: PLC0415
+
+    env = without_switch_region(ctx.env)
+    duration_text = getattr(args, "duration", None) or env.get("AWS_VAULT_DURATION", "")
+    prompt = getattr(args, "prompt", None) or env.get("AWS_VAULT_PROMPT", "")
+    mfa_token = getattr(args, "mfa_token", None) or ""
+    mfa = None
+    if prompt:
+        from avault.mfa import MfaSource  # noqa: PLC0415 - validates the driver up front
+
+        mfa = MfaSource(ctx, token=mfa_token, driver=prompt)
+    flags = cfgmod.Flags(
+        region=getattr(args, "region", None) or "",
+        mfa_token=mfa_token,
+        mfa_prompt=prompt,
+        duration=require_duration(duration_text, "duration") if duration_text else None,
+        no_session=bool(getattr(args, "no_session", False)),
+    )
+    cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home)
+    vault = open_vault(args, ctx)
+    resolver = Resolver(ctx, vault, mfa=mfa, no_session=flags.no_session)
+    cfgmod.ensure_profile_exists(profile, cfg, resolver.stored)
+    config = cfgmod.resolve(profile, cfg, env, flags, log=ctx.log)
+    creds = credentials_for(resolver, config)
+    return Resolved(profile, config, creds)
+
+
+# -- formats ---------------------------------------------------------------------------------
+
+
+def env_pairs(r: Resolved) -> list[tuple[str, str]]:
+    """aws-vault's ``printEnv`` order."""
+    c = r.creds
+    pairs = [("AWS_ACCESS_KEY_ID", c.access_key_id), ("AWS_SECRET_ACCESS_KEY", c.secret_access_key)]
+    if c.session_token:
+        pairs.append(("AWS_SESSION_TOKEN", c.session_token))
+    if c.can_expire():
+        pairs.append(("AWS_CREDENTIAL_EXPIRATION", c.expiration_rfc3339()))
+    if r.region:
+        pairs += [("AWS_REGION", r.region), ("AWS_DEFAULT_REGION", r.region)]
+    return pairs
+
+
+def format_env(r: Resolved) -> str:
+    return "".join(f"{k}={v}\n" for k, v in env_pairs(r))
+
+
+def format_export_env(r: Resolved) -> str:
+    from avault.render import quote_sh  # noqa: PLC0415
+
+    return "".join(f"export {k}={quote_sh(v)}\n" for k, v in env_pairs(r))
+
+
+def format_json(r: Resolved) -> str:
+    """credential_process shape, like Go's json.MarshalIndent with two spaces."""
+    c = r.creds
+    obj: dict[str, object] = {
+        "Version": 1,
+        "AccessKeyId": c.access_key_id,
+        "SecretAccessKey": c.secret_access_key,
+    }
+    if c.session_token:
+        obj["SessionToken"] = c.session_token
+    if c.can_expire():
+        obj["Expiration"] = c.expiration_rfc3339()
+    return json.dumps(obj, indent=2) + "\n"
+
+
+def format_ini(r: Resolved) -> str:
+    c = r.creds
+    lines = [f"[{r.profile}]"]
+    for key, value in (
+        ("aws_access_key_id", c.access_key_id),
+        ("aws_secret_access_key", c.secret_access_key),
+        ("aws_session_token", c.session_token),
+        ("aws_credential_expiration", c.expiration_rfc3339()),
+        ("region", r.region),
+    ):
+        if value:
+            lines.append(f"{key}={value}")
+    return "\n".join(lines) + "\n"
+
+
+def switch_assignments(r: Resolved, env: Mapping[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:
+    """The in-place switch: what to unset first, then what to set."""
+    from avault.render import SWITCH_VARS  # noqa: PLC0415
+
+    unset: dict[str, str | None] = dict.fromkeys(SWITCH_VARS)
+    previous = env.get("AVS_REGION", "")
+    if previous and env.get("AWS_REGION") == previous and not r.region:
+        unset.update(AWS_REGION=None, AWS_DEFAULT_REGION=None)
+    c = r.creds
+    new: dict[str, str] = {
+        "AWS_VAULT": r.profile,
+        "AWS_ACCESS_KEY_ID": c.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": c.secret_access_key,
+    }
+    if c.session_token:
+        new["AWS_SESSION_TOKEN"] = c.session_token
+    if c.can_expire():
+        new["AWS_CREDENTIAL_EXPIRATION"] = c.expiration_rfc3339()
+        new["AWS_SESSION_EXPIRATION"] = c.expiration_rfc3339()
+    if r.region:
+        new.update(AWS_REGION=r.region, AWS_DEFAULT_REGION=r.region, AVS_REGION=r.region)
+    if r.endpoint_url:
+        new["AWS_ENDPOINT_URL"] = r.endpoint_url
+    new["AVS_PROFILE"] = r.profile
+    if c.expiration is not None:
+        new["AVS_EXPIRES"] = str(int(c.expiration))
+    if c.account_id:
+        new["AVS_ACCOUNT"] = c.account_id
+    return unset, new
+
+
+def format_switch(shell: str, r: Resolved, env: Mapping[str, str]) -> str:
+    from avault.render import render  # noqa: PLC0415
+
+    unset, new = switch_assignments(r, env)
+    return render(shell, unset) + render(shell, new)
+
+
+def render_format(fmt: str, r: Resolved, env: Mapping[str, str]) -> str:
+    if fmt == "env":
+        return format_env(r)
+    if fmt == "export-env":
+        return format_export_env(r)
+    if fmt == "json":
+        return format_json(r)
+    if fmt == "ini":
+        return format_ini(r)
+    if fmt in SHELL_FORMATS:
+        return format_switch(fmt, r, env)
+    raise AvaultError(f"unknown format {fmt!r}; use env, export-env, json, ini, zsh, bash or fish")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    check_nested(ctx.env, NESTED_EXPORT)
+    profile = profile_arg(args, ctx, "export")
+    resolved = obtain(args, ctx, profile)
+    output = render_format(args.format, resolved, ctx.env)
+    ctx.stdout.write(output)
+    ctx.stdout.flush()
+    return 0

@@ -1,0 +1,143 @@
+"""MFA prompts on a real pty while stdout is captured, with a recording proxy in front of moto."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+pytestmark = pytest.mark.e2e
+
+AVAULT = str(Path(sys.executable).parent / "avault")
+SERIAL = "arn:aws:iam::123456789012:mfa/me"
+CONFIG = f"""[profile me]
+region = us-east-1
+mfa_serial = {SERIAL}
+
+[profile viaproc]
+region = us-east-1
+credential_process = {AVAULT} export --format json me
+"""
+
+
+class Recorder:
+    """A tiny reverse proxy: forwards every request to moto and keeps the form bodies."""
+
+    def __init__(self, upstream: str) -> None:
+        self.requests: list[dict[str, list[str]]] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                recorder.requests.append(urllib.parse.parse_qs(body.decode()))
+                headers = {
+                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")
+                }
+                req = urllib.request.Request(upstream + self.path, data=body, method="POST", headers=headers)
+                try:
+                    with urllib.request.urlopen(req, timeout=10) as resp:
+                        status, data = resp.status, resp.read()
+                except urllib.error.HTTPError as exc:
+                    status, data = exc.code, exc.read()
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def token_codes(self) -> list[str]:
+        return [r["TokenCode"][0] for r in self.requests if "TokenCode" in r]
+
+
+@pytest.fixture
+def proxied(moto, env, aws_config, run_avault):
+    aws_config(CONFIG)
+    r = run_avault(
+        "add",
+        "--env",
+        "--no-add-config",
+        "me",
+        extra_env={"AWS_ACCESS_KEY_ID": "AKIAMFAUSER000000001", "AWS_SECRET_ACCESS_KEY": "x"},
+    )
+    assert r.returncode == 0, r.stderr
+    rec = Recorder(moto.url)
+    env["AWS_ENDPOINT_URL"] = rec.url
+    yield rec
+    rec.server.shutdown()
+
+
+def spawn(env: dict[str, str], command: str):
+    return pexpect.spawn(
+        "bash",
+        ["--noprofile", "--norc", "-c", command],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(30, 200),
+    )
+
+
+CAPTURED = f'out=$({AVAULT} export --format bash me); rc=$?; echo "GOT:${{#out}} RC:$rc"'
+
+
+def session_files(home: Path) -> list[str]:
+    d = home / ".awsvault/keys"
+    return [p.name for p in d.iterdir() if p.name.count(",") == 3] if d.exists() else []
+
+
+def test_prompt_on_the_tty_while_stdout_is_captured(proxied, env, home):
+    child = spawn(env, CAPTURED)
+    child.expect_exact(f"Enter MFA code for {SERIAL}: ")
+    child.sendline("654321")
+    child.expect(r"GOT:(\d+) RC:(\d+)")
+    assert child.match.group(2) == "0"
+    assert int(child.match.group(1)) > 500  # the whole switch was captured, not printed
+    child.expect(pexpect.EOF)
+    assert proxied.token_codes() == ["654321"]
+    assert len(session_files(home)) == 1
+
+    # Within the TTL nothing is asked and STS is not called again.
+    child = spawn(env, CAPTURED)
+    index = child.expect_exact(["Enter MFA code", "GOT:"])
+    assert index == 1
+    child.expect(r"(\d+) RC:0")
+    child.expect(pexpect.EOF)
+    assert proxied.token_codes() == ["654321"]
+
+
+def test_ctrl_c_at_the_prompt(proxied, env, home):
+    # A non-interactive bash would die of the SIGINT itself; a trap keeps it alive to report
+    # (children still get the default SIGINT disposition).
+    child = spawn(env, "trap : INT; " + CAPTURED)
+    child.expect_exact(f"Enter MFA code for {SERIAL}: ")
+    child.sendcontrol("c")
+    child.expect(r"GOT:(\d+) RC:(\d+)")
+    assert (child.match.group(1), child.match.group(2)) == ("0", "130")
+    child.expect(pexpect.EOF)
+    assert proxied.requests == []
+    assert session_files(home) == []
+
+
+def test_prompt_reaches_the_tty_under_aws_cli_credential_process(proxied, env, home):
+    child = spawn(env, "aws sts get-caller-identity --profile viaproc --output json")
+    child.expect_exact(f"Enter MFA code for {SERIAL}: ")
+    child.sendline("112233")
+    child.expect('"Arn"')
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert proxied.token_codes() == ["112233"]
