@@ -116,7 +116,7 @@ def shell_setup(shell: str, home: Path, env: dict[str, str]) -> list[str]:
         zdot = home / ".zdotdir"
         zdot.mkdir()
         (zdot / ".zshrc").write_text(
-            "autoload -Uz compinit && compinit -u -d \"$HOME/.zcompdump\"\n"
+            'autoload -Uz compinit && compinit -u -d "$HOME/.zcompdump"\n'
             "PROMPT='%F{cyan}avault-demo%f %~ %# '\n"
             'eval "$(avault init zsh)"\n'
         )
@@ -133,7 +133,7 @@ def shell_setup(shell: str, home: Path, env: dict[str, str]) -> list[str]:
         )
         return ["fish", "-i"]
     rc = home / ".bashrc"
-    rc.write_text("PS1='\\[\\e[36m\\]avault-demo\\[\\e[0m\\] \\w \\$ '\n" 'eval "$(avault init bash)"\n')
+    rc.write_text("PS1='\\[\\e[36m\\]avault-demo\\[\\e[0m\\] \\w \\$ '\neval \"$(avault init bash)\"\n")
     return ["bash", "--rcfile", str(rc), "-i"]
 
 

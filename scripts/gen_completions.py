@@ -1,0 +1,323 @@
+"""Regenerate the data the shell files take from Python, and the fisher layout.
+
+* Completion data (subcommands, flags, choices) comes from ``avault.cli.build_parser()``,
+  and the list ``avs -u`` unsets from ``avault.render.SWITCH_VARS``. Each lands between
+  ``# --- BEGIN GENERATED <block>`` and ``# --- END GENERATED <block> ---`` in
+  shell/zsh/avs.zsh, shell/bash/avs.bash and shell/fish/avs.fish (zoxide commits its
+  generated completions the same way).
+* shell/fish/avs.fish is the one fish source. Its ``# ==> <path>`` markers say which
+  fisher file each part goes to (functions/NAME.fish so fish autoloads it, conf.d/ for
+  start-up code, completions/avault.fish); this script writes those files.
+
+Usage: scripts/gen_completions.py [--check]   (--check: exit 1 if anything would change)
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "helper"))
+
+from avault.cli import build_parser  # noqa: E402 - needs the sys.path line above
+from avault.render import SWITCH_VARS, quote_fish, quote_sh  # noqa: E402
+
+FISH_SOURCE = ROOT / "shell/fish/avs.fish"
+FISH_HEADER = (
+    "# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.\n"
+)
+
+
+@dataclass
+class Option:
+    strings: list[str]
+    takes_value: bool
+    choices: list[str]
+    help: str
+    metavar: str
+
+
+@dataclass
+class Command:
+    name: str
+    aliases: list[str]
+    help: str
+    options: list[Option] = field(default_factory=list)
+    operand: str = "none"  # profile, command, choices or none
+    operand_optional: bool = False
+    operand_choices: list[str] = field(default_factory=list)
+
+
+def _options(parser: argparse.ArgumentParser) -> list[Option]:
+    out = []
+    for a in parser._actions:  # noqa: SLF001 - argparse has no public accessor
+        if not a.option_strings or a.help == argparse.SUPPRESS:
+            continue
+        out.append(
+            Option(
+                strings=list(a.option_strings),
+                takes_value=a.nargs != 0,
+                choices=[str(c) for c in a.choices or ()],
+                help=(a.help or "").replace("%(default)s", str(a.default)),
+                metavar=str(a.metavar or a.dest).lower().replace("_", "-"),
+            )
+        )
+    return out
+
+
+def model() -> tuple[list[Option], list[Command]]:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    helps = {c.dest: c.help or "" for c in sub._choices_actions}  # noqa: SLF001
+    commands: dict[int, Command] = {}
+    for name, p in sub.choices.items():
+        if id(p) in commands:
+            commands[id(p)].aliases.append(name)
+            continue
+        cmd = Command(name=name, aliases=[], help=helps.get(name, ""), options=_options(p))
+        for a in p._actions:  # noqa: SLF001
+            if a.option_strings:
+                continue
+            cmd.operand_optional = a.nargs == "?"
+            if a.dest == "profile":
+                cmd.operand = "profile"
+            elif a.choices:
+                cmd.operand = "choices"
+                cmd.operand_choices = [str(c) for c in a.choices]
+            if a.nargs == argparse.REMAINDER:
+                cmd.operand = "profile_command" if cmd.operand == "profile" else "command"
+        commands[id(p)] = cmd
+    return _options(parser), list(commands.values())
+
+
+# ---- zsh -------------------------------------------------------------------------
+
+
+def _zsh_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace(":", "\\:")
+
+
+def _zsh_option_specs(options: list[Option]) -> list[str]:
+    specs = []
+    for o in options:
+        excl = f"({' '.join(o.strings)})" if len(o.strings) > 1 else ""
+        if "--help" in o.strings or "--version" in o.strings:
+            excl = "(- :)"
+        for s in o.strings:
+            if o.takes_value:
+                form = s + ("+" if not s.startswith("--") else "=")
+                action = f"({' '.join(o.choices)})" if o.choices else " "
+                specs.append(f"{excl}{form}[{_zsh_escape(o.help)}]:{o.metavar}:{action}")
+            else:
+                specs.append(f"{excl}{s}[{_zsh_escape(o.help)}]")
+    return specs
+
+
+def _zsh_array(name: str, items: list[str]) -> str:
+    if not items:
+        return f"typeset -ga {name}\n{name}=()"
+    body = "\n".join(f"    {quote_sh(i)}" for i in items)
+    return f"typeset -ga {name}\n{name}=(\n{body}\n)"
+
+
+def gen_zsh(top: list[Option], commands: list[Command]) -> str:
+    parts = [_zsh_array("__avs_switch_vars", list(SWITCH_VARS))]
+    parts.append(_zsh_array("__avs_gen_commands", [f"{c.name}:{c.help}" for c in commands]))
+    pairs = " ".join(f"{quote_sh(a)} {quote_sh(c.name)}" for c in commands for a in c.aliases)
+    parts.append(f"typeset -gA __avs_gen_alias\n__avs_gen_alias=({pairs})")
+    parts.append(_zsh_array("__avs_gen_top", _zsh_option_specs(top)))
+    for c in commands:
+        specs = _zsh_option_specs(c.options)
+        colons = "::" if c.operand_optional else ":"
+        if c.operand.startswith("profile"):
+            specs.append(f"{colons}profile:__avs_complete_profiles")
+        elif c.operand == "choices":
+            specs.append(f"{colons}{c.name} choice:({' '.join(c.operand_choices)})")
+        if c.operand.endswith("command"):
+            specs.append("*::command:_normal")
+        parts.append(_zsh_array(f"__avs_gen_args_{c.name.replace('-', '_')}", specs))
+    return "\n".join(parts) + "\n"
+
+
+# ---- bash ------------------------------------------------------------------------
+
+
+def gen_bash(top: list[Option], commands: list[Command]) -> str:
+    def words(items: list[str]) -> str:
+        return quote_sh(" ".join(items))
+
+    lines = [f"__avs_switch_vars=({' '.join(SWITCH_VARS)})"]
+    names = [n for c in commands for n in [c.name, *c.aliases]]
+    lines.append(f"__avs_gen_commands={words(names)}")
+    lines.append(f"__avs_gen_top_flags={words([s for o in top for s in o.strings])}")
+    lines.append(
+        "__avs_gen_top_vflags="
+        + quote_sh(" " + " ".join(s for o in top if o.takes_value for s in o.strings) + " ")
+    )
+    lines.append("# __avs_gen_spec CMD sets __avs_flags (its flags), __avs_vflags (those taking a value,")
+    lines.append("# space-padded for matching), __avs_pos (profile, command, choices or none) and")
+    lines.append("# __avs_pos_choices.")
+    lines.append("__avs_gen_spec() {")
+    lines.append("    case $1 in")
+    for c in commands:
+        flags = [s for o in c.options for s in o.strings]
+        vflags = " " + " ".join(s for o in c.options if o.takes_value for s in o.strings) + " "
+        pattern = " | ".join([c.name, *c.aliases])
+        lines.append(f"    {pattern})")
+        lines.append(f"        __avs_flags={words(flags)}")
+        lines.append(f"        __avs_vflags={quote_sh(vflags)}")
+        lines.append(f"        __avs_pos={c.operand}")
+        lines.append(f"        __avs_pos_choices={words(c.operand_choices)}")
+        lines.append("        ;;")
+    lines.append("    *)")
+    lines.append("        __avs_flags='' __avs_vflags='' __avs_pos=none __avs_pos_choices=''")
+    lines.append("        ;;")
+    lines.append("    esac")
+    lines.append("}")
+    lines.append("# __avs_gen_choices CMD FLAG sets REPLY to the values FLAG accepts ('' if any).")
+    lines.append("__avs_gen_choices() {")
+    lines.append('    case "$1 $2" in')
+    seen: set[str] = set()
+    top_strings = {s for o in top for s in o.strings}
+    for c in [Command(name="*", aliases=[], help="", options=top), *commands]:
+        for o in c.options:
+            if not o.choices or (c.name != "*" and set(o.strings) <= top_strings):
+                continue
+            for s in o.strings:
+                key = f"{c.name} {s}" if c.name != "*" else f"* {s}"
+                if key in seen:
+                    continue
+                seen.add(key)
+                pat = f"*' {s}'" if c.name == "*" else quote_sh(key)
+                lines.append(f"    {pat}) REPLY={words(o.choices)} ;;")
+    lines.append("    *) REPLY='' ;;")
+    lines.append("    esac")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# ---- fish ------------------------------------------------------------------------
+
+
+def _fish_option(o: Option, condition: str) -> str:
+    parts = ["complete -c avault"]
+    if condition:
+        parts.append(f"-n {quote_fish(condition)}")
+    parts.extend(f"-l {s[2:]}" if s.startswith("--") else f"-s {s[1:]}" for s in o.strings)
+    if o.takes_value:
+        parts.append("-x")
+        if o.choices:
+            parts.append(f"-a {quote_fish(' '.join(o.choices))}")
+    if o.help:
+        parts.append(f"-d {quote_fish(o.help)}")
+    return " ".join(parts)
+
+
+def gen_fish_completions(top: list[Option], commands: list[Command]) -> str:
+    lines = ["complete -c avault -f", "# subcommands"]
+    lines.extend(
+        f"complete -c avault -n __fish_use_subcommand -a {n} -d {quote_fish(c.help)}"
+        for c in commands
+        for n in [c.name, *c.aliases]
+    )
+    lines.append("# options accepted before or after the subcommand")
+    lines.extend(_fish_option(o, "") for o in top)
+    for c in commands:
+        lines.append(f"# avault {c.name}")
+        seen = f"__fish_seen_subcommand_from {' '.join([c.name, *c.aliases])}"
+        lines.extend(_fish_option(o, seen) for o in c.options if o.strings[-1] != "--help")
+        if c.operand.startswith("profile"):
+            lines.append(f"complete -c avault -n {quote_fish(seen)} -a '(__avs_profiles)'")
+        elif c.operand == "choices":
+            choices = " ".join(c.operand_choices)
+            lines.append(f"complete -c avault -n {quote_fish(seen)} -a {quote_fish(choices)}")
+    return "\n".join(lines) + "\n"
+
+
+def gen_fish_switch_vars() -> str:
+    return f"set -l vars {' '.join(SWITCH_VARS)}\n"
+
+
+# ---- splicing ---------------------------------------------------------------------
+
+
+def splice(text: str, block: str, content: str, indent: str = "") -> str:
+    pattern = re.compile(
+        rf"(^[ \t]*# --- BEGIN GENERATED {re.escape(block)}\b[^\n]*\n)(.*?)"
+        rf"(^[ \t]*# --- END GENERATED {re.escape(block)} ---)",
+        re.DOTALL | re.MULTILINE,
+    )
+    if not pattern.search(text):
+        raise SystemExit(f"gen_completions: no GENERATED {block} block found")
+    body = "".join(f"{indent}{line}\n" if line else "\n" for line in content.splitlines())
+    return pattern.sub(lambda m: m.group(1) + body + m.group(3), text, count=1)
+
+
+def fisher_files(source: str) -> dict[str, str]:
+    """Split avs.fish on its ``# ==> path`` markers into the fisher layout."""
+    files: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in source.splitlines():
+        m = re.match(r"^# ==> (\S+)$", line)
+        if m:
+            # "-" marks a part that belongs to avs.fish only (its closing load line).
+            current = None if m.group(1) == "-" else m.group(1)
+            if current is not None:
+                files.setdefault(current, [])
+            continue
+        if current is not None:
+            files[current].append(line)
+    out = {}
+    for path, lines in files.items():
+        body = "\n".join(lines).strip("\n")
+        out[path] = FISH_HEADER + body + "\n"
+    return out
+
+
+def targets() -> dict[Path, str]:
+    top, commands = model()
+    zsh = ROOT / "shell/zsh/avs.zsh"
+    bash = ROOT / "shell/bash/avs.bash"
+    result = {
+        zsh: splice(zsh.read_text(), "data", gen_zsh(top, commands)),
+        bash: splice(bash.read_text(), "data", gen_bash(top, commands)),
+    }
+    fish = FISH_SOURCE.read_text()
+    fish = splice(fish, "switch-vars", gen_fish_switch_vars(), indent="    ")
+    fish = splice(fish, "completions", gen_fish_completions(top, commands))
+    result[FISH_SOURCE] = fish
+    for rel, text in fisher_files(fish).items():
+        result[FISH_SOURCE.parent / rel] = text
+    return result
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    stale = []
+    for path, text in targets().items():
+        old = path.read_text() if path.exists() else None
+        if old == text:
+            continue
+        stale.append(path.relative_to(ROOT))
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    if check and stale:
+        print(
+            "gen_completions: out of date: "
+            + ", ".join(map(str, stale))
+            + "; run scripts/gen_completions.py",
+            file=sys.stderr,
+        )
+        return 1
+    for p in stale:
+        print(f"wrote {p}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,504 @@
+# avault for fish: `avs PROFILE` switches this shell to short-lived AWS credentials,
+# the right prompt counts down to their expiry, and TAB completes profiles and flags.
+#
+# Load it from ~/.config/fish/config.fish:  avault init fish | source
+# or install the fisher layout next to this file (fisher install <path or repo>).
+#
+# Reads (all optional):
+#   AVS_PROMPT             0 turns the prompt segment off (default: on)
+#   AVS_PROMPT_CLASSES     glob/colour pairs, first match wins
+#                          (default: '*prod*' red '*stag*' yellow '*' green)
+#   AVS_PROMPT_WARN        seconds before expiry when the countdown warns (default: 600)
+#   AVS_PROMPT_WARN_COLOR  colour of that warning (default: magenta)
+#   AWS_CONFIG_FILE        profiles for completion and avp (default: ~/.aws/config)
+#   AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
+#                          set by `avault export --format fish`
+#   AVS_PREVIOUS           the profile before the last switch, for `avs -`
+#
+# This file is the one fish source. Each `# ==> PATH` line below starts the part that
+# scripts/gen_completions.py copies to PATH in the fisher layout (functions/NAME.fish is
+# autoloaded on first use, conf.d/ runs at start-up); a test checks they are in sync.
+
+# ==> conf.d/avault.fish
+# fish 3.4 added `string match --groups-only`, used to read the config file.
+if test (string split . -- $version)[1] -lt 3
+    or begin
+        test (string split . -- $version)[1] -eq 3
+        and test (string split . -- $version)[2] -lt 4
+    end
+    echo "avault: the fish integration needs fish 3.4 or newer (this is $version)" >&2
+    return 1
+end
+
+# Aliases as functions; --wraps gives each the completions of what it runs.
+function av --wraps avault --description 'run avault'
+    command avault $argv
+end
+function ave --wraps 'avault exec' --description 'avault exec'
+    command avault exec $argv
+end
+function avl --wraps 'avault login' --description 'avault login'
+    command avault login $argv
+end
+function avll --wraps 'avault login -s' --description 'avault login -s'
+    command avault login -s $argv
+end
+
+# avsh PROFILE [FLAGS]: a subshell with the credentials, gone on `exit`.
+function avsh --description 'a subshell with AWS credentials (avault exec)'
+    set -l shell fish
+    set -q SHELL[1]; and set shell $SHELL
+    command avault exec $argv -- $shell
+end
+
+# avr: refresh the current profile in place (cached unless within AWS_MIN_TTL).
+function avr --description 'refresh the current AWS profile (avs)'
+    if not set -q AVS_PROFILE[1]; or test -z "$AVS_PROFILE"
+        echo "avr: no profile active; switch with 'avs PROFILE'" >&2
+        return 1
+    end
+    avs $argv -- $AVS_PROFILE
+end
+
+# Completion for avs and avsh (avault's own is in completions/avault.fish).
+complete -c avs -f
+complete -c avs -n 'not __fish_seen_subcommand_from (__avs_profiles)' -a '(__avs_profiles)'
+complete -c avs -s d -l duration -x -d 'session duration, e.g. 1h'
+complete -c avs -s t -l mfa-token -x -d 'MFA code'
+complete -c avs -s n -l no-session -d 'skip GetSessionToken'
+complete -c avs -l region -x -d 'AWS region'
+complete -c avs -s s -l status -d 'show the profile, account and time left'
+complete -c avs -s u -l unset -d 'remove the credentials from this shell'
+complete -c avs -s h -l help -d 'show help'
+complete -c avsh -f -a '(__avs_profiles)'
+
+# The prompt: wrap fish_right_prompt once (sourcing twice must not wrap the wrapper).
+# Themes that want the segment elsewhere call avs_prompt themselves.
+if status is-interactive; and not functions -q __avs_orig_right_prompt
+    if functions -q fish_right_prompt
+        functions -c fish_right_prompt __avs_orig_right_prompt
+    else
+        function __avs_orig_right_prompt
+        end
+    end
+    function fish_right_prompt
+        # Keep $status for the original prompt, which may show it.
+        set -l last_status $status
+        avs_prompt
+        __avs_return $last_status
+        __avs_orig_right_prompt
+    end
+end
+
+# ==> functions/__avs_return.fish
+function __avs_return --description 'return the given status (to restore $status)'
+    return $argv[1]
+end
+
+# ==> functions/avs.fish
+function avs --description 'switch AWS credentials in this shell (avault)'
+    set -l profile
+    set -l flags
+    while set -q argv[1]
+        set -l arg $argv[1]
+        set -e argv[1]
+        switch $arg
+            case -h --help
+                __avs_usage
+                return 0
+            case -s --status
+                __avs_status
+                return $status
+            case -u --unset
+                __avs_unset
+                return 0
+            case -n --no-session
+                set -a flags $arg
+            case -d --duration -t --mfa-token --region
+                if not set -q argv[1]
+                    echo "avs: $arg needs a value; see 'avs --help'" >&2
+                    return 2
+                end
+                set -a flags $arg $argv[1]
+                set -e argv[1]
+            case '--duration=*' '--mfa-token=*' '--region=*' '-d?*' '-t?*'
+                set -a flags $arg
+            case -
+                if not set -q AVS_PREVIOUS[1]; or test -z "$AVS_PREVIOUS"
+                    echo "avs: no previous profile to switch back to" >&2
+                    return 1
+                end
+                set profile $AVS_PREVIOUS
+            case --
+                if test (count $argv) -ne 1
+                    echo "avs: give one profile after --" >&2
+                    return 2
+                end
+                set profile $argv[1]
+                set -e argv[1]
+            case '-*'
+                echo "avs: unknown option '$arg'; see 'avs --help'" >&2
+                return 2
+            case '*'
+                if set -q profile[1]
+                    echo "avs: one profile at a time; see 'avs --help'" >&2
+                    return 2
+                end
+                set profile $arg
+        end
+    end
+    if not set -q profile[1]
+        if set -q flags[1]
+            echo "avs: which profile? see 'avs --help'" >&2
+            return 2
+        end
+        __avs_status
+        return $status
+    end
+    __avs_switch $profile $flags
+end
+
+function __avs_usage
+    printf '%s\n' \
+        "usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]" \
+        "       avs -            switch back to the previous profile" \
+        "       avs [-s]         show the profile, account and time left" \
+        "       avs -u           remove the credentials from this shell"
+end
+
+# __avs_switch PROFILE [FLAGS...]: run the helper, and change this shell only if it
+# succeeded. On any failure the previous profile's variables stay exactly as they were.
+function __avs_switch
+    set -l profile $argv[1]
+    set -l prev
+    set -q AVS_PROFILE[1]; and set prev $AVS_PROFILE
+    if not command -q avault
+        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+        return 127
+    end
+    # stdout is only the code to source; MFA prompts go to /dev/tty, errors to stderr.
+    # `--` keeps a profile that starts with '-' from being read as a flag. Command
+    # substitution splits the output into lines; printf puts the newlines back.
+    set -l out (command avault export --format fish $argv[2..-1] -- $profile)
+    set -l rc $status
+    if test $rc -ne 0
+        return $rc
+    end
+    printf '%s\n' $out | source
+    if test -n "$prev"; and test "$prev" != "$AVS_PROFILE"
+        set -g AVS_PREVIOUS $prev
+    end
+    return 0
+end
+
+# Remove everything a switch set: render.SWITCH_VARS, plus the region pair only when
+# avs set it (AWS_REGION == AVS_REGION), never a region the user exported.
+function __avs_unset
+    set -l prev
+    set -q AVS_PROFILE[1]; and set prev $AVS_PROFILE
+    if set -q AVS_REGION[1]; and test -n "$AVS_REGION"
+        if set -q AWS_REGION[1]; and test "$AWS_REGION" = "$AVS_REGION"
+            set -e AWS_REGION
+        end
+        if set -q AWS_DEFAULT_REGION[1]; and test "$AWS_DEFAULT_REGION" = "$AVS_REGION"
+            set -e AWS_DEFAULT_REGION
+        end
+    end
+    # --- BEGIN GENERATED switch-vars: scripts/gen_completions.py writes this from avault.render ---
+    set -l vars AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
+    # --- END GENERATED switch-vars ---
+    for var in $vars
+        set -e $var
+    end
+    if test -n "$prev"
+        set -g AVS_PREVIOUS $prev
+    end
+    return 0
+end
+
+function __avs_status
+    if not set -q AVS_PROFILE[1]; or test -z "$AVS_PROFILE"
+        echo "avs: no profile active; switch with 'avs PROFILE'" >&2
+        return 1
+    end
+    set -l left (__avs_left)
+    printf 'profile  %s\n' $AVS_PROFILE
+    set -q AVS_ACCOUNT[1]; and printf 'account  %s\n' $AVS_ACCOUNT
+    set -q AWS_REGION[1]; and printf 'region   %s\n' $AWS_REGION
+    set -l expiration unknown
+    set -q AWS_CREDENTIAL_EXPIRATION[1]; and set expiration $AWS_CREDENTIAL_EXPIRATION
+    switch "$left[1]"
+        case expired
+            printf 'expires  expired at %s; run avr to refresh\n' $expiration
+        case unknown
+            printf 'expires  %s\n' $expiration
+        case '*'
+            printf 'expires  in %s (%s)\n' $left[2] $expiration
+    end
+    return 0
+end
+
+# ==> functions/__avs_left.fish
+# __avs_left: prints the state (ok, warn, expired or unknown) and the time left
+# ("7h59m", "47m", "30s"). fish has no built-in clock: this is the prompt's one fork.
+function __avs_left
+    if not set -q AVS_EXPIRES[1]; or not string match -qr '^[0-9]+$' -- $AVS_EXPIRES
+        echo unknown
+        return 0
+    end
+    set -l left (math $AVS_EXPIRES - (date +%s))
+    set -l warn 600
+    set -q AVS_PROMPT_WARN[1]; and string match -qr '^[0-9]+$' -- $AVS_PROMPT_WARN; and set warn $AVS_PROMPT_WARN
+    if test $left -le 0
+        echo expired
+        return 0
+    end
+    if test $left -le $warn
+        echo warn
+    else
+        echo ok
+    end
+    if test $left -ge 3600
+        echo (math --scale=0 $left / 3600)h(math --scale=0 $left % 3600 / 60)m
+    else if test $left -ge 60
+        echo (math --scale=0 $left / 60)m
+    else
+        echo {$left}s
+    end
+end
+
+# ==> functions/avs_prompt.fish
+# avs_prompt: the segment, for fish_right_prompt (done for you) or your own prompt.
+# It reads only AVS_* variables, plus one `date +%s` for the countdown.
+function avs_prompt --description 'AWS profile and time left (avault)'
+    if test "$AVS_PROMPT" = 0; or not set -q AVS_PROFILE[1]; or test -z "$AVS_PROFILE"
+        return 0
+    end
+    set -l classes '*prod*' red '*stag*' yellow '*' green
+    set -q AVS_PROMPT_CLASSES[1]; and set classes $AVS_PROMPT_CLASSES
+    set -l colour green
+    # A while loop, not `seq`: the prompt may start no process but `date`.
+    set -l i 1
+    while test $i -lt (count $classes)
+        if string match -q -- $classes[$i] $AVS_PROFILE
+            set colour $classes[(math $i + 1)]
+            break
+        end
+        set i (math $i + 2)
+    end
+    # The name is printed as data, never evaluated; control characters become '?'.
+    set -l text aws:(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_PROFILE")
+    set -q AVS_ACCOUNT[1]; and set text "$text("(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_ACCOUNT")")"
+    set -l left (__avs_left)
+    set_color $colour
+    printf '%s' $text
+    switch $left[1]
+        case ok
+            printf ' %s' $left[2]
+        case warn
+            set -l warn_colour magenta
+            set -q AVS_PROMPT_WARN_COLOR[1]; and set warn_colour $AVS_PROMPT_WARN_COLOR
+            printf ' '
+            set_color --bold $warn_colour
+            printf '!%s' $left[2]
+        case expired
+            printf ' '
+            set_color --bold red
+            printf expired
+    end
+    set_color normal
+    printf ' '
+end
+
+# ==> functions/__avs_profiles.fish
+# __avs_profiles: profile names from the config file, read by fish's own `string`
+# (no Python, no CLI call per TAB); [sso-session]/[services] sections and duplicates
+# are left out.
+function __avs_profiles
+    set -l file ~/.aws/config
+    set -q AWS_CONFIG_FILE[1]; and test -n "$AWS_CONFIG_FILE"; and set file $AWS_CONFIG_FILE
+    test -r "$file"; or return 0
+    set -l names (string match -rg '^\s*\[\s*(?:profile\s+(.*?)|(default))\s*\][^\]]*$' <$file)
+    # `path sort -u` (fish 3.5+) drops duplicates in-process; older fish uses sort(1).
+    if builtin -q path
+        path sort -u -- $names
+    else
+        printf '%s\n' $names | sort -u
+    end
+end
+
+# ==> functions/avp.fish
+# avp: each profile and its role_arn, read from the config file (no CLI call per profile).
+function avp --description 'list AWS profiles and their role ARNs'
+    set -l file ~/.aws/config
+    set -q AWS_CONFIG_FILE[1]; and test -n "$AWS_CONFIG_FILE"; and set file $AWS_CONFIG_FILE
+    if not test -r "$file"
+        echo "avp: cannot read $file" >&2
+        return 1
+    end
+    set -l names
+    set -l roles
+    set -l current 0
+    set -l width 0
+    while read -l line
+        set line (string trim -- $line)
+        if set -l m (string match -rg '^\[\s*(?:profile\s+(.*?)|(default))\s*\][^\]]*$' -- $line)
+            set current (contains -i -- $m $names; or echo 0)
+            if test $current -eq 0
+                set -a names $m
+                set -a roles -
+                set current (count $names)
+                test (string length -- $m) -gt $width; and set width (string length -- $m)
+            end
+        else if string match -q '[*' -- $line
+            set current 0
+        else if test $current -gt 0; and set -l v (string match -rg '^role_arn\s*=\s*(.*)$' -- $line)
+            set roles[$current] $v
+        end
+    end <$file
+    for i in (seq (count $names))
+        printf '%s  %s\n' (string pad -r -w $width -- $names[$i]) $roles[$i]
+    end
+end
+
+# ==> completions/avault.fish
+# --- BEGIN GENERATED completions: scripts/gen_completions.py writes this from avault.cli ---
+complete -c avault -f
+# subcommands
+complete -c avault -n __fish_use_subcommand -a add -d 'add credentials to the vault'
+complete -c avault -n __fish_use_subcommand -a list -d 'list profiles, credentials and sessions'
+complete -c avault -n __fish_use_subcommand -a ls -d 'list profiles, credentials and sessions'
+complete -c avault -n __fish_use_subcommand -a remove -d 'remove credentials from the vault'
+complete -c avault -n __fish_use_subcommand -a rm -d 'remove credentials from the vault'
+complete -c avault -n __fish_use_subcommand -a clear -d 'clear temporary credentials from the vault'
+complete -c avault -n __fish_use_subcommand -a exec -d 'run a command with AWS credentials in its environment'
+complete -c avault -n __fish_use_subcommand -a export -d 'print AWS credentials, or shell code that switches to them'
+complete -c avault -n __fish_use_subcommand -a init -d 'print the shell integration (avs, prompt, completion)'
+complete -c avault -n __fish_use_subcommand -a agent -d 'keep the file vault\'s passphrase in memory (like ssh-agent)'
+complete -c avault -n __fish_use_subcommand -a lock -d 'make the agent forget the passphrase'
+complete -c avault -n __fish_use_subcommand -a import -d 'move plaintext keys from ~/.aws/credentials into the vault'
+complete -c avault -n __fish_use_subcommand -a migrate-backend -d 'copy long-term credentials to another backend'
+# options accepted before or after the subcommand
+complete -c avault -s h -l help -d 'show this help message and exit'
+complete -c avault -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -s v -l version -d 'show program\'s version number and exit'
+# avault add
+complete -c avault -n '__fish_seen_subcommand_from add' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from add' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from add' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from add' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from add' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from add' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from add' -l env -d 'read the keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY'
+complete -c avault -n '__fish_seen_subcommand_from add' -l add-config -l no-add-config -d 'add a profile to ~/.aws/config if one does not exist (default: on)'
+complete -c avault -n '__fish_seen_subcommand_from add' -a '(__avs_profiles)'
+# avault list
+complete -c avault -n '__fish_seen_subcommand_from list ls' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from list ls' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from list ls' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from list ls' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from list ls' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from list ls' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from list ls' -l profiles -d 'show only the profile names'
+complete -c avault -n '__fish_seen_subcommand_from list ls' -l sessions -d 'show only the session names'
+complete -c avault -n '__fish_seen_subcommand_from list ls' -l credentials -d 'show only the stored credential names'
+# avault remove
+complete -c avault -n '__fish_seen_subcommand_from remove rm' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from remove rm' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from remove rm' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from remove rm' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from remove rm' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from remove rm' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from remove rm' -s f -l force -d 'do not ask for confirmation'
+complete -c avault -n '__fish_seen_subcommand_from remove rm' -a '(__avs_profiles)'
+# avault clear
+complete -c avault -n '__fish_seen_subcommand_from clear' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from clear' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from clear' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from clear' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from clear' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from clear' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from clear' -a '(__avs_profiles)'
+# avault exec
+complete -c avault -n '__fish_seen_subcommand_from exec' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from exec' -s d -l duration -x -d 'duration of the temporary or assumed-role session, e.g. 1h, 90m [$AWS_VAULT_DURATION]'
+complete -c avault -n '__fish_seen_subcommand_from exec' -s n -l no-session -d 'skip GetSessionToken'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l region -x -d 'the AWS region'
+complete -c avault -n '__fish_seen_subcommand_from exec' -s t -l mfa-token -x -d 'the MFA token to use'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l stdout -d 'print the SSO link instead of opening it [$AWS_VAULT_STDOUT]'
+complete -c avault -n '__fish_seen_subcommand_from exec' -a '(__avs_profiles)'
+# avault export
+complete -c avault -n '__fish_seen_subcommand_from export' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from export' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from export' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from export' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from export' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from export' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from export' -s d -l duration -x -d 'duration of the temporary or assumed-role session, e.g. 1h, 90m [$AWS_VAULT_DURATION]'
+complete -c avault -n '__fish_seen_subcommand_from export' -s n -l no-session -d 'skip GetSessionToken'
+complete -c avault -n '__fish_seen_subcommand_from export' -l region -x -d 'the AWS region'
+complete -c avault -n '__fish_seen_subcommand_from export' -s t -l mfa-token -x -d 'the MFA token to use'
+complete -c avault -n '__fish_seen_subcommand_from export' -l stdout -d 'print the SSO link instead of opening it [$AWS_VAULT_STDOUT]'
+complete -c avault -n '__fish_seen_subcommand_from export' -l format -x -a 'env export-env json ini zsh bash fish' -d 'env, export-env, json (credential_process), ini, or zsh/bash/fish (an in-place switch)'
+complete -c avault -n '__fish_seen_subcommand_from export' -a '(__avs_profiles)'
+# avault init
+complete -c avault -n '__fish_seen_subcommand_from init' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from init' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from init' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from init' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from init' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from init' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from init' -a 'zsh bash fish'
+# avault agent
+complete -c avault -n '__fish_seen_subcommand_from agent' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from agent' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from agent' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from agent' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from agent' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from agent' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from agent' -l stop -d 'stop the running agent'
+complete -c avault -n '__fish_seen_subcommand_from agent' -l foreground -d 'run in this process instead of detaching'
+# avault lock
+complete -c avault -n '__fish_seen_subcommand_from lock' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from lock' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from lock' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from lock' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from lock' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from lock' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+# avault import
+complete -c avault -n '__fish_seen_subcommand_from import' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from import' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from import' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from import' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from import' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from import' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from import' -l from-credentials-file -x -d 'the credentials file [$AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials]'
+complete -c avault -n '__fish_seen_subcommand_from import' -l profile -x -d 'import only these profiles (default: every profile with long-term keys)'
+complete -c avault -n '__fish_seen_subcommand_from import' -l remove-from-file -d 'then remove the imported keys from the file (a 0600 backup is kept)'
+# avault migrate-backend
+complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l from -x -a 'file keyring secret-service' -d 'source backend'
+complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l to -x -a 'file keyring secret-service' -d 'destination backend'
+complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l profile -x -d 'migrate only this profile'
+complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l dry-run -d 'show what would be migrated, change nothing'
+complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l overwrite -d 'replace credentials already in the destination'
+complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l delete-source -d 'delete each credential from the source once verified'
+# --- END GENERATED completions ---
+
+# ==> -
+# To load this file: avault init fish | source   (in ~/.config/fish/config.fish)

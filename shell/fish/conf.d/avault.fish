@@ -1,0 +1,70 @@
+# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
+# fish 3.4 added `string match --groups-only`, used to read the config file.
+if test (string split . -- $version)[1] -lt 3
+    or begin
+        test (string split . -- $version)[1] -eq 3
+        and test (string split . -- $version)[2] -lt 4
+    end
+    echo "avault: the fish integration needs fish 3.4 or newer (this is $version)" >&2
+    return 1
+end
+
+# Aliases as functions; --wraps gives each the completions of what it runs.
+function av --wraps avault --description 'run avault'
+    command avault $argv
+end
+function ave --wraps 'avault exec' --description 'avault exec'
+    command avault exec $argv
+end
+function avl --wraps 'avault login' --description 'avault login'
+    command avault login $argv
+end
+function avll --wraps 'avault login -s' --description 'avault login -s'
+    command avault login -s $argv
+end
+
+# avsh PROFILE [FLAGS]: a subshell with the credentials, gone on `exit`.
+function avsh --description 'a subshell with AWS credentials (avault exec)'
+    set -l shell fish
+    set -q SHELL[1]; and set shell $SHELL
+    command avault exec $argv -- $shell
+end
+
+# avr: refresh the current profile in place (cached unless within AWS_MIN_TTL).
+function avr --description 'refresh the current AWS profile (avs)'
+    if not set -q AVS_PROFILE[1]; or test -z "$AVS_PROFILE"
+        echo "avr: no profile active; switch with 'avs PROFILE'" >&2
+        return 1
+    end
+    avs $argv -- $AVS_PROFILE
+end
+
+# Completion for avs and avsh (avault's own is in completions/avault.fish).
+complete -c avs -f
+complete -c avs -n 'not __fish_seen_subcommand_from (__avs_profiles)' -a '(__avs_profiles)'
+complete -c avs -s d -l duration -x -d 'session duration, e.g. 1h'
+complete -c avs -s t -l mfa-token -x -d 'MFA code'
+complete -c avs -s n -l no-session -d 'skip GetSessionToken'
+complete -c avs -l region -x -d 'AWS region'
+complete -c avs -s s -l status -d 'show the profile, account and time left'
+complete -c avs -s u -l unset -d 'remove the credentials from this shell'
+complete -c avs -s h -l help -d 'show help'
+complete -c avsh -f -a '(__avs_profiles)'
+
+# The prompt: wrap fish_right_prompt once (sourcing twice must not wrap the wrapper).
+# Themes that want the segment elsewhere call avs_prompt themselves.
+if status is-interactive; and not functions -q __avs_orig_right_prompt
+    if functions -q fish_right_prompt
+        functions -c fish_right_prompt __avs_orig_right_prompt
+    else
+        function __avs_orig_right_prompt
+        end
+    end
+    function fish_right_prompt
+        # Keep $status for the original prompt, which may show it.
+        set -l last_status $status
+        avs_prompt
+        __avs_return $last_status
+        __avs_orig_right_prompt
+    end
+end

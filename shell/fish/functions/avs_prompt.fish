@@ -1,0 +1,42 @@
+# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
+# avs_prompt: the segment, for fish_right_prompt (done for you) or your own prompt.
+# It reads only AVS_* variables, plus one `date +%s` for the countdown.
+function avs_prompt --description 'AWS profile and time left (avault)'
+    if test "$AVS_PROMPT" = 0; or not set -q AVS_PROFILE[1]; or test -z "$AVS_PROFILE"
+        return 0
+    end
+    set -l classes '*prod*' red '*stag*' yellow '*' green
+    set -q AVS_PROMPT_CLASSES[1]; and set classes $AVS_PROMPT_CLASSES
+    set -l colour green
+    # A while loop, not `seq`: the prompt may start no process but `date`.
+    set -l i 1
+    while test $i -lt (count $classes)
+        if string match -q -- $classes[$i] $AVS_PROFILE
+            set colour $classes[(math $i + 1)]
+            break
+        end
+        set i (math $i + 2)
+    end
+    # The name is printed as data, never evaluated; control characters become '?'.
+    set -l text aws:(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_PROFILE")
+    set -q AVS_ACCOUNT[1]; and set text "$text("(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_ACCOUNT")")"
+    set -l left (__avs_left)
+    set_color $colour
+    printf '%s' $text
+    switch $left[1]
+        case ok
+            printf ' %s' $left[2]
+        case warn
+            set -l warn_colour magenta
+            set -q AVS_PROMPT_WARN_COLOR[1]; and set warn_colour $AVS_PROMPT_WARN_COLOR
+            printf ' '
+            set_color --bold $warn_colour
+            printf '!%s' $left[2]
+        case expired
+            printf ' '
+            set_color --bold red
+            printf expired
+    end
+    set_color normal
+    printf ' '
+end

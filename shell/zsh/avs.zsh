@@ -1,0 +1,664 @@
+# avault for zsh: `avs PROFILE` switches this shell to short-lived AWS credentials,
+# the right prompt counts down to their expiry, and TAB completes profiles and flags.
+#
+# Load it at the END of ~/.zshrc, after compinit:  eval "$(avault init zsh)"
+# or as an oh-my-zsh / antidote / zinit plugin (avault.plugin.zsh sources this file).
+#
+# Reads (all optional):
+#   AVS_PROMPT             0 turns the prompt segment off (default: on)
+#   AVS_PROMPT_CLASSES     glob/colour pairs, first match wins, like p10k's AWS_CLASSES
+#                          (default: ('*prod*' red '*stag*' yellow '*' green))
+#   AVS_PROMPT_WARN        seconds before expiry when the countdown warns (default: 600)
+#   AVS_PROMPT_WARN_COLOR  colour of that warning (default: magenta)
+#   AWS_CONFIG_FILE        profiles for completion and avp (default: ~/.aws/config)
+#   AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
+#                          set by `avault export --format zsh`; the prompt reads only these
+#   AVS_PREVIOUS           the profile before the last switch, for `avs -`
+#
+# Every function starts with `emulate -L zsh`, so user options (nounset, errexit,
+# ksh_arrays, sh_word_split...) cannot change how it runs; `\builtin` and `\command`
+# skip any alias the user may have on those names.
+
+# EPOCHSECONDS lets the prompt read the clock without starting `date`.
+\builtin zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+
+# zsh-aws-vault defines `alias avs='aws-vault server'` (and av, ave, avl...). An alias
+# beats a function of the same name, so ours would never run: remove them, and say so
+# for `avs`, whose meaning changes. `function NAME {` below (not `NAME() {`) still parses
+# if an alias survives, e.g. when this file is eval'd as one string.
+if (( ${+aliases[avs]} )); then
+    \builtin print -ru2 -- "avault: replaced alias avs='${aliases[avs]}' with the avs function (avs PROFILE switches profiles; 'avault server' is still there)"
+    \builtin unalias avs
+fi
+() {
+    \builtin emulate -L zsh
+    local name
+    for name in av ave avl avll avsh avr avp; do
+        if (( ${+aliases[$name]} )); then \builtin unalias -- $name; fi
+    done
+}
+
+# ===== generated data ==========================================================
+# --- BEGIN GENERATED data: scripts/gen_completions.py writes this from avault.cli and avault.render ---
+typeset -ga __avs_switch_vars
+__avs_switch_vars=(
+    AWS_VAULT
+    AWS_ACCESS_KEY_ID
+    AWS_SECRET_ACCESS_KEY
+    AWS_SESSION_TOKEN
+    AWS_SECURITY_TOKEN
+    AWS_CREDENTIAL_EXPIRATION
+    AWS_SESSION_EXPIRATION
+    AWS_CREDENTIAL_FILE
+    AWS_DEFAULT_PROFILE
+    AWS_PROFILE
+    AWS_SDK_LOAD_CONFIG
+    AVS_PROFILE
+    AVS_EXPIRES
+    AVS_ACCOUNT
+    AVS_REGION
+)
+typeset -ga __avs_gen_commands
+__avs_gen_commands=(
+    'add:add credentials to the vault'
+    'list:list profiles, credentials and sessions'
+    'remove:remove credentials from the vault'
+    'clear:clear temporary credentials from the vault'
+    'exec:run a command with AWS credentials in its environment'
+    'export:print AWS credentials, or shell code that switches to them'
+    'init:print the shell integration (avs, prompt, completion)'
+    'agent:keep the file vault'\''s passphrase in memory (like ssh-agent)'
+    'lock:make the agent forget the passphrase'
+    'import:move plaintext keys from ~/.aws/credentials into the vault'
+    'migrate-backend:copy long-term credentials to another backend'
+)
+typeset -gA __avs_gen_alias
+__avs_gen_alias=(ls list rm remove)
+typeset -ga __avs_gen_top
+__avs_gen_top=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '(- :)-v[show program'\''s version number and exit]'
+    '(- :)--version[show program'\''s version number and exit]'
+)
+typeset -ga __avs_gen_args_add
+__avs_gen_args_add=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '--env[read the keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY]'
+    '(--add-config --no-add-config)--add-config[add a profile to ~/.aws/config if one does not exist (default\: on)]'
+    '(--add-config --no-add-config)--no-add-config[add a profile to ~/.aws/config if one does not exist (default\: on)]'
+    :profile:__avs_complete_profiles
+)
+typeset -ga __avs_gen_args_list
+__avs_gen_args_list=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '--profiles[show only the profile names]'
+    '--sessions[show only the session names]'
+    '--credentials[show only the stored credential names]'
+)
+typeset -ga __avs_gen_args_remove
+__avs_gen_args_remove=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '(-f --force)-f[do not ask for confirmation]'
+    '(-f --force)--force[do not ask for confirmation]'
+    :profile:__avs_complete_profiles
+)
+typeset -ga __avs_gen_args_clear
+__avs_gen_args_clear=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    ::profile:__avs_complete_profiles
+)
+typeset -ga __avs_gen_args_exec
+__avs_gen_args_exec=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '(-d --duration)-d+[duration of the temporary or assumed-role session, e.g. 1h, 90m \[$AWS_VAULT_DURATION\]]:duration: '
+    '(-d --duration)--duration=[duration of the temporary or assumed-role session, e.g. 1h, 90m \[$AWS_VAULT_DURATION\]]:duration: '
+    '(-n --no-session)-n[skip GetSessionToken]'
+    '(-n --no-session)--no-session[skip GetSessionToken]'
+    '--region=[the AWS region]:region: '
+    '(-t --mfa-token)-t+[the MFA token to use]:mfa-token: '
+    '(-t --mfa-token)--mfa-token=[the MFA token to use]:mfa-token: '
+    '--stdout[print the SSO link instead of opening it \[$AWS_VAULT_STDOUT\]]'
+    :profile:__avs_complete_profiles
+    '*::command:_normal'
+)
+typeset -ga __avs_gen_args_export
+__avs_gen_args_export=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '(-d --duration)-d+[duration of the temporary or assumed-role session, e.g. 1h, 90m \[$AWS_VAULT_DURATION\]]:duration: '
+    '(-d --duration)--duration=[duration of the temporary or assumed-role session, e.g. 1h, 90m \[$AWS_VAULT_DURATION\]]:duration: '
+    '(-n --no-session)-n[skip GetSessionToken]'
+    '(-n --no-session)--no-session[skip GetSessionToken]'
+    '--region=[the AWS region]:region: '
+    '(-t --mfa-token)-t+[the MFA token to use]:mfa-token: '
+    '(-t --mfa-token)--mfa-token=[the MFA token to use]:mfa-token: '
+    '--stdout[print the SSO link instead of opening it \[$AWS_VAULT_STDOUT\]]'
+    '--format=[env, export-env, json (credential_process), ini, or zsh/bash/fish (an in-place switch)]:format:(env export-env json ini zsh bash fish)'
+    ::profile:__avs_complete_profiles
+)
+typeset -ga __avs_gen_args_init
+__avs_gen_args_init=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '::init choice:(zsh bash fish)'
+)
+typeset -ga __avs_gen_args_agent
+__avs_gen_args_agent=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '--stop[stop the running agent]'
+    '--foreground[run in this process instead of detaching]'
+)
+typeset -ga __avs_gen_args_lock
+__avs_gen_args_lock=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+)
+typeset -ga __avs_gen_args_import
+__avs_gen_args_import=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '--from-credentials-file=[the credentials file \[$AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials\]]:path: '
+    '--profile=[import only these profiles (default\: every profile with long-term keys)]:p: '
+    '--remove-from-file[then remove the imported keys from the file (a 0600 backup is kept)]'
+)
+typeset -ga __avs_gen_args_migrate_backend
+__avs_gen_args_migrate_backend=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '--from=[source backend]:from-backend:(file keyring secret-service)'
+    '--to=[destination backend]:to-backend:(file keyring secret-service)'
+    '--profile=[migrate only this profile]:profile: '
+    '--dry-run[show what would be migrated, change nothing]'
+    '--overwrite[replace credentials already in the destination]'
+    '--delete-source[delete each credential from the source once verified]'
+)
+# --- END GENERATED data ---
+
+# ===== avs: switch profiles in place =========================================
+
+function avs {
+    __avs_main "$@"
+}
+
+__avs_usage() {
+    \builtin print -r -- "usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]
+       avs -            switch back to the previous profile
+       avs [-s]         show the profile, account and time left
+       avs -u           remove the credentials from this shell"
+}
+
+__avs_main() {
+    \builtin emulate -L zsh
+    local profile='' arg
+    local -a flags
+    flags=()
+    while (( $# )); do
+        arg=$1
+        shift
+        case $arg in
+            (-h|--help) __avs_usage; return 0 ;;
+            (-s|--status) __avs_status; return ;;
+            (-u|--unset) __avs_unset; return 0 ;;
+            (-n|--no-session) flags+=($arg) ;;
+            (-d|--duration|-t|--mfa-token|--region)
+                if (( ! $# )); then
+                    \builtin print -ru2 -- "avs: $arg needs a value; see 'avs --help'"
+                    return 2
+                fi
+                flags+=($arg $1)
+                shift ;;
+            (--duration=*|--mfa-token=*|--region=*|-d?*|-t?*) flags+=($arg) ;;
+            (-)
+                if [[ -z ${AVS_PREVIOUS-} ]]; then
+                    \builtin print -ru2 -- "avs: no previous profile to switch back to"
+                    return 1
+                fi
+                profile=$AVS_PREVIOUS ;;
+            (--)
+                if (( $# != 1 )); then
+                    \builtin print -ru2 -- "avs: give one profile after --"
+                    return 2
+                fi
+                profile=$1
+                shift ;;
+            (-*)
+                \builtin print -ru2 -- "avs: unknown option '$arg'; see 'avs --help'"
+                return 2 ;;
+            (*)
+                if [[ -n $profile ]]; then
+                    \builtin print -ru2 -- "avs: one profile at a time; see 'avs --help'"
+                    return 2
+                fi
+                profile=$arg ;;
+        esac
+    done
+    if [[ -z $profile ]]; then
+        if (( ${#flags} )); then
+            \builtin print -ru2 -- "avs: which profile? see 'avs --help'"
+            return 2
+        fi
+        __avs_status
+        return
+    fi
+    __avs_switch "$profile" "${flags[@]}"
+}
+
+# __avs_switch PROFILE [FLAGS...]: run the helper, and change this shell only if it
+# succeeded. On any failure the previous profile's variables stay exactly as they were.
+__avs_switch() {
+    \builtin emulate -L zsh
+    # The Ctrl-C trap below must not outlive this function.
+    \builtin setopt local_traps
+    local profile=$1 prev=${AVS_PROFILE-} out rc
+    shift
+    if ! \builtin whence -p avault >/dev/null 2>&1; then
+        \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
+        return 127
+    fi
+    # stdout is only the code to eval; MFA prompts go to /dev/tty, errors to stderr.
+    # `--` keeps a profile that starts with '-' from being read as a flag.
+    out=$(\command avault export --format zsh "$@" -- "$profile")
+    rc=$?
+    if (( rc != 0 )); then
+        return rc
+    fi
+    # A Ctrl-C halfway through would leave a mix of two profiles (direnv ignores it too).
+    \builtin trap -- '' INT
+    \builtin eval "$out"
+    if [[ -n $prev && $prev != "${AVS_PROFILE-}" ]]; then
+        typeset -g AVS_PREVIOUS=$prev
+    fi
+    return 0
+}
+
+# Remove everything a switch set: render.SWITCH_VARS, plus the region pair only when
+# avs set it (AWS_REGION == AVS_REGION), never a region the user exported.
+__avs_unset() {
+    \builtin emulate -L zsh
+    local prev=${AVS_PROFILE-}
+    if [[ -n ${AVS_REGION-} ]]; then
+        if [[ ${AWS_REGION-} == "$AVS_REGION" ]]; then \builtin unset AWS_REGION; fi
+        if [[ ${AWS_DEFAULT_REGION-} == "$AVS_REGION" ]]; then \builtin unset AWS_DEFAULT_REGION; fi
+    fi
+    \builtin unset -- $__avs_switch_vars
+    if [[ -n $prev ]]; then
+        typeset -g AVS_PREVIOUS=$prev
+    fi
+    return 0
+}
+
+# __avs_left: REPLY = time left ("7h59m", "47m", "30s", "expired", or "" when the
+# expiry or the clock is unknown) and __avs_state = ok, warn, expired or unknown.
+__avs_left() {
+    \builtin emulate -L zsh
+    REPLY=''
+    typeset -g __avs_state=unknown
+    local exp=${AVS_EXPIRES-} now=${EPOCHSECONDS-}
+    if [[ $exp != <-> || $now != <-> ]]; then
+        return 0
+    fi
+    local left=$(( exp - now ))
+    if (( left <= 0 )); then
+        REPLY=expired
+        __avs_state=expired
+        return 0
+    fi
+    if (( left >= 3600 )); then
+        REPLY="$(( left / 3600 ))h$(( left % 3600 / 60 ))m"
+    elif (( left >= 60 )); then
+        REPLY="$(( left / 60 ))m"
+    else
+        REPLY="${left}s"
+    fi
+    if (( left <= ${AVS_PROMPT_WARN:-600} )); then
+        __avs_state=warn
+    else
+        __avs_state=ok
+    fi
+    return 0
+}
+
+__avs_status() {
+    \builtin emulate -L zsh
+    if [[ -z ${AVS_PROFILE-} ]]; then
+        \builtin print -ru2 -- "avs: no profile active; switch with 'avs PROFILE'"
+        return 1
+    fi
+    local REPLY
+    __avs_left
+    \builtin print -r -- "profile  $AVS_PROFILE"
+    if [[ -n ${AVS_ACCOUNT-} ]]; then \builtin print -r -- "account  $AVS_ACCOUNT"; fi
+    if [[ -n ${AWS_REGION-} ]]; then \builtin print -r -- "region   $AWS_REGION"; fi
+    case $__avs_state in
+        (expired) \builtin print -r -- "expires  expired at ${AWS_CREDENTIAL_EXPIRATION-?}; run 'avr' to refresh" ;;
+        (unknown) \builtin print -r -- "expires  ${AWS_CREDENTIAL_EXPIRATION:-unknown}" ;;
+        (*) \builtin print -r -- "expires  in $REPLY (${AWS_CREDENTIAL_EXPIRATION-})" ;;
+    esac
+    return 0
+}
+
+# ===== aliases (functions: they survive `unalias`, expand_aliases and eval) =======
+
+function av { \command avault "$@"; }
+function ave { \command avault exec "$@"; }
+function avl { \command avault login "$@"; }
+function avll { \command avault login -s "$@"; }
+
+# avsh PROFILE [FLAGS]: a subshell with the credentials, gone on `exit`.
+function avsh {
+    \command avault exec "$@" -- "${SHELL:-zsh}"
+}
+
+# avr: refresh the current profile in place (cached unless within AWS_MIN_TTL).
+function avr {
+    if [[ -z ${AVS_PROFILE-} ]]; then
+        \builtin print -ru2 -- "avr: no profile active; switch with 'avs PROFILE'"
+        return 1
+    fi
+    __avs_switch "$AVS_PROFILE" "$@"
+}
+
+# avp: each profile and its role_arn, read from the config file (no CLI call per profile).
+function avp {
+    \builtin emulate -L zsh -o extended_glob
+    local file=${AWS_CONFIG_FILE:-$HOME/.aws/config} line name='' key value
+    local -A role
+    local -a names
+    if [[ ! -r $file ]]; then
+        \builtin print -ru2 -- "avp: cannot read $file"
+        return 1
+    fi
+    for line in "${(@f)$(<$file)}"; do
+        line=${line##[[:space:]]##}
+        case $line in
+            (\[[[:space:]]#profile[[:space:]]*\]*)
+                name=${${line##\[[[:space:]]#profile[[:space:]]##}%[[:space:]]#\]*}
+                names+=($name) ;;
+            (\[[[:space:]]#default[[:space:]]#\]*) name=default; names+=($name) ;;
+            (\[*) name='' ;;
+            (role_arn[[:space:]]#=*)
+                if [[ -n $name ]]; then
+                    value=${${line#*=}##[[:space:]]##}
+                    role[$name]=${value%%[[:space:]]##}
+                fi ;;
+        esac
+    done
+    local width=0
+    names=(${(u)names})
+    for name in $names; do
+        (( ${#name} > width )) && width=${#name}
+    done
+    for name in $names; do
+        \builtin print -r -- "${(r:width:)name}  ${role[$name]:--}"
+    done
+    return 0
+}
+
+# ===== prompt segment ============================================================
+# Computed in precmd from AVS_* variables and $EPOCHSECONDS: no process per prompt.
+
+# __avs_prompt_compute: REPLY = the segment as a prompt string ('%' escaped), or ''.
+__avs_prompt_compute() {
+    \builtin emulate -L zsh
+    REPLY=''
+    [[ -n ${AVS_PROFILE-} ]] || return 0
+    local color=green text i
+    local -a classes
+    if (( ${+AVS_PROMPT_CLASSES} )); then
+        classes=("${AVS_PROMPT_CLASSES[@]}")
+    else
+        classes=('*prod*' red '*stag*' yellow '*' green)
+    fi
+    for (( i = 1; i < ${#classes}; i += 2 )); do
+        if [[ $AVS_PROFILE == ${~classes[i]} ]]; then
+            color=${classes[i+1]}
+            break
+        fi
+    done
+    # The name is shown, never run: control characters become '?' and '%' is doubled
+    # so it cannot inject prompt escapes. (Command substitution cannot happen: with
+    # prompt_subst the prompt refers to ${__avs_seg}, whose value is not re-expanded.)
+    text=aws:${AVS_PROFILE//[[:cntrl:]]/?}
+    if [[ -n ${AVS_ACCOUNT-} ]]; then text+="(${AVS_ACCOUNT//[[:cntrl:]]/?})"; fi
+    text=${text//\%/%%}
+    __avs_left
+    local left=$REPLY
+    case $__avs_state in
+        (ok) left=" $left" ;;
+        (warn) left=" %B%F{${AVS_PROMPT_WARN_COLOR:-magenta}}!$left%b" ;;
+        (expired) left=" %B%F{red}expired%b" ;;
+        (*) left='' ;;
+    esac
+    REPLY="%F{$color}$text$left%f"
+}
+
+# For theme authors: `avs_prompt_info` prints the segment (in a $(...) it costs a fork;
+# the built-in RPROMPT segment does not), `prompt_avs` is an agnoster/p10k segment.
+avs_prompt_info() {
+    \builtin emulate -L zsh
+    local REPLY
+    __avs_prompt_compute
+    \builtin print -rn -- "$REPLY"
+}
+
+prompt_avs() {
+    \builtin emulate -L zsh
+    [[ -n ${AVS_PROFILE-} ]] || return 0
+    local REPLY
+    __avs_prompt_compute
+    if (( ${+functions[p10k]} )); then
+        p10k segment -t "$REPLY"
+    elif (( ${+functions[prompt_segment]} )); then
+        prompt_segment black default "$REPLY"
+    else
+        \builtin print -rn -- "$REPLY"
+    fi
+}
+
+# precmd hook: keep the segment at the start of RPROMPT. With prompt_subst on (as under
+# oh-my-zsh), RPROMPT holds the literal reference ${__avs_seg}; without it, the escaped
+# text itself. Either way what we added last time is stripped first, so themes that
+# rewrite RPROMPT, sourcing twice, and AVS_PROMPT=0 at run time all behave.
+__avs_precmd() {
+    local __avs_rc=$? __avs_subst=0
+    [[ -o prompt_subst ]] && __avs_subst=1
+    \builtin emulate -L zsh
+    local REPLY prefix rest=${RPROMPT-}
+    if [[ -n ${__avs_rprompt_prefix-} && $rest == "$__avs_rprompt_prefix"* ]]; then
+        rest=${rest#"$__avs_rprompt_prefix"}
+    fi
+    typeset -g __avs_seg='' __avs_rprompt_prefix=''
+    if [[ ${AVS_PROMPT:-1} != 0 ]]; then
+        __avs_prompt_compute
+        if [[ -n $REPLY ]]; then
+            __avs_seg="$REPLY${rest:+ }"
+        fi
+        if (( __avs_subst )); then
+            __avs_rprompt_prefix='${__avs_seg}'
+        else
+            __avs_rprompt_prefix=$__avs_seg
+        fi
+    fi
+    typeset -g RPROMPT="$__avs_rprompt_prefix$rest"
+    # Run after hooks added later (themes that set RPROMPT in their own precmd).
+    if [[ ${precmd_functions[-1]-} != __avs_precmd ]]; then
+        precmd_functions=(${precmd_functions:#__avs_precmd} __avs_precmd)
+    fi
+    return __avs_rc
+}
+
+# ===== completion ================================================================
+# Profiles are parsed from the config file in zsh (no Python per TAB) and cached until
+# its mtime changes.
+
+# __avs_profiles: reply = profile names in file order, without duplicates or
+# [sso-session]/[services] sections.
+__avs_profiles() {
+    \builtin emulate -L zsh -o extended_glob
+    reply=()
+    local file=${AWS_CONFIG_FILE:-$HOME/.aws/config}
+    local -a mtime lines names
+    [[ -r $file ]] || return 0
+    if \builtin zmodload -F zsh/stat b:zstat 2>/dev/null \
+        && zstat -A mtime +mtime -- $file 2>/dev/null \
+        && [[ $file == "${__avs_prof_file-}" && $mtime[1] == "${__avs_prof_mtime-}" ]]; then
+        reply=("${__avs_prof_cache[@]}")
+        return 0
+    fi
+    # $(<file) is read by zsh itself, without a fork.
+    lines=("${(@f)$(<$file)}")
+    lines=("${(@)lines##[[:space:]]##}")
+    names=(${(M)lines:#\[[[:space:]]#profile[[:space:]]##*\]*})
+    names=(${names##\[[[:space:]]#profile[[:space:]]##})
+    # Up to the LAST ']', as Python's configparser reads a section header.
+    names=(${names%[[:space:]]#\]*})
+    if (( ${lines[(I)\[[[:space:]]#default[[:space:]]#\]*]} )); then
+        names=(default $names)
+    fi
+    reply=(${(u)names})
+    typeset -g __avs_prof_file=$file __avs_prof_mtime=${mtime[1]-}
+    typeset -ga __avs_prof_cache
+    __avs_prof_cache=("${reply[@]}")
+    return 0
+}
+
+__avs_complete_profiles() {
+    local -a reply
+    __avs_profiles
+    _wanted profiles expl 'AWS profile' compadd -a reply
+}
+
+__avs_complete_avault() {
+    local curcontext=$curcontext state state_descr line cmd ret=1
+    typeset -A opt_args
+    _arguments -C -s : "${__avs_gen_top[@]}" '1: :->command' '*:: :->args' && ret=0
+    case $state in
+        (command)
+            _describe -t commands 'avault command' __avs_gen_commands && ret=0 ;;
+        (args)
+            cmd=${__avs_gen_alias[${words[1]}]:-${words[1]}}
+            # The generated spec for this command is the array __avs_gen_args_<cmd>.
+            local spec_name=__avs_gen_args_${cmd//-/_}
+            (( ${+parameters[$spec_name]} )) || return 1
+            curcontext=${curcontext%:*:*}:avault-$cmd:
+            _arguments -s -S : "${(@P)spec_name}" && ret=0 ;;
+    esac
+    return ret
+}
+
+# One entry point for every command we complete; aliases become the avault command
+# they run, so `ave <TAB>` completes exactly like `avault exec <TAB>`.
+__avs_complete() {
+    case $service in
+        (avs)
+            _arguments -s : \
+                '(- :)'{-h,--help}'[show help]' \
+                '(- :)'{-s,--status}'[show the profile, account and time left]' \
+                '(- :)'{-u,--unset}'[remove the credentials from this shell]' \
+                '(-d --duration)'{-d+,--duration=}'[session duration, e.g. 1h]:duration: ' \
+                '(-t --mfa-token)'{-t+,--mfa-token=}'[MFA code]:MFA code: ' \
+                '(-n --no-session)'{-n,--no-session}'[skip GetSessionToken]' \
+                '--region=[AWS region]:region: ' \
+                '1:profile:__avs_complete_profiles' ;;
+        (avsh) _arguments -s : '1:profile:__avs_complete_profiles' ;;
+        (ave) words=(avault exec "${(@)words[2,-1]}"); (( CURRENT += 1 )); __avs_complete_avault ;;
+        (avl) words=(avault login "${(@)words[2,-1]}"); (( CURRENT += 1 )); __avs_complete_avault ;;
+        (avll) words=(avault login -s "${(@)words[2,-1]}"); (( CURRENT += 2 )); __avs_complete_avault ;;
+        (*) __avs_complete_avault ;;
+    esac
+}
+
+# ===== setup =====================================================================
+
+# compdef exists only once compinit ran. Loaded before it, the _avault file on fpath
+# (the plugin adds it) registers the same function when compinit runs.
+if (( ${+functions[compdef]} )); then
+    compdef __avs_complete avault av avs avsh ave avl avll
+fi
+
+# Prompt hook only in interactive shells; add-zsh-hook does not add a hook twice.
+if [[ -o interactive ]]; then
+    \builtin autoload -Uz add-zsh-hook
+    add-zsh-hook precmd __avs_precmd
+fi
+
+# To load this file: eval "$(avault init zsh)"   (at the end of ~/.zshrc)

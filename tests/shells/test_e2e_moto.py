@@ -1,0 +1,86 @@
+"""End to end: the real helper against a real moto_server, in real interactive shells.
+
+`avs prod` (a role assumed from dev's stored keys), then the real aws CLI in the same
+shell sees the assumed role; the prompt shows the profile in red with a countdown.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from fixtures.shells import PROMPT, SHELLS, strip_ansi
+
+pytestmark = [pytest.mark.shells, pytest.mark.e2e]
+
+ACCOUNT = "123456789012"  # moto's default account
+CONFIG = f"""\
+[profile dev]
+region = us-east-1
+
+[profile staging]
+region = us-east-1
+
+[profile prod]
+role_arn = arn:aws:iam::{ACCOUNT}:role/admin
+source_profile = dev
+region = us-east-1
+"""
+
+
+@pytest.fixture
+def aws_env(moto, env: dict[str, str], aws_config, run_avault) -> dict[str, str]:
+    aws_config(CONFIG)
+    for profile, key in (("dev", "AKIAEXAMPLEDEV000001"), ("staging", "AKIAEXAMPLESTG000001")):
+        r = run_avault(
+            "add",
+            "--env",
+            "--no-add-config",
+            profile,
+            extra_env={"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": "s3cr3t/" + profile},
+        )
+        assert r.returncode == 0, r.stderr
+    return env
+
+
+def _export_works(run_avault) -> None:
+    r = run_avault("export", "--format", "bash", "dev")
+    if r.returncode != 0 and ("invalid choice" in r.stderr or "No module named" in r.stderr):
+        pytest.skip(f"avault export is not implemented yet: {r.stderr.strip()}")
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_avs_prod_then_aws_cli_sees_the_role(shell: str, aws_env, run_avault, tmux_shell) -> None:
+    _export_works(run_avault)
+    t = tmux_shell(shell, aws_env)
+    t.line("avs prod")
+    screen = t.wait_for("aws:prod(", timeout=30)
+    line = [ln for ln in screen.splitlines() if "aws:prod(" in ln][-1]
+    assert re.search(r"aws:prod\(\d{12}\) (\d+h)?\d+m", line), line
+    assert "\x1b[31maws:prod(" in t.capture(escapes=True)
+    t.line("aws sts get-caller-identity --output text --query Arn")
+    t.wait_for(f"arn:aws:sts::{ACCOUNT}:assumed-role/admin/", timeout=30)
+    # Switch to staging (stored keys only), back with `avs -`, then unset.
+    t.line("avs staging")
+    t.wait_for("aws:staging", timeout=30)
+    t.line("avs -")
+    t.wait_for(lambda s: "aws:prod(" in [ln for ln in s.splitlines() if PROMPT[shell] in ln][-1], timeout=30)
+    t.line("avs no-such-profile")
+    t.line("echo rc=" + ("$status" if shell == "fish" else "$?") + " still=$AVS_PROFILE")
+    t.wait_for("still=prod", timeout=30)
+    assert re.search(r"rc=[1-9]\d* still=prod", t.capture())
+    t.line("avs -u")
+    t.line('echo "cleared=[$AWS_SESSION_TOKEN]"')
+    t.wait_for("cleared=[]")
+    # The README shows one prompt line per shell: keep it for the report.
+    Path(aws_env["HOME"], f"prompt-{shell}.txt").write_text(strip_ansi(line))
+
+
+def test_avs_cached_switch_is_fast_enough_to_repeat(aws_env, run_avault, tmux_shell) -> None:
+    """A second `avs prod` comes from the session cache: no STS call, same key."""
+    _export_works(run_avault)
+    t = tmux_shell("bash", aws_env)
+    t.line("avs prod; k1=$AWS_ACCESS_KEY_ID; avs prod; [[ $k1 == $AWS_ACCESS_KEY_ID ]] && echo same-key")
+    t.wait_for("same-key", timeout=30)

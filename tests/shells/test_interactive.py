@@ -1,0 +1,197 @@
+"""Tier 3: real interactive shells in tmux: prompt segment, TAB completion, oh-my-zsh.
+
+These use the fake helper; test_e2e_moto.py repeats the switch with the real one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from fixtures.shells import PROMPT, ROOT, SHELLS, strip_ansi
+
+pytestmark = pytest.mark.shells
+
+CONFIG = """\
+[profile dev]
+region = eu-west-1
+[profile staging]
+[profile prod]
+role_arn = arn:aws:iam::333333333333:role/admin
+source_profile = dev
+[sso-session corp]
+sso_region = eu-west-1
+"""
+TESTDATA = ROOT.parent / "shared" / "testdata"
+
+
+def _reset(t, shell: str) -> None:
+    """Abandon the command line and wait for an empty prompt."""
+    t.send("C-u" if shell == "fish" else "C-c")
+
+    def empty_prompt(screen: str) -> bool:
+        lines = [ln for ln in strip_ansi(screen).splitlines() if ln.strip()]
+        return (
+            bool(lines)
+            and lines[-1].strip().startswith(PROMPT[shell])
+            and lines[-1].split(">", 1)[1].strip() in {"", "^C"}
+        )
+
+    t.wait_for(empty_prompt)
+    if shell != "fish":
+        t.line("")
+        t.wait_for(lambda s: [ln for ln in s.splitlines() if ln.strip()][-1].strip() == PROMPT[shell])
+
+
+def _prompt_line(screen: str, shell: str) -> str:
+    lines = [ln for ln in screen.splitlines() if PROMPT[shell] in strip_ansi(ln)]
+    return lines[-1] if lines else ""
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_switch_shows_segment_in_colour_and_unset_clears_it(shell: str, fake_env, tmux_shell) -> None:
+    Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
+    t = tmux_shell(shell, fake_env)
+    t.line("avs prod")
+    screen = t.wait_for("aws:prod(333333333333) 7h59m")
+    line = _prompt_line(screen, shell)
+    assert "aws:prod(333333333333) 7h59m" in line
+    colored = t.capture(escapes=True)
+    assert "\x1b[31maws:prod(333333333333)" in colored
+    t.line("avs -u")
+    t.wait_for(lambda s: strip_ansi(s).rstrip().splitlines()[-1].strip() == PROMPT[shell])
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_unknown_profile_keeps_previous_and_sets_status(shell: str, fake_env, tmux_shell) -> None:
+    t = tmux_shell(shell, fake_env)
+    t.line("avs dev")
+    t.wait_for("aws:dev(111111111111)")
+    t.line("avs nope")
+    t.wait_for("profile 'nope' not found")
+    t.line("echo rc=" + ("$status" if shell == "fish" else "$?") + " now=$AVS_PROFILE")
+    t.wait_for("rc=1 now=dev")
+    t.line("avs staging")
+    t.wait_for("aws:staging(222222222222)")
+    t.line("avs -")
+    t.wait_for(lambda s: "aws:dev(" in _prompt_line(s, shell))
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_tab_completes_profiles_and_subcommands(shell: str, fake_env, tmux_shell) -> None:
+    Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
+    t = tmux_shell(shell, fake_env)
+    t.send("avs ", "Tab")
+    if shell == "bash":
+        t.send("Tab")
+    screen = t.wait_for("staging")
+    assert "dev" in screen
+    assert "prod" in screen
+    assert "corp" not in screen
+    _reset(t, shell)
+    t.send("avs st", "Tab")
+    t.wait_for(lambda s: "avs staging" in s)
+    _reset(t, shell)
+    t.send("avault e", "Tab")
+    t.wait_for("avault ex")
+    t.send("Tab")
+    if shell == "bash":
+        t.send("Tab")
+    screen = t.wait_for("export")
+    assert "exec" in screen
+
+
+def _unpack(archive_glob: str, dest: Path) -> Path:
+    found = sorted(TESTDATA.glob(archive_glob))
+    if not found:
+        pytest.skip(f"test archive {archive_glob} not found in {TESTDATA} (see its README)")
+    with tarfile.open(found[0]) as tar:
+        tar.extractall(dest, filter="data")
+    return dest
+
+
+def test_oh_my_zsh_plugin_resolves_the_avs_alias_clash(fake_env, tmux_shell, tmp_path: Path) -> None:
+    if not shutil.which("zsh"):
+        pytest.skip("zsh not installed")
+    base = _unpack("ohmyzsh-*.tar.gz", tmp_path / "omz")
+    _unpack("zsh-aws-vault-*.tar.gz", tmp_path / "omz")
+    zsh_dir = base / "ohmyzsh"
+    plugins = zsh_dir / "custom/plugins"
+    shutil.copytree(base / "zsh-aws-vault", plugins / "zsh-aws-vault")
+    ours = plugins / "avault"
+    ours.mkdir(parents=True)
+    for name in ("avault.plugin.zsh", "avs.zsh", "_avault"):
+        shutil.copy(ROOT / "shell/zsh" / name, ours / name)
+    Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
+    env = dict(fake_env, ZSH=str(zsh_dir))
+    init = (
+        "zstyle ':omz:update' mode disabled\n"
+        "ZSH_THEME=robbyrussell\n"
+        "ZSH_COMPDUMP=$ZDOTDIR/.zcompdump-omz\n"
+        "plugins=(git aws zsh-aws-vault avault)\n"
+        "source $ZSH/oh-my-zsh.sh 2>$ZDOTDIR/omz.err\n"
+        "cat $ZDOTDIR/omz.err\n"
+        "PROMPT='ZSH> '\n"
+    )
+    t = tmux_shell("zsh", env, init=init)
+    screen = t.wait_for("ZSH>")
+    assert "replaced alias avs='aws-vault server'" in screen
+    t.line("avs prod")
+    t.wait_for("aws:prod(333333333333) 7h59m")
+    t.send("avs ", "Tab")
+    screen = t.wait_for("staging")
+    assert "dev" in screen
+    t.send("C-c")
+    t.send("avault e", "Tab")
+    t.wait_for("avault ex")
+
+
+def test_oh_my_zsh_theme_prompt_keeps_segment(fake_env, tmux_shell, tmp_path: Path) -> None:
+    """robbyrussell's PROMPT (prompt_subst on) plus our RPROMPT reference."""
+    base = _unpack("ohmyzsh-*.tar.gz", tmp_path / "omz")
+    zsh_dir = base / "ohmyzsh"
+    ours = zsh_dir / "custom/plugins/avault"
+    ours.mkdir(parents=True)
+    for name in ("avault.plugin.zsh", "avs.zsh", "_avault"):
+        shutil.copy(ROOT / "shell/zsh" / name, ours / name)
+    env = dict(fake_env, ZSH=str(zsh_dir))
+    init = (
+        "zstyle ':omz:update' mode disabled\nZSH_THEME=robbyrussell\n"
+        "ZSH_COMPDUMP=$ZDOTDIR/.zcompdump-omz\nplugins=(git avault)\n"
+        'source $ZSH/oh-my-zsh.sh\nPROMPT="ZSH> $PROMPT"\n'
+    )
+    t = tmux_shell("zsh", env, init=init)
+    t.line("avs staging")
+    t.wait_for("aws:staging(222222222222)")
+    colored = t.capture(escapes=True)
+    assert "\x1b[33maws:staging" in colored
+
+
+def test_fisher_layout_loads_from_conf_d(fake_env, tmux_shell, tmp_path: Path) -> None:
+    """Copy conf.d/, functions/ and completions/ like fisher does, with no init line."""
+    if not shutil.which("fish"):
+        pytest.skip("fish not installed")
+    cfg = tmp_path / "rc-fish" / "fish"
+    for sub in ("conf.d", "functions", "completions"):
+        shutil.copytree(ROOT / "shell/fish" / sub, cfg / sub, dirs_exist_ok=True)
+    Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
+    t = tmux_shell("fish", fake_env, init="# loaded from conf.d")
+    t.line("avs prod")
+    t.wait_for("aws:prod(333333333333) 7h59m")
+    t.send("avault ex", "Tab")
+    t.wait_for("export")
+
+
+def test_zsh_completion_file_alone_after_compinit(fake_env, tmux_shell, tmp_path: Path) -> None:
+    """Source avs.zsh BEFORE compinit, with _avault on fpath: compinit registers it."""
+    Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
+    init = (
+        f"source {ROOT}/shell/zsh/avault.plugin.zsh\n"
+        "autoload -Uz compinit && compinit -u -d $ZDOTDIR/.zcompdump2\n"
+    )
+    t = tmux_shell("zsh", fake_env, init=init)
+    t.send("avs ", "Tab")
+    t.wait_for("staging")
