@@ -23,7 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-PASSPHRASE = "demo"
+PASSPHRASE = "demo"  # noqa: S105 - the throw-away demo vault's passphrase, shown in the banner
 CONFIG = """\
 [profile dev]
 region = eu-west-1
@@ -81,9 +81,9 @@ def start_moto(venv: Path) -> tuple[subprocess.Popen[bytes], str]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url + "/moto-api/data.json", timeout=1):
+            with urllib.request.urlopen(url + "/moto-api/data.json", timeout=1):  # noqa: S310 - http://127.0.0.1
                 return proc, url
-        except OSError:
+        except OSError:  # noqa: PERF203 - polling until the server answers
             if proc.poll() is not None:
                 break
             time.sleep(0.1)
