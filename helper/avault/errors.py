@@ -26,6 +26,14 @@ class VaultError(AvaultError):
     """The vault could not be opened, read or written."""
 
 
+class ItemCorrupt(VaultError):
+    """One vault item is unreadable (truncated, tampered, swapped, not a file).
+
+    Only this item is affected: the rest of the vault still works, and a cached
+    session that fails this way is replaced by a fresh one.
+    """
+
+
 class StsError(AvaultError):
     """An AWS call failed."""
 

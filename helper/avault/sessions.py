@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from avault.creds import Credentials
 from avault.durations import format_go_duration, parse_go_duration
-from avault.errors import AvaultError
+from avault.errors import AvaultError, ItemCorrupt
 from avault.vault.base import Item
 
 if TYPE_CHECKING:
@@ -125,11 +125,13 @@ class SessionCache:
         now: Callable[[], float],
         min_ttl: float = DEFAULT_MIN_TTL,
         log: Callable[[str], None] | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.vault = vault
         self.now = now
         self.min_ttl = min_ttl
         self.log = log or (lambda _msg: None)
+        self.warn = warn or self.log
 
     def purge(self) -> list[str]:
         """Delete expired and old-format session keys; return the keys that remain."""
@@ -158,8 +160,14 @@ class SessionCache:
             if item is None:
                 return None
             creds = Credentials.from_session_json(item.json_data())
-        except (AvaultError, ValueError, TypeError) as exc:
-            self.log(f"Reading cached session for {profile}: {type(exc).__name__}; will refresh")
+        except ItemCorrupt as exc:
+            # Named, never used, and replaced by the fresh session set() stores. Anything
+            # else (a wrong passphrase, Ctrl-C at its prompt, a dead agent) is not a cache
+            # miss and must reach the user.
+            self.warn(f"avault: ignoring cached session for {profile}: {exc}")
+            return None
+        except (ValueError, TypeError) as exc:
+            self.warn(f"avault: ignoring cached session for {profile}: unreadable ({type(exc).__name__})")
             return None
         assert creds.expiration is not None
         left = creds.expiration - self.now()

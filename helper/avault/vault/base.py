@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from avault.errors import VaultError
+from avault.errors import ItemCorrupt
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Item:
                 keychain_not_synchronizable=bool(obj.get("KeychainNotSynchronizable")),
             )
         except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
-            raise VaultError(
+            raise ItemCorrupt(
                 f"vault item {where} is not a valid item ({type(exc).__name__}); "
                 f"remove it or restore it from a backup"
             ) from None
@@ -73,7 +73,7 @@ class Item:
         except (ValueError, UnicodeDecodeError):
             obj = None
         if not isinstance(obj, dict):
-            raise VaultError(
+            raise ItemCorrupt(
                 f"vault item {self.key!r} does not hold JSON data; "
                 "remove it with 'avault clear' or 'avault remove'"
             )

@@ -22,6 +22,10 @@ unwrap, a malformed segment or header, or an item whose Key disagrees with its f
 name is always reported as that item being corrupt. Nothing is ever re-prompted or
 rewritten on such a failure.
 
+Who holds the key: the passphrase provider returns either the passphrase (then this
+process does the crypto, jwe.py) or a ``Sealer`` that decrypts and encrypts for us (the
+agent, see avault.passphrase and avault.agent), so the passphrase need not be here.
+
 Importing this module costs only the stdlib: ``cryptography`` is imported by jwe.py on
 the first decrypt, and boto3/keyring never.
 """
@@ -31,12 +35,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import shlex
 import stat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from avault.errors import VaultError
+from avault.errors import ItemCorrupt, VaultError
 from avault.vault import jwe
 from avault.vault.base import Item, Vault
 from avault.vault.lock import exclusive
@@ -47,11 +50,22 @@ if TYPE_CHECKING:
 
     from avault.context import Context
 
-    #: ``provider(new_vault) -> passphrase``. ``new_vault`` is True when the vault has no
-    #: item yet, so an interactive provider should ask twice and compare.
-    PassphraseProvider = Callable[[bool], str]
+
+class Sealer(Protocol):
+    """Decrypts and encrypts vault items with a key it holds; raises jwe.JWEError subclasses."""
+
+    def decrypt(self, token: str) -> bytes: ...
+
+    def encrypt(self, plaintext: bytes) -> str: ...
+
+
+if TYPE_CHECKING:
+    #: ``provider(new_vault) -> passphrase or Sealer``. ``new_vault`` is True when the
+    #: vault has no item yet, so an interactive provider should ask twice and compare.
+    PassphraseProvider = Callable[[bool], "str | Sealer"]
 
 PASSPHRASE_VAR = "AWS_VAULT_FILE_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
+COMMAND_VAR = "AVAULT_FILE_PASSPHRASE_COMMAND"
 _IN_DIR_LOCK = ".avault.lock"
 _IN_DIR_TMP_PREFIX = ".avault-tmp-"
 _MAX_ITEM_BYTES = 64 * 1024 * 1024  # far above any credential; refuses to slurp junk
@@ -64,6 +78,19 @@ _warned: set[str] = set()
 
 class WrongPassphrase(VaultError):
     """The passphrase opens no item of this vault."""
+
+
+class LocalSealer:
+    """The passphrase is in this process; jwe.py does the crypto here."""
+
+    def __init__(self, passphrase: str) -> None:
+        self._passphrase = passphrase
+
+    def decrypt(self, token: str) -> bytes:
+        return jwe.decrypt(token, self._passphrase)
+
+    def encrypt(self, plaintext: bytes) -> str:
+        return jwe.encrypt(plaintext, self._passphrase)
 
 
 def encode_name(key: str) -> str:
@@ -98,7 +125,7 @@ def decode_name(name: str) -> str:
     return os.fsdecode(bytes(out))
 
 
-def env_or_prompt_provider(ctx: Context, shown_dir: str) -> PassphraseProvider:
+def env_or_prompt_provider(ctx: Context, shown_dir: str) -> Callable[[bool], str]:
     """``$AWS_VAULT_FILE_PASSPHRASE`` if set (even empty), else ask on the tty once per process."""
 
     def provide(new_vault: bool) -> str:
@@ -136,16 +163,17 @@ class FileVault(Vault):
     ) -> None:
         self.dir = directory
         self._passphrase_provider = passphrase
-        self._passphrase: str | None = None
+        self._sealer: Sealer | None = None
         self._unlocked = False  # the passphrase has opened at least one item
         self._warn = warn
         self._checked = False
 
     @classmethod
     def from_context(cls, ctx: Context, dir_str: str) -> FileVault:
+        from avault.passphrase import provider_for  # noqa: PLC0415 - import cycle
+
         directory = ctx.expand(dir_str)
-        shown = str(directory)
-        return cls(directory, env_or_prompt_provider(ctx, shown), warn=ctx.info)
+        return cls(directory, provider_for(ctx, directory), warn=ctx.info)
 
     def describe(self) -> str:
         return f"file vault {self.dir}"
@@ -212,19 +240,23 @@ class FileVault(Vault):
         return self.dir / name
 
     # -- passphrase -------------------------------------------------------------
-    def _get_passphrase(self, *, new_vault: bool) -> str:
-        if self._passphrase is None:
-            self._passphrase = self._passphrase_provider(new_vault)
-        return self._passphrase
+    def _get_sealer(self, *, new_vault: bool) -> Sealer:
+        if self._sealer is None:
+            got = self._passphrase_provider(new_vault)
+            self._sealer = LocalSealer(got) if isinstance(got, str) else got
+        return self._sealer
 
     def _wrong_passphrase(self) -> WrongPassphrase:
-        return WrongPassphrase(
-            f"wrong passphrase for vault {self.dir}; nothing was changed. "
-            f"Check {PASSPHRASE_VAR} or retype it (the passphrase aws-vault uses for this directory)"
-        )
+        hint = str(getattr(self._sealer, "wrong_passphrase_hint", "") or "")
+        if not hint:
+            hint = (
+                f"Check {PASSPHRASE_VAR} (or {COMMAND_VAR}) or retype it "
+                "(the passphrase aws-vault uses for this directory)"
+            )
+        return WrongPassphrase(f"wrong passphrase for vault {self.dir}; nothing was changed. {hint}")
 
-    def _corrupt(self, path: Path, reason: str) -> VaultError:
-        return VaultError(
+    def _corrupt(self, path: Path, reason: str) -> ItemCorrupt:
+        return ItemCorrupt(
             f"vault item {path.name} is corrupt or was tampered with ({reason}); "
             f"remove it (rm {shlex.quote(str(path))}) and add it again, or restore it from a backup"
         )
@@ -237,7 +269,7 @@ class FileVault(Vault):
             return None
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise VaultError(
+                raise ItemCorrupt(
                     f"vault item {path.name} is a symbolic link; refusing to follow it. "
                     f"Replace it with a regular file (rm {shlex.quote(str(path))})"
                 ) from None
@@ -245,7 +277,7 @@ class FileVault(Vault):
         with os.fdopen(fd, "rb") as f:
             st = os.fstat(f.fileno())
             if not stat.S_ISREG(st.st_mode):
-                raise VaultError(f"vault item {path.name} is not a regular file; remove it")
+                raise ItemCorrupt(f"vault item {path.name} is not a regular file; remove it")
             data = f.read(_MAX_ITEM_BYTES + 1)
         if len(data) > _MAX_ITEM_BYTES:
             raise self._corrupt(path, "file too large")
@@ -254,7 +286,7 @@ class FileVault(Vault):
         except UnicodeDecodeError:
             raise self._corrupt(path, "not a JWE token") from None
 
-    def _probe_unlocks(self, passphrase: str, skip: str) -> bool:
+    def _probe_unlocks(self, sealer: Sealer, skip: str) -> bool:
         """Does ``passphrase`` unwrap the key of any (up to three) other readable items?"""
         probes = 0
         for name in self._names():
@@ -265,7 +297,7 @@ class FileVault(Vault):
                 if token is None:
                     continue
                 probes += 1
-                jwe.decrypt(token, passphrase)
+                sealer.decrypt(token)
             except jwe.KeyUnwrapError:
                 continue
             except (jwe.JWEError, VaultError):
@@ -279,11 +311,11 @@ class FileVault(Vault):
             jwe.parse_header(token)
         except jwe.JWEError as exc:
             raise self._corrupt(path, str(exc)) from None
-        passphrase = self._get_passphrase(new_vault=new_vault)
+        sealer = self._get_sealer(new_vault=new_vault)
         try:
-            plaintext = jwe.decrypt(token, passphrase)
+            plaintext = sealer.decrypt(token)
         except jwe.KeyUnwrapError:
-            if self._unlocked or self._probe_unlocks(passphrase, skip=path.name):
+            if self._unlocked or self._probe_unlocks(sealer, skip=path.name):
                 self._unlocked = True
                 raise self._corrupt(path, "key unwrap failed") from None
             raise self._wrong_passphrase() from None
@@ -324,7 +356,7 @@ class FileVault(Vault):
             return None
         item = Item.from_json(self._decrypt(path, token), where=path.name)
         if item.key != key:
-            raise VaultError(
+            raise ItemCorrupt(
                 f"vault item {path.name} holds the key {item.key!r}, not {key!r}: it was renamed "
                 f"or swapped, so it is not used; remove it (rm {shlex.quote(str(path))})"
             )
@@ -337,7 +369,7 @@ class FileVault(Vault):
             return
         names = list(self._names())
         if not names:
-            self._get_passphrase(new_vault=True)
+            self._get_sealer(new_vault=True)
             return
         ordered = sorted(names, key=lambda n: n != target.name)  # the item being replaced first
         for name in ordered[:_UNLOCK_PROBES]:
@@ -356,7 +388,7 @@ class FileVault(Vault):
                 continue
             return
         # Nothing readable at all (every item corrupt): do not block a repair.
-        self._get_passphrase(new_vault=False)
+        self._get_sealer(new_vault=False)
 
     def _clean_stale_temps(self) -> None:
         prefix = f".{self.dir.name}.tmp-"
@@ -374,7 +406,7 @@ class FileVault(Vault):
         candidates = (self._sidecar("tmp-"), self.dir / _IN_DIR_TMP_PREFIX)
         last: OSError | None = None
         for base in candidates:
-            tmp = base.with_name(base.name + secrets.token_hex(8))
+            tmp = base.with_name(base.name + os.urandom(8).hex())
             try:
                 fd = os.open(tmp, flags, 0o600)
             except OSError as exc:
@@ -401,7 +433,7 @@ class FileVault(Vault):
         path = self._path(item.key)
         self._check_dir()
         self._unlock_for_write(path)  # may prompt: nothing is created before it returns
-        token = jwe.encrypt(item.to_json().encode("utf-8"), self._get_passphrase(new_vault=False))
+        token = self._get_sealer(new_vault=False).encrypt(item.to_json().encode("utf-8"))
         self._ensure_dir()
         with exclusive(self._lock_path()):
             self._clean_stale_temps()
@@ -418,7 +450,7 @@ class FileVault(Vault):
                         raise
                     # The parent is another file system: redo the write inside the directory.
                     tmp.unlink()
-                    tmp = self.dir / f"{_IN_DIR_TMP_PREFIX}{secrets.token_hex(8)}"
+                    tmp = self.dir / f"{_IN_DIR_TMP_PREFIX}{os.urandom(8).hex()}"
                     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
                     with os.fdopen(fd, "wb") as f:
                         f.write(token.encode("ascii"))

@@ -12,6 +12,10 @@ one ``~/.awsvault/keys`` directory serves aws-vault and avault both ways:
 Only ``cryptography`` primitives are used, imported when first needed, so importing this
 module costs nothing. Derived KEKs are cached per (passphrase, salt, p2c) in-process,
 because PBKDF2 is the slow step and a process may read one item several times.
+
+``encrypt_with``/``decrypt_with`` take a ``KekFunction`` instead of a passphrase, so a
+holder of the passphrase (the agent, see avault.agent) can keep its own KEK cache per
+(salt, p2c) and forget it on ``lock`` instead of filling the module-wide one.
 """
 
 from __future__ import annotations
@@ -23,7 +27,13 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    #: ``kek_for(p2s, p2c) -> 16-byte KEK`` for the passphrase its owner holds.
+    KekFunction = Callable[[bytes, int], bytes]
 
 ALG = "PBES2-HS256+A128KW"
 ENC = "A256GCM"
@@ -83,8 +93,7 @@ def derive_kek(passphrase: str, p2s: bytes, p2c: int) -> bytes:
     key = (passphrase.encode("utf-8"), p2s, p2c)
     kek = _kek_cache.get(key)
     if kek is None:
-        salt = ALG.encode("ascii") + b"\x00" + p2s
-        kek = hashlib.pbkdf2_hmac("sha256", key[0], salt, p2c, dklen=_KEK_BYTES)
+        kek = pbkdf2_kek(key[0], p2s, p2c)
         _kek_cache[key] = kek
     return kek
 
@@ -94,7 +103,17 @@ def _created() -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S %z", time.localtime())
 
 
+def pbkdf2_kek(passphrase: bytes, p2s: bytes, p2c: int) -> bytes:
+    """RFC 7518 §4.8: PBKDF2-HMAC-SHA256 over ``alg`` + NUL + p2s, uncached."""
+    salt = ALG.encode("ascii") + b"\x00" + p2s
+    return hashlib.pbkdf2_hmac("sha256", passphrase, salt, p2c, dklen=_KEK_BYTES)
+
+
 def encrypt(plaintext: bytes, passphrase: str, *, p2c: int = DEFAULT_P2C) -> str:
+    return encrypt_with(plaintext, lambda p2s, n: derive_kek(passphrase, p2s, n), p2c=p2c)
+
+
+def encrypt_with(plaintext: bytes, kek_for: KekFunction, *, p2c: int = DEFAULT_P2C) -> str:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
     from cryptography.hazmat.primitives.keywrap import aes_key_wrap  # noqa: PLC0415
 
@@ -108,7 +127,7 @@ def encrypt(plaintext: bytes, passphrase: str, *, p2c: int = DEFAULT_P2C) -> str
     }
     header_segment = b64url_encode(json.dumps(header, sort_keys=True, separators=(",", ":")).encode())
     cek = os.urandom(_CEK_BYTES)
-    wrapped = aes_key_wrap(derive_kek(passphrase, p2s, p2c), cek)
+    wrapped = aes_key_wrap(kek_for(p2s, p2c), cek)
     iv = os.urandom(_IV_BYTES)
     sealed = AESGCM(cek).encrypt(iv, plaintext, header_segment.encode("ascii"))
     ciphertext, tag = sealed[:-_TAG_BYTES], sealed[-_TAG_BYTES:]
@@ -152,6 +171,11 @@ def parse_header(token: str) -> Header:
 
 def decrypt(token: str, passphrase: str) -> bytes:
     """Plaintext, or a JWEError subclass saying which check failed."""
+    return decrypt_with(token, lambda p2s, n: derive_kek(passphrase, p2s, n))
+
+
+def decrypt_with(token: str, kek_for: KekFunction) -> bytes:
+    """``decrypt`` with the KEK from ``kek_for(p2s, p2c)``."""
     from cryptography.exceptions import InvalidTag  # noqa: PLC0415
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
     from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap  # noqa: PLC0415
@@ -167,7 +191,7 @@ def decrypt(token: str, passphrase: str) -> bytes:
     if len(iv) != _IV_BYTES or len(tag) != _TAG_BYTES:
         raise JWEError("IV or tag has the wrong length")
     try:
-        cek = aes_key_unwrap(derive_kek(passphrase, header.p2s, header.p2c), wrapped)
+        cek = aes_key_unwrap(kek_for(header.p2s, header.p2c), wrapped)
     except InvalidUnwrap:
         raise KeyUnwrapError("key unwrap failed") from None
     try:

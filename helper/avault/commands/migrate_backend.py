@@ -1,0 +1,92 @@
+"""``avault migrate-backend --from X --to Y [--profile P] [--dry-run] [--overwrite] [--delete-source]``.
+
+The maintained fork's command: copies long-term credentials only (sessions and
+``oidc:`` tokens are left behind: they are caches), reads each copy back from the
+destination and compares it with the source before reporting it ``verified``, and only
+then, with ``--delete-source``, removes the source item. A credential already in the
+destination is skipped unless ``--overwrite``. Messages follow the fork's wording.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from avault.errors import VaultError
+
+if TYPE_CHECKING:
+    from avault.context import Context
+    from avault.vault.base import Item, Vault
+
+
+class MigrationError(VaultError):
+    """A copy could not be written or did not read back identical."""
+
+
+def _open(args: argparse.Namespace, ctx: Context, backend: str) -> Vault:
+    from avault.vault.select import open_vault  # noqa: PLC0415
+
+    return open_vault(argparse.Namespace(**{**vars(args), "backend": backend}), ctx)
+
+
+def _same(a: Item, b: Item) -> bool:
+    return a.key == b.key and a.data == b.data
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from avault import sessions  # noqa: PLC0415
+    from avault.vault.select import backend_name  # noqa: PLC0415
+
+    src_name, dst_name = args.from_backend, args.to_backend
+    kind = {n: backend_name(argparse.Namespace(backend=n), ctx) for n in (src_name, dst_name)}
+    if kind[src_name] == kind[dst_name]:
+        raise VaultError("source and destination backends must differ")
+    source = _open(args, ctx, src_name)
+    names = sorted(k for k in source.keys() if sessions.is_credential_key(k))  # noqa: SIM118 - a Vault
+    if args.profile:
+        if args.profile not in names:
+            raise VaultError(f'profile "{args.profile}" not found in source backend')
+        names = [args.profile]
+
+    if args.dry_run:
+        ctx.info(f"Would migrate {len(names)} credential profile(s) from {src_name} to {dst_name}:")
+        for name in names:
+            ctx.info(f"  {name}")
+        ctx.info("No changes made.")
+        return 0
+
+    dest = _open(args, ctx, dst_name)
+    present = set(dest.keys())
+    copied = overwritten = skipped = deleted = 0
+    for name in names:
+        if name in present and not args.overwrite:
+            ctx.info(f"{name}: skipped, already exists in destination")
+            skipped += 1
+            continue
+        item = source.get(name)
+        if item is None:  # removed meanwhile
+            continue
+        dest.set(item)
+        back = dest.get(name)
+        if back is None or not _same(back, item):
+            raise MigrationError(
+                f'profile "{name}" did not read back identical from {dst_name}; the source was kept. '
+                f"Check the {dst_name} backend and retry"
+            )
+        message = "overwritten, verified" if name in present else "copied, verified"
+        if name in present:
+            overwritten += 1
+        else:
+            copied += 1
+        if args.delete_source:
+            source.delete(name)
+            deleted += 1
+            message += ", deleted source"
+        ctx.info(f"{name}: {message}")
+
+    ctx.info("Migration summary:")
+    ctx.info(f"  copied: {copied}")
+    ctx.info(f"  overwritten: {overwritten}")
+    ctx.info(f"  skipped: {skipped}")
+    ctx.info(f"  deleted from source: {deleted}")
+    return 0
