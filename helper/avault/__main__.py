@@ -2,6 +2,6 @@ from __future__ import annotations
 
 import sys
 
-from avault.cli import main
+from avault.main import main
 
 sys.exit(main())

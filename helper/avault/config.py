@@ -38,13 +38,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from avault.durations import parse_go_duration
 from avault.errors import ConfigError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping
 
@@ -419,60 +418,125 @@ def _atomic_write(target: Path, data: bytes, *, display: str) -> None:
 # -- resolution ------------------------------------------------------------------
 
 
-@dataclass
 class Flags:
     """What the command line sets before the config file is read (the resolver's base)."""
 
-    region: str = ""
-    mfa_token: str = ""
-    mfa_prompt: str = ""
-    duration: int | None = None  # seconds, from -d/--duration or AWS_VAULT_DURATION
-    no_session: bool = False
+    def __init__(
+        self,
+        *,
+        region: str = "",
+        mfa_token: str = "",
+        mfa_prompt: str = "",
+        duration: int | None = None,
+        no_session: bool = False,
+    ) -> None:
+        self.region = region
+        self.mfa_token = mfa_token
+        self.mfa_prompt = mfa_prompt
+        self.duration = duration  # seconds, from -d/--duration or AWS_VAULT_DURATION
+        self.no_session = no_session
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Flags) and vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a dataclass with eq
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"Flags({shown})"
 
 
-@dataclass
 class ProfileConfig:
-    profile_name: str
-    source_profile_name: str = ""
-    source: ProfileConfig | None = None  # hydrated source_profile
-    chained_from: ProfileConfig | None = None  # the profile whose source this is
-    include_profile: str = ""
-    in_config: bool = False  # a [profile X]/[default] section exists for this name
+    """One resolved profile. Plain classes here, not dataclasses: importing dataclasses
+    costs ~10 ms, and this module is on the cached `avs` path."""
 
-    region: str = ""
-    sts_regional_endpoints: str = ""
-    endpoint_url: str = ""
+    def __init__(
+        self,
+        profile_name: str,
+        *,
+        source_profile_name: str = "",
+        source: ProfileConfig | None = None,
+        chained_from: ProfileConfig | None = None,
+        include_profile: str = "",
+        in_config: bool = False,
+        region: str = "",
+        sts_regional_endpoints: str = "",
+        endpoint_url: str = "",
+        mfa_serial: str = "",
+        mfa_token: str = "",
+        mfa_process: str = "",
+        mfa_prompt: str = "",
+        role_arn: str = "",
+        external_id: str = "",
+        role_session_name: str = "",
+        source_identity: str = "",
+        session_tags: dict[str, str] | None = None,
+        transitive_session_tags: list[str] | None = None,
+        sso_session: str = "",
+        sso_start_url: str = "",
+        sso_region: str = "",
+        sso_account_id: str = "",
+        sso_role_name: str = "",
+        sso_registration_scopes: str = "",
+        web_identity_token_file: str = "",
+        web_identity_token_process: str = "",
+        credential_process: str = "",
+        assume_role_duration: int = 0,
+        non_chained_get_session_token_duration: int = 0,
+        chained_get_session_token_duration: int = 0,
+        get_federation_token_duration: int = 0,
+        no_session: bool = False,
+    ) -> None:
+        self.profile_name = profile_name
+        self.source_profile_name = source_profile_name
+        self.source = source  # hydrated source_profile
+        self.chained_from = chained_from  # the profile whose source this is
+        self.include_profile = include_profile
+        self.in_config = in_config  # a [profile X]/[default] section exists for this name
+        self.region = region
+        self.sts_regional_endpoints = sts_regional_endpoints
+        self.endpoint_url = endpoint_url
+        self.mfa_serial = mfa_serial
+        self.mfa_token = mfa_token
+        self.mfa_process = mfa_process
+        self.mfa_prompt = mfa_prompt
+        self.role_arn = role_arn
+        self.external_id = external_id
+        self.role_session_name = role_session_name
+        self.source_identity = source_identity
+        self.session_tags: dict[str, str] = session_tags if session_tags is not None else {}
+        self.transitive_session_tags: list[str] = (
+            transitive_session_tags if transitive_session_tags is not None else []
+        )
+        self.sso_session = sso_session
+        self.sso_start_url = sso_start_url
+        self.sso_region = sso_region
+        self.sso_account_id = sso_account_id
+        self.sso_role_name = sso_role_name
+        self.sso_registration_scopes = sso_registration_scopes
+        self.web_identity_token_file = web_identity_token_file
+        self.web_identity_token_process = web_identity_token_process
+        self.credential_process = credential_process
+        self.assume_role_duration = assume_role_duration
+        self.non_chained_get_session_token_duration = non_chained_get_session_token_duration
+        self.chained_get_session_token_duration = chained_get_session_token_duration
+        self.get_federation_token_duration = get_federation_token_duration
+        self.no_session = no_session
 
-    mfa_serial: str = ""
-    mfa_token: str = ""
-    mfa_process: str = ""
-    mfa_prompt: str = ""
+    def __eq__(self, other: object) -> bool:
+        # chained_from points back up the chain; comparing it would recurse forever.
+        if not isinstance(other, ProfileConfig):
+            return False
+        mine, theirs = dict(vars(self)), dict(vars(other))
+        mine.pop("chained_from"), theirs.pop("chained_from")
+        return mine == theirs
 
-    role_arn: str = ""
-    external_id: str = ""
-    role_session_name: str = ""
-    source_identity: str = ""
-    session_tags: dict[str, str] = field(default_factory=dict)
-    transitive_session_tags: list[str] = field(default_factory=list)
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a dataclass with eq
 
-    sso_session: str = ""
-    sso_start_url: str = ""
-    sso_region: str = ""
-    sso_account_id: str = ""
-    sso_role_name: str = ""
-    sso_registration_scopes: str = ""
-
-    web_identity_token_file: str = ""
-    web_identity_token_process: str = ""
-    credential_process: str = ""
-
-    # Durations in seconds; 0 means "not set yet" until defaults are applied.
-    assume_role_duration: int = 0
-    non_chained_get_session_token_duration: int = 0
-    chained_get_session_token_duration: int = 0
-    get_federation_token_duration: int = 0
-
-    no_session: bool = False
+    def __repr__(self) -> str:
+        # source is shown by name only, and chained_from not at all: both form cycles.
+        shown = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if k not in ("source", "chained_from"))
+        return f"ProfileConfig({shown})"
 
     def is_chained(self) -> bool:
         """True when this profile is the source_profile of the profile being resolved."""

@@ -1,17 +1,20 @@
 """Credentials as avault passes them around, and the time formats AWS tools exchange them in.
 
-Stdlib only: cached sessions are decoded here on the fast path.
+Stdlib only, and lean: cached sessions are decoded here on the fast path, so this module
+avoids dataclasses, datetime and typing (together ~12 ms of imports).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any
+import time
 
 from avault.errors import AvaultError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 # RFC 3339 as Go, botocore and the AWS CLI write it: optional fraction of any length,
 # then Z or an offset. Python 3.10's fromisoformat() accepts neither Z nor 9 digits.
@@ -23,7 +26,17 @@ _ARN_ACCOUNT = re.compile(r"^arn:[^:]+:[^:]*:[^:]*:(\d{12}):")
 
 def format_rfc3339(timestamp: float) -> str:
     """UTC, whole seconds, ``Z``: what aws-vault prints (``2020-04-16T11:16:27Z``)."""
-    return datetime.fromtimestamp(int(timestamp), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(timestamp)))
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithm)."""
+    year -= month <= 2
+    era = (year if year >= 0 else year - 399) // 400
+    yoe = year - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
 
 
 def parse_rfc3339(text: str) -> float:
@@ -32,15 +45,29 @@ def parse_rfc3339(text: str) -> float:
     if not m:
         raise ValueError("not an RFC 3339 timestamp")
     year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    if not (1 <= month <= 12 and 1 <= day <= _days_in_month(year, month)):
+        raise ValueError("day or month out of range")
+    if hour > 23 or minute > 59 or second > 60:
+        raise ValueError("time of day out of range")
     fraction = float("0." + m.group(7)) if m.group(7) else 0.0
     zone = m.group(8)
-    if zone in ("Z", "z"):
-        tz = timezone.utc
-    else:
+    offset = 0
+    if zone not in ("Z", "z"):
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
-        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-    return datetime(year, month, day, hour, minute, second, tzinfo=tz).timestamp() + fraction
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if hours > 23 or minutes > 59:
+            raise ValueError("UTC offset out of range")
+        offset = sign * (hours * 3600 + minutes * 60)
+    seconds = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    return seconds - offset + fraction
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def account_from_arn(arn: str) -> str:
@@ -49,15 +76,48 @@ def account_from_arn(arn: str) -> str:
     return m.group(1) if m else ""
 
 
-@dataclass(frozen=True)
 class Credentials:
-    """An access key pair, maybe with a session token and an expiry (unix seconds)."""
+    """An access key pair, maybe with a session token and an expiry (unix seconds).
 
-    access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str = field(default="", repr=False)
-    expiration: float | None = None
-    account_id: str = ""
+    Immutable by convention; ``repr`` never shows the secret or the token.
+    """
+
+    __slots__ = ("access_key_id", "account_id", "expiration", "secret_access_key", "session_token")
+
+    def __init__(
+        self,
+        access_key_id: str,
+        secret_access_key: str,
+        session_token: str = "",
+        expiration: float | None = None,
+        account_id: str = "",
+    ) -> None:
+        self.access_key_id = access_key_id
+        self.secret_access_key = secret_access_key
+        self.session_token = session_token
+        self.expiration = expiration
+        self.account_id = account_id
+
+    def _key(self) -> tuple[str, str, str, float | None, str]:
+        return (
+            self.access_key_id,
+            self.secret_access_key,
+            self.session_token,
+            self.expiration,
+            self.account_id,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Credentials) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Credentials(access_key_id={self.access_key_id!r}, expiration={self.expiration!r}, "
+            f"account_id={self.account_id!r})"
+        )
 
     def can_expire(self) -> bool:
         return self.expiration is not None

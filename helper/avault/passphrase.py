@@ -24,10 +24,10 @@ This module imports only the stdlib; the agent client is imported when it is use
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from avault.errors import VaultError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path

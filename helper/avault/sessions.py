@@ -10,14 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from avault.creds import Credentials
 from avault.durations import format_go_duration, parse_go_duration
 from avault.errors import AvaultError, ItemCorrupt
 from avault.vault.base import Item
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
@@ -51,12 +50,28 @@ def unb64(text: str) -> str | None:
         return None
 
 
-@dataclass(frozen=True)
 class SessionKey:
-    type: str
-    profile: str
-    mfa_serial: str  # the SSO start URL for sso.GetRoleCredentials; empty when none
-    expiration: int  # unix seconds
+    """One session key's four fields (a plain class: dataclasses is slow to import)."""
+
+    __slots__ = ("expiration", "mfa_serial", "profile", "type")
+
+    def __init__(self, type: str, profile: str, mfa_serial: str, expiration: int) -> None:  # noqa: A002
+        self.type = type
+        self.profile = profile
+        self.mfa_serial = mfa_serial  # the SSO start URL for sso.GetRoleCredentials; "" when none
+        self.expiration = expiration  # unix seconds
+
+    def _fields(self) -> tuple[str, str, str, int]:
+        return (self.type, self.profile, self.mfa_serial, self.expiration)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SessionKey) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "SessionKey(type={!r}, profile={!r}, mfa_serial={!r}, expiration={!r})".format(*self._fields())
 
     def encode(self) -> str:
         return f"{self.type},{b64(self.profile)},{b64(self.mfa_serial)},{self.expiration}"

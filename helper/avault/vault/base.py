@@ -12,20 +12,62 @@ from __future__ import annotations
 import abc
 import base64
 import json
-from dataclasses import dataclass
-from typing import Any
 
 from avault.errors import ItemCorrupt
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass
+
 class Item:
-    key: str
-    data: bytes
-    label: str = ""
-    description: str = ""
-    keychain_not_trust_application: bool = False
-    keychain_not_synchronizable: bool = False
+    """One stored item (a plain class, not a dataclass: dataclasses is slow to import)."""
+
+    __slots__ = (
+        "data",
+        "description",
+        "key",
+        "keychain_not_synchronizable",
+        "keychain_not_trust_application",
+        "label",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        data: bytes,
+        label: str = "",
+        description: str = "",
+        *,
+        keychain_not_trust_application: bool = False,
+        keychain_not_synchronizable: bool = False,
+    ) -> None:
+        self.key = key
+        self.data = data
+        self.label = label
+        self.description = description
+        self.keychain_not_trust_application = keychain_not_trust_application
+        self.keychain_not_synchronizable = keychain_not_synchronizable
+
+    def _fields(self) -> tuple[str, bytes, str, str, bool, bool]:
+        return (
+            self.key,
+            self.data,
+            self.label,
+            self.description,
+            self.keychain_not_trust_application,
+            self.keychain_not_synchronizable,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Item) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        # Never the data: it holds secrets.
+        return f"Item(key={self.key!r}, label={self.label!r})"
 
     def to_json(self) -> str:
         """aws-vault's (99designs/keyring) Item JSON; Data is standard base64 with padding."""

@@ -37,29 +37,27 @@ import errno
 import os
 import shlex
 import stat
-from typing import TYPE_CHECKING, Protocol
 
 from avault.errors import ItemCorrupt, VaultError
 from avault.vault import jwe
 from avault.vault.base import Item, Vault
 from avault.vault.lock import exclusive
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
+    from typing import Protocol
 
     from avault.context import Context
 
+    class Sealer(Protocol):
+        """Decrypts and encrypts vault items with a key it holds; raises jwe.JWEError subclasses."""
 
-class Sealer(Protocol):
-    """Decrypts and encrypts vault items with a key it holds; raises jwe.JWEError subclasses."""
+        def decrypt(self, token: str) -> bytes: ...
 
-    def decrypt(self, token: str) -> bytes: ...
+        def encrypt(self, plaintext: bytes) -> str: ...
 
-    def encrypt(self, plaintext: bytes) -> str: ...
-
-
-if TYPE_CHECKING:
     #: ``provider(new_vault) -> passphrase or Sealer``. ``new_vault`` is True when the
     #: vault has no item yet, so an interactive provider should ask twice and compare.
     PassphraseProvider = Callable[[bool], "str | Sealer"]

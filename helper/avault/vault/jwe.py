@@ -26,11 +26,11 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     #: ``kek_for(p2s, p2c) -> 16-byte KEK`` for the passphrase its owner holds.
     KekFunction = Callable[[bytes, int], bytes]
@@ -64,11 +64,15 @@ class DecryptError(JWEError):
     """The key unwrapped but the GCM tag did not verify: the content was altered."""
 
 
-@dataclass(frozen=True)
 class Header:
-    raw_segment: str
-    p2s: bytes
-    p2c: int
+    """The parts of a protected header avault uses (a plain class: dataclasses is slow to import)."""
+
+    __slots__ = ("p2c", "p2s", "raw_segment")
+
+    def __init__(self, raw_segment: str, p2s: bytes, p2c: int) -> None:
+        self.raw_segment = raw_segment
+        self.p2s = p2s
+        self.p2c = p2c
 
 
 def b64url_encode(data: bytes) -> str:

@@ -1,0 +1,151 @@
+"""The entry point: the one error funnel, and a fast path for the command ``avs`` runs.
+
+``main()`` is the only place that prints an ``AvaultError``. Argument parsing is argparse
+(``avault.cli``), except for the one command a shell runs on every switch:
+``avault export [options] PROFILE``. argparse and the ``shutil`` its help formatter
+pulls in cost ~9 ms to import and build, a fifth of the cached switch's budget, so
+``fast_export_args`` reads those arguments itself. It accepts only plain, unambiguous
+spellings and hands everything else (abbreviations, ``--help``, errors, other commands)
+to argparse; a test checks it agrees with argparse on every argument list it accepts.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+
+from avault.errors import AvaultError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+
+    from avault.context import Context
+
+BACKENDS = ("file", "keyring", "secret-service")
+EXPORT_FORMATS = ("env", "export-env", "json", "ini", "zsh", "bash", "fish")
+SHELLS = ("zsh", "bash", "fish")
+
+# export's options: spelling -> (destination, choices or None). Globals are included,
+# because aws-vault accepts them after the command too.
+_EXPORT_VALUES: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "--format": ("format", EXPORT_FORMATS),
+    "-d": ("duration", None),
+    "--duration": ("duration", None),
+    "--region": ("region", None),
+    "-t": ("mfa_token", None),
+    "--mfa-token": ("mfa_token", None),
+    "--backend": ("backend", BACKENDS),
+    "--prompt": ("prompt", None),
+    "--file-dir": ("file_dir", None),
+    "--secret-service-collection": ("secret_service_collection", None),
+    "--keychain": ("keychain", None),
+}
+_EXPORT_FLAGS = {"-n": "no_session", "--no-session": "no_session", "--stdout": "stdout", "--debug": "debug"}
+
+
+def fast_export_args(argv: Sequence[str]) -> types.SimpleNamespace | None:
+    """``export``'s arguments exactly as argparse would give them, or None to ask argparse."""
+    if not argv or argv[0] != "export":
+        return None
+    ns: dict[str, object] = {
+        "debug": False,
+        "backend": None,
+        "prompt": None,
+        "file_dir": None,
+        "secret_service_collection": None,
+        "keychain": None,
+        "command": "export",
+        "duration": None,
+        "no_session": False,
+        "region": None,
+        "mfa_token": None,
+        "stdout": False,
+        "format": "env",
+        "profile": None,
+        "module": "export",
+    }
+    profile_seen = False
+    i = 1
+    while i < len(argv):
+        token = argv[i]
+        if token in _EXPORT_FLAGS:
+            ns[_EXPORT_FLAGS[token]] = True
+        elif token in _EXPORT_VALUES or (token.startswith("--") and token.split("=", 1)[0] in _EXPORT_VALUES):
+            name, _, attached = token.partition("=") if token.startswith("--") else (token, "", "")
+            if token.startswith("--") and "=" in token:
+                value = attached
+            else:
+                if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+                    return None  # missing value, or one argparse reads differently
+                i += 1
+                value = argv[i]
+            dest, choices = _EXPORT_VALUES[name]
+            if choices is not None and value not in choices:
+                return None  # argparse prints the error
+            ns[dest] = value
+        elif token.startswith("-") or profile_seen:
+            return None  # --help, --, abbreviations, attached short values, a 2nd positional
+        else:
+            ns["profile"] = token
+            profile_seen = True
+        i += 1
+    return types.SimpleNamespace(**ns)
+
+
+def _split_exec_argv(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """``exec [flags] PROFILE -- CMD...``: everything after the first ``--`` is the command."""
+    if "exec" in argv and "--" in argv and argv.index("--") > argv.index("exec"):
+        i = argv.index("--")
+        return argv[:i], argv[i + 1 :]
+    return argv, None
+
+
+def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
+    from avault.context import Context  # noqa: PLC0415 - keep import time tiny
+
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    fast = fast_export_args(args_list)
+    args: types.SimpleNamespace | argparse.Namespace
+    if fast is not None:
+        args = fast
+    else:
+        from avault.cli import build_parser  # noqa: PLC0415 - argparse only when needed
+
+        args_list, after_dashdash = _split_exec_argv(args_list)
+        parser = build_parser()
+        parsed = parser.parse_args(args_list)
+        if after_dashdash is not None:
+            parsed.cmd = after_dashdash
+        if not getattr(parsed, "command", None):
+            parser.print_help(sys.stderr)
+            return 2
+        args = parsed
+    ctx = ctx or Context.from_os()
+    ctx.debug = bool(args.debug)
+    try:
+        module = importlib.import_module(f"avault.commands.{args.module}")
+        return int(module.run(args, ctx))
+    except AvaultError as exc:
+        print(f"avault: {exc}", file=ctx.stderr, flush=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("avault: interrupted", file=ctx.stderr, flush=True)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); exit quietly like zoxide's SilentExit.
+        return 141
+    except Exception as exc:
+        if ctx.debug:
+            import traceback  # noqa: PLC0415
+
+            traceback.print_exc(file=ctx.stderr)
+        # Only the type name: an exception's text may quote a secret.
+        print(
+            f"avault: internal error ({type(exc).__name__}); rerun with --debug and report it",
+            file=ctx.stderr,
+            flush=True,
+        )
+        return 70
