@@ -18,7 +18,9 @@ INSTALL = ROOT / "install.sh"
 MARK = "# added by avault install.sh"
 
 
-def run_install(home: Path, *args: str, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_install(
+    home: Path, *args: str, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         "HOME": str(home),
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -82,7 +84,9 @@ def test_no_modify_rc_and_commented_line(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     (home / ".bashrc").write_text('# eval "$(avault init bash)"\n')
-    r = run_install(home, "--no-modify-rc", "--prefix", str(tmp_path / "pfx"), "--bin-dir", str(tmp_path / "bin"))
+    r = run_install(
+        home, "--no-modify-rc", "--prefix", str(tmp_path / "pfx"), "--bin-dir", str(tmp_path / "bin")
+    )
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "bin/avault").is_symlink()
     assert not (home / ".zshrc").exists()
