@@ -125,6 +125,9 @@ def shell_setup(shell: str, home: Path, env: dict[str, str]) -> list[str]:
     if shell == "fish":
         conf = home / ".config/fish"
         conf.mkdir(parents=True)
+        # Without this dir, fish's first interactive start spawns fish_update_completions
+        # in the background, which outlives the demo and writes into the throw-away HOME.
+        (home / ".local/share/fish/generated_completions").mkdir(parents=True)
         (conf / "config.fish").write_text(
             "set -g fish_greeting ''\n"
             "function fish_prompt; set_color cyan; echo -n 'avault-demo '; set_color normal;"
