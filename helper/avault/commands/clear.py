@@ -3,6 +3,8 @@
 Without a profile: every session key (current and old formats) and every ``oidc:`` token.
 With a profile: that profile's sessions plus the OIDC token of its SSO start URL (the
 ``[sso-session]`` URL wins over an inline ``sso_start_url``, as in the maintained fork).
+The SSO token in ``~/.aws/sso/cache`` (where avault keeps it, shared with the AWS CLI) is
+deleted with the vault's ``oidc:`` item and counted the same way.
 """
 
 from __future__ import annotations
@@ -61,5 +63,24 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             if sessions.is_session_key(k) or sessions.is_old_session_key(k) or sessions.is_oidc_key(k)
         ]
     count = sum(vault.delete(k) for k in doomed)
+    count += _clear_sso_tokens(ctx, args.profile)
     ctx.info(f"Cleared {count} sessions.")
     return 0
+
+
+def _clear_sso_tokens(ctx: Context, profile: str | None) -> int:
+    """avault's SSO tokens live in ~/.aws/sso/cache (see avault.sso): delete the config's ones.
+
+    Only tokens of SSO sessions named in the config are removed (client registrations stay),
+    so a token of an unrelated tool in that directory is never touched.
+    """
+    from avault import config, sso  # noqa: PLC0415
+
+    cfg = config.ConfigFile.load(config.config_path(ctx.env, ctx.home), home=ctx.home)
+    if profile:
+        target = sso.profile_target(cfg, profile)
+        targets = [target] if target is not None else []
+    else:
+        targets = sso.config_targets(cfg)
+    cache = sso.TokenCache.for_context(ctx)
+    return sum(cache.remove(t.token_key) for t in targets)

@@ -11,6 +11,8 @@ Where we differ from aws-vault (fork), on purpose:
   happens to equal a displayed one still gets its own row;
 * when two ``[sso-session]`` sections share a start URL, the first in the file names the
   OIDC label (aws-vault picks one at random through Go's map order).
+* SSO tokens are also found in ``~/.aws/sso/cache`` (where avault and the AWS CLI keep
+  them), for every SSO session the config names, while usable or refreshable.
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     cfg = ConfigFile.from_env(ctx.env, ctx.home)
     now = ctx.now()
-    oidc = _oidc_labels(cfg, [k[len(sessions.OIDC_PREFIX) :] for k in keys if sessions.is_oidc_key(k)])
+    oidc_urls = [k[len(sessions.OIDC_PREFIX) :] for k in keys if sessions.is_oidc_key(k)]
+    oidc_urls += _sso_cache_urls(ctx, cfg, oidc_urls)
+    oidc = _oidc_labels(cfg, oidc_urls)
     live: list[tuple[str, str]] = []  # (profile, label)
     for key in keys:
         parsed = sessions.SessionKey.parse(key)
@@ -123,6 +127,21 @@ def _oidc_labels(cfg: ConfigFile, start_urls: list[str]) -> dict[str, str]:
                 ident = url
         labels[url] = f"oidc:{ident}"
     return labels
+
+
+def _sso_cache_urls(ctx: Context, cfg: ConfigFile, seen: list[str]) -> list[str]:
+    """Start URLs with a live token in ~/.aws/sso/cache, where avault keeps SSO tokens."""
+    if not cfg.sso_session_names() and not any(
+        (cfg.section(p) or {}).get("sso_start_url") for p in cfg.profile_names()
+    ):
+        return []
+    from avault import sso  # noqa: PLC0415 - stdlib only at import
+
+    out: list[str] = []
+    for target in sso.live_tokens(ctx, cfg):
+        if target.start_url not in seen and target.start_url not in out:
+            out.append(target.start_url)
+    return out
 
 
 def _write_lines(ctx: Context, lines: Sequence[str]) -> None:
