@@ -12,8 +12,6 @@ Stdlib only at import time.
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 
 from avault.config import (
     DEFAULT_CHAINED_SESSION_DURATION,
@@ -25,7 +23,10 @@ from avault.durations import format_go_duration
 from avault.errors import AvaultError
 from avault.sessions import SessionCache, is_credential_key, min_ttl_from_env
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from avault.config import ProfileConfig
     from avault.context import Context
     from avault.mfa import MfaSource
@@ -35,42 +36,48 @@ GET_SESSION_TOKEN = "sts.GetSessionToken"  # noqa: S105 - an STS operation name
 ASSUME_ROLE = "sts.AssumeRole"
 ASSUME_ROLE_WITH_WEB_IDENTITY = "sts.AssumeRoleWithWebIdentity"
 CREDENTIAL_PROCESS = "credential_process"
+SSO_GET_ROLE_CREDENTIALS = "sso.GetRoleCredentials"
 
 # What STS itself accepts (IAM users; a role's MaxSessionDuration can only be lower).
 GET_SESSION_TOKEN_RANGE = (900, 129_600)  # 15m - 36h
 ASSUME_ROLE_RANGE = (900, 43_200)  # 15m - 12h
 
 
-@dataclass(frozen=True)
 class Signer:
     """The credentials that sign an STS call, and where they came from (for error messages)."""
 
-    creds: Credentials
-    profile: str
-    long_term: bool  # the stored access key of ``profile``: a rejection means rotate/add
+    __slots__ = ("creds", "long_term", "profile")
+
+    def __init__(self, creds: Credentials, profile: str, long_term: bool) -> None:
+        self.creds = creds
+        self.profile = profile
+        self.long_term = long_term  # the stored access key of ``profile``: a rejection means rotate/add
 
 
-class StsApi(Protocol):
-    """The boundary to AWS. ``avault.sts.BotoSts`` is the real one; tests inject a fake."""
+# Only for type checking: typing.Protocol is slow to import on the cached path.
+if TYPE_CHECKING:
 
-    def get_session_token(
-        self, signer: Signer, config: ProfileConfig, *, duration: int, serial: str, code: str
-    ) -> Credentials: ...
+    class StsApi(Protocol):
+        """The boundary to AWS. ``avault.sts.BotoSts`` is the real one; tests inject a fake."""
 
-    def assume_role(
-        self,
-        signer: Signer,
-        config: ProfileConfig,
-        *,
-        duration: int,
-        serial: str,
-        code: str,
-        session_name: str,
-    ) -> Credentials: ...
+        def get_session_token(
+            self, signer: Signer, config: ProfileConfig, *, duration: int, serial: str, code: str
+        ) -> Credentials: ...
 
-    def assume_role_with_web_identity(
-        self, config: ProfileConfig, *, token: str, duration: int, session_name: str
-    ) -> Credentials: ...
+        def assume_role(
+            self,
+            signer: Signer,
+            config: ProfileConfig,
+            *,
+            duration: int,
+            serial: str,
+            code: str,
+            session_name: str,
+        ) -> Credentials: ...
+
+        def assume_role_with_web_identity(
+            self, config: ProfileConfig, *, token: str, duration: int, session_name: str
+        ) -> Credentials: ...
 
 
 # -- providers -------------------------------------------------------------------------------
@@ -219,6 +226,23 @@ class CredentialProcessProvider(Provider):
         return parse_credential_process_output(command, out)
 
 
+class SsoProvider(Provider):
+    """IAM Identity Center role credentials; ``avault.sso`` (and botocore) load only on a cache miss."""
+
+    kind = SSO_GET_ROLE_CREDENTIALS
+
+    def __init__(self, resolver: Resolver, config: ProfileConfig) -> None:
+        self.resolver = resolver
+        self.config = config
+        self.profile = config.profile_name
+
+    def retrieve(self) -> Credentials:
+        from avault.sso import role_credentials  # noqa: PLC0415 - not on the cached fast path
+
+        r = self.resolver
+        return role_credentials(r.ctx, self.config, vault=r.vault, print_only=r.sso_print_only)
+
+
 class CachedProvider(Provider):
     """aws-vault's CachedSessionProvider: the cache first, the inner provider on a miss."""
 
@@ -321,6 +345,7 @@ class Resolver:
         no_session: bool = False,
         disable_cache: bool = False,
         disable_sessions_for: str = "",
+        sso_print_only: bool | None = None,
     ) -> None:
         self.ctx = ctx
         self.vault = vault
@@ -329,7 +354,11 @@ class Resolver:
         self.no_session = no_session
         self.disable_cache = disable_cache
         self.disable_sessions_for = disable_sessions_for
-        self.cache = SessionCache(vault, now=ctx.now, min_ttl=min_ttl_from_env(ctx.env), log=ctx.log)
+        # --stdout: print the SSO link instead of opening a browser (None: $AWS_VAULT_STDOUT).
+        self.sso_print_only = sso_print_only
+        self.cache = SessionCache(
+            vault, now=ctx.now, min_ttl=min_ttl_from_env(ctx.env), log=ctx.log, warn=ctx.info
+        )
         # One directory listing (file backend) answers every "are keys stored?" question.
         self.stored = {k for k in vault.keys() if is_credential_key(k)}  # noqa: SIM118 - Vault.keys(), not a dict
         self._chained_mfa = ""
@@ -377,11 +406,19 @@ class Resolver:
         raise AvaultError(f"profile {name}: credentials missing")
 
     def _sso_provider(self, config: ProfileConfig) -> Provider:
-        """The one hook for IAM Identity Center; built by another issue."""
-        raise AvaultError(
-            f"SSO profiles are not supported yet (profile {config.profile_name} uses sso_start_url); "
-            "use aws-vault or 'aws sso login' for this profile for now"
-        )
+        """IAM Identity Center: cached as ``sso.GetRoleCredentials`` keyed by the start URL."""
+        name = config.profile_name
+        missing = [k for k in ("sso_account_id", "sso_role_name") if not getattr(config, k)]
+        if missing:
+            raise AvaultError(
+                f"profile {name} uses SSO ({config.sso_start_url}) but has no {' or '.join(missing)}; "
+                f"add {' and '.join(missing)} to [profile {name}] "
+                "('avault sso accounts' lists the accounts and roles you can use)"
+            )
+        if not config.sso_region:
+            where = f"[sso-session {config.sso_session}]" if config.sso_session else f"[profile {name}]"
+            raise AvaultError(f"profile {name} uses SSO but has no sso_region; add it to {where}")
+        return self._cached(SsoProvider(self, config), serial=config.sso_start_url)
 
     def _cached(self, provider: Provider, *, serial: str) -> Provider:
         if self.disable_cache:
