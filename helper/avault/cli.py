@@ -1,28 +1,23 @@
-"""Argument parsing and the one error funnel. Nothing heavy is imported here.
+"""Argument parsing: argparse only. The error funnel is ``avault.main.main``.
 
 Each command lives in ``avault.commands.<name>`` and is imported only when it
 runs (pip's command registry pattern), so ``avault init`` and the cached
-``avault export`` never pay for boto3 or keyring.
+``avault export`` never pay for boto3 or keyring. ``main`` is re-exported here
+for callers that import ``avault.cli.main``.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import sys
-from typing import TYPE_CHECKING, NoReturn
 
 from avault import __version__
-from avault.errors import AvaultError
+from avault.main import BACKENDS, EXPORT_FORMATS, SHELLS, main
 
+__all__ = ["BACKENDS", "EXPORT_FORMATS", "SHELLS", "build_parser", "main"]
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from avault.context import Context
-
-BACKENDS = ("file", "keyring", "secret-service")
-EXPORT_FORMATS = ("env", "export-env", "json", "ini", "zsh", "bash", "fish")
-SHELLS = ("zsh", "bash", "fish")
+    from typing import Any, NoReturn
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,6 +81,77 @@ def _session_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _server_options(p: argparse.ArgumentParser) -> None:
+    """exec's credential-server mode (avault.server)."""
+    p.add_argument(
+        "-s",
+        "--server",
+        "--ecs-server",
+        dest="ecs_server",
+        action="store_true",
+        help="serve credentials to the command through a local ECS endpoint instead of env keys",
+    )
+    p.add_argument("--lazy", action="store_true", help="with --ecs-server, fetch credentials on first use")
+    p.add_argument("--ec2-server", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--background",
+        action="store_true",
+        help="with --ecs-server: detach the server and print shell code exporting its address (avs --server)",
+    )
+    p.add_argument("--format", choices=SHELLS, help="with --background: the shell to print code for")
+    p.add_argument(
+        "--watch-pid",
+        type=int,
+        metavar="PID",
+        help="with --background: stop the server when this process exits (default: the parent)",
+    )
+
+
+def _login_logout_rotate(sub: Any, parent: argparse.ArgumentParser) -> None:  # noqa: ANN401 - argparse's private type
+    p = sub.add_parser("login", parents=[parent], help="open the AWS console signed in as a profile")
+    p.add_argument("-d", "--duration", help="duration of the console session, e.g. 1h [$AWS_VAULT_DURATION]")
+    p.add_argument("-n", "--no-session", action="store_true", help="skip GetSessionToken for every profile")
+    p.add_argument("-t", "--mfa-token", help="the MFA token to use")
+    p.add_argument("--region", help="the console region")
+    p.add_argument("--path", help="console path (e.g. s3/home), used when a region is set")
+    p.add_argument(
+        "-s",
+        "--stdout",
+        action="store_true",
+        help="print the login URL instead of opening it [$AWS_VAULT_STDOUT]",
+    )
+    p.add_argument(
+        "-a",
+        "--auto-logout",
+        action="store_true",
+        help="log out of any console session first [$AWS_VAULT_AUTO_LOGOUT]",
+    )
+    p.add_argument(
+        "--browser-profile",
+        metavar="NAME",
+        help="open a separate browser profile NAME, so accounts sit side by side [$AVS_LOGIN_ISOLATED=1]",
+    )
+    p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE; else env credentials]")
+    p.set_defaults(module="login")
+
+    p = sub.add_parser("logout", parents=[parent], help="forget a profile's cached sessions")
+    p.add_argument("--sso", action="store_true", help="also forget the SSO token")
+    p.add_argument(
+        "--revoke",
+        action="store_true",
+        help="also revoke every active session of the profile's role (affects all its users)",
+    )
+    p.add_argument("-f", "--force", action="store_true", help="with --revoke: do not ask for confirmation")
+    p.add_argument("--format", choices=SHELLS, help="print shell code that clears this shell (avs --logout)")
+    p.add_argument("profile", nargs="?", help="name of the profile [$AVS_PROFILE]")
+    p.set_defaults(module="logout")
+
+    p = sub.add_parser("rotate", parents=[parent], help="replace a profile's access key with a new one")
+    p.add_argument("-n", "--no-session", action="store_true", help="use the stored keys, not a session")
+    p.add_argument("profile", help="name of the profile")
+    p.set_defaults(module="rotate")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parent = _global_options(suppress=True)
     parser = _Parser(
@@ -133,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("exec", parents=[parent], help="run a command with AWS credentials in its environment")
     _session_options(p)
     p.add_argument("-j", "--json", action="store_true", help=argparse.SUPPRESS)
+    _server_options(p)
     p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE]")
     p.add_argument("cmd", nargs=argparse.REMAINDER, help="command to run (default: $SHELL)")
     p.set_defaults(module="exec")
@@ -152,56 +219,92 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE]")
     p.set_defaults(module="export")
 
+    _login_logout_rotate(sub, parent)
+
     p = sub.add_parser("init", parents=[parent], help="print the shell integration (avs, prompt, completion)")
     p.add_argument("shell", nargs="?", choices=SHELLS, help="the shell (default: detected)")
     p.set_defaults(module="init")
 
+    # -- the profile picker behind `avs` with no argument (avault.picker) ----------------
+    p = sub.add_parser("pick", parents=[parent], help="choose a profile in a menu; print its name")
+    p.add_argument(
+        "--picker",
+        choices=("fzf", "builtin"),
+        help="the menu to use [$AVS_PICKER; default: fzf if installed]",
+    )
+    p.set_defaults(module="pick")
+
+    # -- passphrase agent and migration (avault.agent, avault.passphrase) --------------
+    p = sub.add_parser(
+        "agent", parents=[parent], help="keep the file vault's passphrase in memory (like ssh-agent)"
+    )
+    p.add_argument("--stop", action="store_true", help="stop the running agent")
+    p.add_argument("--foreground", action="store_true", help="run in this process instead of detaching")
+    p.set_defaults(module="agent")
+
+    p = sub.add_parser("lock", parents=[parent], help="make the agent forget the passphrase")
+    p.set_defaults(module="lock")
+
+    p = sub.add_parser(
+        "import", parents=[parent], help="move plaintext keys from ~/.aws/credentials into the vault"
+    )
+    p.add_argument(
+        "--from-credentials-file",
+        nargs="?",
+        const="",
+        default="",
+        metavar="PATH",
+        help="the credentials file [$AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials]",
+    )
+    p.add_argument(
+        "--profile",
+        dest="profiles",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="P",
+        help="import only these profiles (default: every profile with long-term keys)",
+    )
+    p.add_argument(
+        "--remove-from-file",
+        action="store_true",
+        help="then remove the imported keys from the file (a 0600 backup is kept)",
+    )
+    p.set_defaults(module="import_creds")
+
+    p = sub.add_parser(
+        "migrate-backend", parents=[parent], help="copy long-term credentials to another backend"
+    )
+    p.add_argument("--from", dest="from_backend", required=True, choices=BACKENDS, help="source backend")
+    p.add_argument("--to", dest="to_backend", required=True, choices=BACKENDS, help="destination backend")
+    p.add_argument("--profile", help="migrate only this profile")
+    p.add_argument("--dry-run", action="store_true", help="show what would be migrated, change nothing")
+    p.add_argument("--overwrite", action="store_true", help="replace credentials already in the destination")
+    p.add_argument(
+        "--delete-source", action="store_true", help="delete each credential from the source once verified"
+    )
+    p.set_defaults(module="migrate_backend")
+
+    # -- IAM Identity Center (avault.sso) ------------------------------------------------
+    p = sub.add_parser("sso", parents=[parent], help="IAM Identity Center: list accounts and roles")
+    sso_sub = p.add_subparsers(dest="sso_command", metavar="SUBCOMMAND", required=True, parser_class=_Parser)
+    p = sso_sub.add_parser(
+        "accounts", parents=[parent], help="list the accounts and roles your SSO sign-in can use"
+    )
+    p.add_argument("session", nargs="?", help="the [sso-session] name (default: the only one)")
+    p.add_argument(
+        "--write-config",
+        action="store_true",
+        help="add a [profile ACCOUNT-ROLE] for each pair with no profile (dry run without --yes)",
+    )
+    p.add_argument("--yes", action="store_true", help="with --write-config: really write ~/.aws/config")
+    p.add_argument("--region", help="with --write-config: the profiles' region (default: sso_region)")
+    p.add_argument("--stdout", action="store_true", help="print the SSO link instead of opening it")
+    p.set_defaults(module="sso")
+
+    p = sub.add_parser("doctor", parents=[parent], help="check the setup; one line per problem, with its fix")
+    p.add_argument("--shell", choices=SHELLS, help=argparse.SUPPRESS)  # set by `avs --doctor`
+    p.add_argument("--alias-clash", action="store_true", help=argparse.SUPPRESS)  # likewise
+    p.set_defaults(module="doctor")
+
     return parser
-
-
-def _split_exec_argv(argv: list[str]) -> tuple[list[str], list[str] | None]:
-    """``exec [flags] PROFILE -- CMD...``: everything after the first ``--`` is the command."""
-    if "exec" in argv and "--" in argv and argv.index("--") > argv.index("exec"):
-        i = argv.index("--")
-        return argv[:i], argv[i + 1 :]
-    return argv, None
-
-
-def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
-    from avault.context import Context  # noqa: PLC0415 - keep import time tiny
-
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    args_list, after_dashdash = _split_exec_argv(args_list)
-    parser = build_parser()
-    args = parser.parse_args(args_list)
-    if after_dashdash is not None:
-        args.cmd = after_dashdash
-    if not getattr(args, "command", None):
-        parser.print_help(sys.stderr)
-        return 2
-    ctx = ctx or Context.from_os()
-    ctx.debug = bool(args.debug)
-    try:
-        module = importlib.import_module(f"avault.commands.{args.module}")
-        return int(module.run(args, ctx))
-    except AvaultError as exc:
-        print(f"avault: {exc}", file=ctx.stderr, flush=True)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("avault: interrupted", file=ctx.stderr, flush=True)
-        return 130
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`); exit quietly like zoxide's SilentExit.
-        return 141
-    except Exception as exc:
-        if ctx.debug:
-            import traceback  # noqa: PLC0415
-
-            traceback.print_exc(file=ctx.stderr)
-        # Only the type name: an exception's text may quote a secret.
-        print(
-            f"avault: internal error ({type(exc).__name__}); rerun with --debug and report it",
-            file=ctx.stderr,
-            flush=True,
-        )
-        return 70

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
-from pathlib import Path  # noqa: TC003 - pytest resolves fixture annotations lazily anyway
+from pathlib import Path
 
 import pytest
 

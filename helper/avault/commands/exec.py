@@ -42,7 +42,8 @@ REMOVED = (
 )
 
 
-def child_env(env: Mapping[str, str], r: Resolved) -> dict[str, str]:
+def base_child_env(env: Mapping[str, str], profile: str, region: str, endpoint_url: str) -> dict[str, str]:
+    """The child's environment without any credentials (the ECS server mode adds its own)."""
     out = dict(env)
     switched_region = env.get("AVS_REGION", "")
     for var in REMOVED:
@@ -52,12 +53,17 @@ def child_env(env: Mapping[str, str], r: Resolved) -> dict[str, str]:
         for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
             if out.get(var) == switched_region:
                 del out[var]
-    out["AWS_VAULT"] = r.profile
-    if r.region:
-        out["AWS_REGION"] = r.region
-        out["AWS_DEFAULT_REGION"] = r.region
-    if r.endpoint_url:
-        out["AWS_ENDPOINT_URL"] = r.endpoint_url
+    out["AWS_VAULT"] = profile
+    if region:
+        out["AWS_REGION"] = region
+        out["AWS_DEFAULT_REGION"] = region
+    if endpoint_url:
+        out["AWS_ENDPOINT_URL"] = endpoint_url
+    return out
+
+
+def child_env(env: Mapping[str, str], r: Resolved) -> dict[str, str]:
+    out = base_child_env(env, r.profile, r.region, r.endpoint_url)
     c = r.creds
     out["AWS_ACCESS_KEY_ID"] = c.access_key_id
     out["AWS_SECRET_ACCESS_KEY"] = c.secret_access_key
@@ -71,6 +77,10 @@ def child_env(env: Mapping[str, str], r: Resolved) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if any(getattr(args, flag, False) for flag in ("ecs_server", "ec2_server", "background", "lazy")):
+        from avault.server import run_exec  # noqa: PLC0415 - the server mode lives apart
+
+        return run_exec(args, ctx)
     check_nested(ctx.env, NESTED_EXEC)
     profile = profile_arg(args, ctx, "exec")
     resolved = obtain(args, ctx, profile)

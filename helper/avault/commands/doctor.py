@@ -1,0 +1,389 @@
+"""``avault doctor``: check the setup and explain each problem in one line with its fix.
+
+Each check prints one line: ``ok``, ``note`` (worth knowing, nothing wrong) or
+``FAIL`` (something is wrong; the line says how to fix it). The exit status is 1
+when any check failed. The report is for people, so it goes to stdout; nothing
+here is ever evaluated by a shell.
+
+The shell's ``avs --doctor`` calls ``avault doctor --shell <name>`` (and
+``--alias-clash`` when it had to remove zsh-aws-vault's ``avs`` alias), because only
+the shell itself knows whether its integration is loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from avault.errors import AvaultError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
+if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
+
+    from avault.config import ConfigFile
+    from avault.context import Context
+    from avault.vault.base import Vault
+
+OK, NOTE, FAIL = "ok", "note", "FAIL"
+CLOCK_SKEW_LIMIT = 300.0  # seconds; STS rejects signatures more than 5 minutes off
+# Keys the AWS CLI and SDKs read from a profile that avault itself ignores: not typos.
+OTHER_TOOLS_KEYS = frozenset(
+    {
+        "output",
+        "cli_pager",
+        "cli_timestamp_format",
+        "cli_follow_urlparam",
+        "cli_auto_prompt",
+        "cli_binary_format",
+        "cli_history",
+        "ca_bundle",
+        "parameter_validation",
+        "tcp_keepalive",
+        "max_attempts",
+        "retry_mode",
+        "credential_source",
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "s3",
+        "sts",
+        "services",
+        "use_fips_endpoint",
+        "use_dualstack_endpoint",
+        "defaults_mode",
+        "ignore_configured_endpoint_urls",
+        "request_min_compression_size_bytes",
+        "disable_request_compression",
+        "sdk_ua_app_id",
+        "account_id_endpoint_mode",
+        "sigv4a_signing_region_set",
+        "request_checksum_calculation",
+        "response_checksum_validation",
+        "aws_account_id",
+        "metadata_service_timeout",
+        "metadata_service_num_attempts",
+        "ec2_metadata_service_endpoint",
+        "ec2_metadata_service_endpoint_mode",
+        "ec2_metadata_v1_disabled",
+        "endpoint_discovery_enabled",
+        "auth_scheme_preference",
+        "parent_profile",
+    }
+)
+
+
+class Report:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.failed = 0
+
+    def line(self, level: str, topic: str, message: str) -> None:
+        if level == FAIL:
+            self.failed += 1
+        self.ctx.stdout.write(f"{level:<5} {topic}: {message}\n")
+
+
+def _mode(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+
+
+# -- the vault --------------------------------------------------------------------------------
+
+
+def check_vault(args: argparse.Namespace, ctx: Context, report: Report) -> Vault | None:
+    from avault.vault.select import backend_name, file_dir, open_vault  # noqa: PLC0415
+
+    try:
+        name = backend_name(args, ctx)
+    except AvaultError as exc:
+        report.line(FAIL, "backend", str(exc))
+        return None
+    if name == "file":
+        directory = ctx.expand(file_dir(args, ctx))
+        _check_file_dir(directory, ctx, report)
+        _check_file_unlock(directory, ctx, report)
+    try:
+        vault = open_vault(args, ctx)
+        count = len(vault.keys())
+    except AvaultError as exc:
+        report.line(FAIL, "backend", f"{name}: {exc}")
+        return None
+    if name != "file":
+        report.line(OK, "backend", f"{vault.describe()} is reachable and unlocked ({count} items)")
+    return vault
+
+
+def _check_file_dir(directory: Path, ctx: Context, report: Report) -> None:
+    from avault.config import display_path  # noqa: PLC0415
+
+    shown = display_path(directory, ctx.home)
+    if not directory.exists():
+        report.line(
+            NOTE, "backend", f"file vault {shown} does not exist yet; 'avault add PROFILE' creates it"
+        )
+        return
+    if not directory.is_dir():
+        report.line(FAIL, "backend", f"{shown} is not a directory; move it away or set AWS_VAULT_FILE_DIR")
+        return
+    st = directory.stat()
+    problems = []
+    if stat.S_IMODE(st.st_mode) & 0o077:
+        problems.append(f"{shown} has mode {stat.S_IMODE(st.st_mode):03o}; fix: chmod 700 {shown}")
+    if st.st_uid != os.getuid():
+        problems.append(f"{shown} belongs to uid {st.st_uid}, not you; fix: chown it or use another dir")
+    loose = [
+        p.name for p in directory.iterdir() if p.is_file() and not p.is_symlink() and (_mode(p) or 0) & 0o077
+    ]
+    if loose:
+        problems.append(
+            f"{len(loose)} item(s) readable by others (e.g. {loose[0]}); fix: chmod 600 {shown}/*"
+        )
+    for p in problems:
+        report.line(FAIL, "vault permissions", p)
+    if not problems:
+        report.line(OK, "vault permissions", f"{shown} is 0700 and its items 0600")
+
+
+def _check_file_unlock(directory: Path, ctx: Context, report: Report) -> None:
+    from avault.passphrase import AGENT_VAR, COMMAND_VAR, PASSPHRASE_VAR  # noqa: PLC0415
+
+    if PASSPHRASE_VAR in ctx.env:
+        report.line(OK, "backend", f"file vault, unlocked by {PASSPHRASE_VAR}")
+        return
+    if ctx.env.get(COMMAND_VAR):
+        report.line(OK, "backend", f"file vault, unlocked by {COMMAND_VAR} when needed")
+        return
+    if ctx.env.get(AGENT_VAR) != "0" and _agent_holds_key(ctx):
+        report.line(OK, "backend", "file vault, unlocked by the running avault agent")
+        return
+    hint = "" if ctx.env.get(AGENT_VAR) == "1" else "; set AVAULT_AGENT=1 to be asked once per login"
+    from avault.config import display_path  # noqa: PLC0415
+
+    shown = display_path(directory, ctx.home)
+    report.line(NOTE, "backend", f"file vault {shown} is locked: you will be asked for its passphrase{hint}")
+
+
+def _agent_holds_key(ctx: Context) -> bool:
+    from avault.agent import AgentClient, AgentUnavailable  # noqa: PLC0415
+
+    try:
+        client = AgentClient.connect(ctx.env, timeout=2.0)
+    except (AgentUnavailable, AvaultError, OSError):
+        return False
+    try:
+        status = client.request("status")
+    except (AgentUnavailable, AvaultError, OSError):
+        return False
+    finally:
+        client.close()
+    return bool(status.get("vaults"))
+
+
+# -- the config file ---------------------------------------------------------------------------
+
+
+def check_config(ctx: Context, vault: Vault | None, report: Report) -> None:
+    from avault import config as cfgmod  # noqa: PLC0415
+    from avault.sessions import is_credential_key  # noqa: PLC0415
+
+    path = cfgmod.config_path(ctx.env, ctx.home)
+    shown = cfgmod.display_path(path, ctx.home)
+    try:
+        cfg = cfgmod.ConfigFile.load(path, home=ctx.home)
+    except AvaultError as exc:
+        report.line(FAIL, "config", str(exc))
+        return
+    keys = vault.keys() if vault is not None else []
+    stored = {k for k in keys if is_credential_key(k)}
+    names = cfg.profile_names()
+    before = report.failed
+    for name in names:
+        _check_profile(cfg, name, ctx, stored, report)
+    if report.failed == before:
+        report.line(OK, "config", f"{shown}: {len(names)} profiles resolve, each with a credential source")
+
+
+def _check_profile(cfg: ConfigFile, name: str, ctx: Context, stored: set[str], report: Report) -> None:
+    from avault import config as cfgmod  # noqa: PLC0415
+
+    section = cfg.section(name) or {}
+    source = section.get("source_profile", "")
+    if source and source != name and not cfg.has_profile(source) and source not in stored:
+        report.line(
+            FAIL,
+            "config",
+            f"profile {name!r}: source_profile {source!r} does not exist; add [profile {source}] "
+            f"or fix the name",
+        )
+        return
+    unknown = sorted(k for k in section if k not in cfgmod.PROFILE_KEYS and k not in OTHER_TOOLS_KEYS)
+    if unknown:
+        report.line(
+            FAIL,
+            "config",
+            f"profile {name!r}: unknown key(s) {', '.join(unknown)}; check the spelling "
+            "(see the README's list of profile keys)",
+        )
+    try:
+        resolved = cfgmod.resolve(name, cfg, ctx.env, cfgmod.Flags())
+    except AvaultError as exc:
+        report.line(FAIL, "config", f"profile {name!r}: {exc}")
+        return
+    root = resolved
+    while root.source is not None:
+        root = root.source
+    has_creds = (
+        root.profile_name in stored
+        or root.has_sso()
+        or root.has_web_identity()
+        or root.has_credential_process()
+    )
+    if not has_creds:
+        report.line(
+            FAIL,
+            "config",
+            f"profile {name!r} has no credentials: no stored keys for {root.profile_name!r}, no SSO, "
+            f"credential_process or web identity; fix: avault add {root.profile_name}",
+        )
+
+
+# -- the shell ---------------------------------------------------------------------------------
+
+
+def check_shell(args: argparse.Namespace, ctx: Context, report: Report) -> None:
+    shell = getattr(args, "shell", None)
+    if getattr(args, "alias_clash", False):
+        report.line(
+            NOTE,
+            "shell",
+            "zsh-aws-vault's alias avs='aws-vault server' was removed so the avs function works; "
+            "load avault after zsh-aws-vault (it already is)",
+        )
+    if shell:
+        report.line(OK, "shell", f"the {shell} integration is loaded (avs, prompt segment, completion)")
+        return
+    rc_files = {
+        "zsh": ctx.home / ".zshrc",
+        "bash": ctx.home / ".bashrc",
+        "fish": ctx.expand(ctx.env.get("XDG_CONFIG_HOME") or "~/.config") / "fish/config.fish",
+    }
+    found = []
+    for name, rc in rc_files.items():
+        try:
+            text = rc.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if "avault init" in text or ("plugins=" in text and "avault" in text):
+            found.append(name)
+    if found:
+        report.line(
+            NOTE,
+            "shell",
+            f"init line found for {', '.join(found)}; "
+            "run 'avs --doctor' inside the shell to check it is loaded",
+        )
+    else:
+        report.line(
+            FAIL,
+            "shell",
+            'no shell integration found; add eval "$(avault init zsh)" to ~/.zshrc '
+            "(bash: ~/.bashrc; fish: avault init fish | source), or run ./install.sh",
+        )
+
+
+# -- the clock ----------------------------------------------------------------------------------
+
+
+def check_clock(ctx: Context, report: Report) -> None:
+    import urllib.error  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+    from email.utils import parsedate_to_datetime  # noqa: PLC0415
+
+    endpoint = (
+        ctx.env.get("AWS_ENDPOINT_URL_STS") or ctx.env.get("AWS_ENDPOINT_URL") or "https://sts.amazonaws.com"
+    )
+    if not endpoint.startswith(("http://", "https://")):
+        report.line(NOTE, "clock", f"skipped: {endpoint!r} is not an http(s) URL")
+        return
+    request = urllib.request.Request(endpoint, method="GET")  # noqa: S310 - http(s) only, checked above
+    try:
+        with urllib.request.urlopen(request, timeout=3) as response:  # noqa: S310
+            date = response.headers.get("Date")
+    except urllib.error.HTTPError as exc:  # any answer carries the server's Date
+        date = exc.headers.get("Date")
+    except (OSError, ValueError):
+        report.line(NOTE, "clock", f"skipped: STS at {endpoint} did not answer")
+        return
+    if not date:
+        report.line(NOTE, "clock", f"skipped: STS at {endpoint} sent no Date header")
+        return
+    try:
+        server = parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError):
+        report.line(NOTE, "clock", "skipped: STS sent an unreadable Date header")
+        return
+    skew = ctx.now() - server
+    if abs(skew) > CLOCK_SKEW_LIMIT:
+        direction = "ahead of" if skew > 0 else "behind"
+        report.line(
+            FAIL,
+            "clock",
+            f"this machine's clock is {abs(skew):.0f}s {direction} STS; AWS rejects requests more "
+            "than 5 minutes off; fix: enable time sync (timedatectl set-ntp true)",
+        )
+    else:
+        report.line(OK, "clock", f"within {abs(skew):.0f}s of STS")
+
+
+# -- plaintext keys ----------------------------------------------------------------------------------
+
+
+def check_plaintext(ctx: Context, report: Report) -> None:
+    from avault.config import display_path  # noqa: PLC0415
+
+    path = ctx.expand(ctx.env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
+    shown = display_path(path, ctx.home)
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        report.line(OK, "plaintext keys", f"no {shown}")
+        return
+    current = ""
+    keyed: dict[str, set[str]] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1].strip()
+            continue
+        key = line.split("=", 1)[0].strip().lower() if "=" in line else ""
+        if current and key in ("aws_access_key_id", "aws_session_token"):
+            keyed.setdefault(current, set()).add(key)
+    profiles = [p for p, keys in keyed.items() if keys == {"aws_access_key_id"}]
+    if profiles:
+        report.line(
+            FAIL,
+            "plaintext keys",
+            f"{shown} still holds long-term keys for {', '.join(profiles)}; "
+            "move them into the vault: avault import --remove-from-file",
+        )
+    else:
+        report.line(OK, "plaintext keys", f"{shown} holds no long-term keys")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    report = Report(ctx)
+    vault = check_vault(args, ctx, report)
+    check_config(ctx, vault, report)
+    check_shell(args, ctx, report)
+    check_clock(ctx, report)
+    check_plaintext(ctx, report)
+    ctx.stdout.flush()
+    if report.failed:
+        ctx.info(f"avault: doctor found {report.failed} problem(s); each FAIL line says how to fix it")
+        return 1
+    return 0

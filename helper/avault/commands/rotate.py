@@ -1,0 +1,16 @@
+"""``avault rotate [-n] PROFILE``: replace the stored access key with a new one; see ``avault.rotate``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from avault.context import Context
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from avault import rotate  # noqa: PLC0415
+
+    return rotate.run(args, ctx)

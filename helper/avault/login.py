@@ -1,0 +1,358 @@
+"""The AWS console sign-in flow of aws-vault's ``login`` (behaviour reference §5), plus browser opening.
+
+1. credentials: role, SSO and web-identity credentials as they are; anything else is
+   checked with GetCallerIdentity and, unless it is an assumed role, exchanged through
+   GetFederationToken (named after the IAM user);
+2. ``getSigninToken`` on the partition's federation endpoint;
+3. the login URL, optionally wrapped in a logout first (``--auto-logout``, the fork's flag).
+
+The sign-in token is a bearer credential for the console: it goes into the URL and nowhere
+else (no error, no --debug line).
+
+Environment: ``AVAULT_FEDERATION_URL`` (replace the federation endpoint, for tests or
+proxies), ``BROWSER`` (the browser command, ``webbrowser`` semantics), ``AVS_LOGIN_ISOLATED=1``
+(one browser profile per AWS profile), ``XDG_DATA_HOME`` (where those profiles live).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from avault.errors import AvaultError
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Mapping
+
+    from avault.config import ProfileConfig
+    from avault.context import Context
+    from avault.creds import Credentials
+
+FEDERATION_URL_VAR = "AVAULT_FEDERATION_URL"
+ISSUER = "aws-vault"  # what aws-vault sends; kept so CloudTrail filters keep working
+LOGOUT_URL = "https://us-east-1.signin.aws.amazon.com/oauth"
+SIGNIN_TIMEOUT = 10
+# (region prefix, federation endpoint, console domain); the fork's regional endpoint by default.
+PARTITIONS = (
+    ("cn-", "https://signin.amazonaws.cn/federation", "console.amazonaws.cn"),
+    ("us-gov-", "https://signin.amazonaws-us-gov.com/federation", "console.amazonaws-us-gov.com"),
+    ("eusc-", "https://signin.amazonaws-eusc.eu/federation", "console.amazonaws-eusc.eu"),
+)
+DEFAULT_FEDERATION = "https://us-east-1.signin.aws.amazon.com/federation"
+DEFAULT_CONSOLE = "console.aws.amazon.com"
+# Credentials the console accepts as they are (no federation step).
+AS_IS_KINDS = ("sts.AssumeRole", "sts.AssumeRoleWithWebIdentity", "sso.GetRoleCredentials")
+
+CHROME_FAMILY = ("chrome", "chromium", "brave", "msedge", "microsoft-edge", "vivaldi", "opera")
+FIREFOX_FAMILY = ("firefox", "librewolf", "waterfox", "icecat")
+# Tried in order when BROWSER is unset and an isolated profile is wanted.
+KNOWN_BROWSERS = (
+    "google-chrome",
+    "google-chrome-stable",
+    "chromium",
+    "chromium-browser",
+    "brave-browser",
+    "microsoft-edge",
+    "firefox",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Firefox.app/Contents/MacOS/firefox",
+)
+
+
+class LoginError(AvaultError):
+    """The console sign-in could not be completed."""
+
+
+# -- URLs ------------------------------------------------------------------------------------
+
+
+def _partition(region: str) -> tuple[str, str]:
+    for prefix, federation, console in PARTITIONS:
+        if region.startswith(prefix):
+            return federation, console
+    return DEFAULT_FEDERATION, DEFAULT_CONSOLE
+
+
+def federation_url(region: str, env: Mapping[str, str]) -> str:
+    return env.get(FEDERATION_URL_VAR) or _partition(region)[0]
+
+
+def destination(region: str, path: str = "") -> str:
+    """aws-vault: the global console without a region (``--path`` ignored), else the region's."""
+    if not region:
+        return f"https://{DEFAULT_CONSOLE}/"
+    console = _partition(region)[1]
+    if path:
+        return f"https://{region}.{console}/{path.lstrip('/')}?region={region}"
+    return f"https://{region}.{console}/console/home?region={region}"
+
+
+def _q(text: str) -> str:
+    """Go's url.QueryEscape."""
+    return urllib.parse.quote_plus(text, safe="")
+
+
+def login_url(prefix: str, dest: str, token: str, *, auto_logout: bool = False) -> str:
+    if auto_logout:
+        # The fork escapes the whole inner URL once, its parts unescaped.
+        inner = f"{prefix}?Action=login&Issuer={ISSUER}&Destination={dest}&SigninToken={token}"
+        return f"{LOGOUT_URL}?Action=logout&redirect_uri={_q(inner)}"
+    return f"{prefix}?Action=login&Issuer={ISSUER}&Destination={_q(dest)}&SigninToken={_q(token)}"
+
+
+def session_json(creds: Credentials) -> str:
+    """What getSigninToken's ``Session`` carries: keys sorted, as Go marshals a map."""
+    return json.dumps(
+        {
+            "sessionId": creds.access_key_id,
+            "sessionKey": creds.secret_access_key,
+            "sessionToken": creds.session_token,
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+
+
+def signin_token(prefix: str, creds: Credentials) -> str:
+    query = urllib.parse.urlencode({"Action": "getSigninToken", "Session": session_json(creds)})
+    request = urllib.request.Request(f"{prefix}?{query}", method="GET")  # noqa: S310 - https or a test URL
+    try:
+        with urllib.request.urlopen(request, timeout=SIGNIN_TIMEOUT) as resp:  # noqa: S310
+            body = resp.read(1 << 20)
+    except urllib.error.HTTPError as exc:
+        raise LoginError(
+            f"Call to getSigninToken failed with {exc.code} at {prefix}; the sign-in service refused "
+            "these credentials (expired, or not allowed to sign in to the console)"
+        ) from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise LoginError(
+            f"could not reach the sign-in service at {prefix} ({type(reason).__name__}); "
+            f"check your network or {FEDERATION_URL_VAR}"
+        ) from None
+    try:
+        token = json.loads(body).get("SigninToken")
+    except (ValueError, AttributeError):
+        token = None
+    if not isinstance(token, str) or not token:
+        raise LoginError(f"Expected a response with SigninToken from {prefix}; try again later")
+    return token
+
+
+# -- credentials -----------------------------------------------------------------------------
+
+
+@dataclass
+class LoginTarget:
+    creds: Credentials
+    name: str  # the profile, for messages and the isolated browser profile
+    region: str
+
+
+def _federate(
+    ctx: Context, config: ProfileConfig, creds: Credentials, name: str, duration: int
+) -> Credentials:
+    from avault.iam import Aws, AwsCallError  # noqa: PLC0415
+
+    aws = Aws(ctx, config)
+    try:
+        arn = aws.caller_arn(creds)
+    except AwsCallError as exc:
+        raise LoginError(f"login {name}: cannot check the credentials: {exc}") from None
+    fields = arn.split(":")
+    if len(fields) > 5 and fields[5].startswith("assumed-role"):
+        ctx.log(f"login {name}: using the assumed-role credentials as they are")
+        return creds
+    try:
+        user = aws.user_name(creds)
+        ctx.log(f"login {name}: GetFederationToken for user {user}")
+        return aws.federation_token(creds, name=user, duration=duration)
+    except AwsCallError as exc:
+        raise LoginError(
+            f"login {name}: these credentials cannot federate ({exc}); the console needs a role, SSO, "
+            "or an IAM user's long-term keys allowed sts:GetFederationToken (try 'avault login -n')"
+        ) from None
+
+
+def from_profile(args: argparse.Namespace, ctx: Context, profile: str) -> LoginTarget:
+    from avault import config as cfgmod  # noqa: PLC0415
+    from avault.commands.export import without_switch_region  # noqa: PLC0415
+    from avault.durations import require_duration  # noqa: PLC0415
+    from avault.providers import Resolver  # noqa: PLC0415
+    from avault.vault.select import open_vault  # noqa: PLC0415
+
+    env = without_switch_region(ctx.env)
+    duration_text = getattr(args, "duration", None) or env.get("AWS_VAULT_DURATION", "")
+    duration = require_duration(duration_text, "duration") if duration_text else None
+    prompt = getattr(args, "prompt", None) or env.get("AWS_VAULT_PROMPT", "")
+    mfa_token = getattr(args, "mfa_token", None) or ""
+    mfa = None
+    if prompt:
+        from avault.mfa import MfaSource  # noqa: PLC0415
+
+        mfa = MfaSource(ctx, token=mfa_token, driver=prompt)
+    flags = cfgmod.Flags(
+        region=getattr(args, "region", None) or "",
+        mfa_token=mfa_token,
+        mfa_prompt=prompt,
+        duration=duration,
+        no_session=bool(getattr(args, "no_session", False)),
+    )
+    cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home)
+    vault = open_vault(args, ctx)
+    # GetSessionToken is off for the target only: the console cannot use its credentials.
+    resolver = Resolver(ctx, vault, mfa=mfa, no_session=flags.no_session, disable_sessions_for=profile)
+    cfgmod.ensure_profile_exists(profile, cfg, resolver.stored)
+    config = cfgmod.resolve(profile, cfg, env, flags, log=ctx.log)
+    provider = resolver.provider_for(config)
+    creds = provider.retrieve()
+    if provider.kind not in AS_IS_KINDS:
+        creds = _federate(ctx, config, creds, profile, duration or config.get_federation_token_duration)
+    return LoginTarget(creds, profile, config.region)
+
+
+def from_env(args: argparse.Namespace, ctx: Context) -> LoginTarget:
+    """The keys ``avs PROFILE`` exported into this shell (no profile named)."""
+    from avault.config import DEFAULT_SESSION_DURATION, ProfileConfig  # noqa: PLC0415
+    from avault.creds import Credentials  # noqa: PLC0415
+    from avault.durations import parse_go_duration, require_duration  # noqa: PLC0415
+
+    env = ctx.env
+    akid, secret = env.get("AWS_ACCESS_KEY_ID", ""), env.get("AWS_SECRET_ACCESS_KEY", "")
+    if not akid or not secret:
+        raise LoginError(
+            "no profile given and no AWS credentials in the environment; "
+            "run 'avault login PROFILE', or switch first with 'avs PROFILE'"
+        )
+    name = env.get("AVS_PROFILE") or env.get("AWS_VAULT") or "environment"
+    region = getattr(args, "region", None) or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION", "")
+    creds = Credentials(akid, secret, env.get("AWS_SESSION_TOKEN", ""))
+    duration_text = getattr(args, "duration", None) or env.get("AWS_VAULT_DURATION", "")
+    if duration_text:
+        duration = require_duration(duration_text, "duration")
+    else:
+        ttl = parse_go_duration(env.get("AWS_FEDERATION_TOKEN_TTL", ""))
+        duration = int(ttl) if ttl and ttl > 0 else DEFAULT_SESSION_DURATION
+    config = ProfileConfig(profile_name=name, region=region)
+    return LoginTarget(_federate(ctx, config, creds, name, duration), name, region)
+
+
+# -- browsers --------------------------------------------------------------------------------
+
+
+def _browser_entries(env: Mapping[str, str]) -> list[list[str]]:
+    """``$BROWSER`` as Python's webbrowser reads it: ``os.pathsep``-separated commands."""
+    return [shlex.split(entry) for entry in env.get("BROWSER", "").split(":") if entry.strip()]
+
+
+def browser_family(command: list[str]) -> str:
+    base = Path(command[0]).name.lower() if command else ""
+    if any(name in base for name in FIREFOX_FAMILY):
+        return "firefox"
+    if any(name in base for name in CHROME_FAMILY):
+        return "chrome"
+    return ""
+
+
+def _detect_browser(env: Mapping[str, str]) -> list[str]:
+    for entry in _browser_entries(env):
+        if browser_family(entry):
+            return entry
+    for name in KNOWN_BROWSERS:
+        found = shutil.which(name, path=env.get("PATH")) if "/" not in name else name
+        if found and Path(found).exists():
+            return [found]
+    raise LoginError(
+        "an isolated browser profile needs Chrome, Chromium, Brave, Edge or Firefox; "
+        "set BROWSER to one of them, or drop --browser-profile / AVS_LOGIN_ISOLATED"
+    )
+
+
+def profile_dir(env: Mapping[str, str], home: Path, family: str, name: str) -> Path:
+    data = env.get("XDG_DATA_HOME") or str(home / ".local/share")
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "default"
+    return Path(data) / "avault" / "browser" / family / safe
+
+
+def isolated_command(env: Mapping[str, str], home: Path, name: str, url: str) -> list[str]:
+    browser = _detect_browser(env)
+    family = browser_family(browser) or "chrome"
+    directory = profile_dir(env, home, family, name)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if family == "firefox":
+        return [*browser, "--profile", str(directory), "--no-remote", url]
+    return [*browser, f"--user-data-dir={directory}", url]
+
+
+def _spawn(command: list[str], env: Mapping[str, str]) -> bool:
+    import subprocess  # noqa: PLC0415
+
+    try:
+        subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=dict(env),
+            start_new_session=True,
+        )
+    except OSError:
+        return False
+    return True
+
+
+def open_url(ctx: Context, url: str, *, isolate: str = "") -> None:
+    """Open ``url``: an isolated profile, else ``$BROWSER``, else Python's webbrowser."""
+    failed = LoginError(
+        "could not open a browser for the console; set BROWSER, or rerun with --stdout to print the URL"
+    )
+    if isolate:
+        if not _spawn(isolated_command(ctx.env, ctx.home, isolate, url), ctx.env):
+            raise failed
+        return
+    for entry in _browser_entries(ctx.env):
+        command = [part.replace("%s", url) for part in entry] if "%s" in " ".join(entry) else [*entry, url]
+        if _spawn(command, ctx.env):
+            return
+    if ctx.env.get("BROWSER"):
+        raise failed
+    import webbrowser  # noqa: PLC0415
+
+    if not webbrowser.open(url):
+        raise failed
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    """``avault login``; ``args`` is the argparse namespace."""
+    env = ctx.env
+    profile = getattr(args, "profile", None) or env.get("AWS_PROFILE", "")
+    target = from_profile(args, ctx, profile) if profile else from_env(args, ctx)
+    region = getattr(args, "region", None) or target.region
+    prefix = federation_url(region, env)
+    token = signin_token(prefix, target.creds)
+    path = getattr(args, "path", None) or ""
+    auto_logout = bool(getattr(args, "auto_logout", False)) or _truthy(env.get("AWS_VAULT_AUTO_LOGOUT", ""))
+    url = login_url(prefix, destination(region, path), token, auto_logout=auto_logout)
+    if bool(getattr(args, "stdout", False)) or _truthy(env.get("AWS_VAULT_STDOUT", "")):
+        ctx.stdout.write(url + "\n")
+        ctx.stdout.flush()
+        return 0
+    isolate = getattr(args, "browser_profile", None) or ""
+    if not isolate and _truthy(env.get("AVS_LOGIN_ISOLATED", "")):
+        isolate = target.name
+    open_url(ctx, url, isolate=isolate)
+    ctx.log(f"login {target.name}: opened the console in a browser")
+    return 0
+
+
+def _truthy(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")
