@@ -135,14 +135,23 @@ def test_role_logout_clears_the_chain_and_sso_tokens(setup, run_avault, home, mo
     vault = FileVault.from_context(Context.from_os(), str(home / ".awsvault/keys"))
     for key in ("oidc:https://corp.awsapps.com/start", "oidc:corp", "oidc:https://other/start"):
         vault.set(Item(key=key, data=b"{}"))
+    # the token avault (and the AWS CLI) keep in ~/.aws/sso/cache, named by sha1(session name)
+    import hashlib  # noqa: PLC0415
+
+    cache = home / ".aws/sso/cache"
+    cache.mkdir(parents=True)
+    cli_token = cache / (hashlib.sha1(b"corp").hexdigest() + ".json")
+    cli_token.write_text('{"startUrl": "https://corp.awsapps.com/start", "accessToken": "t"}')
     r = run_avault("logout", "ssop")
     assert r.returncode == 0, r.stderr
     assert "oidc:corp" in vault.keys()  # noqa: SIM118 - Vault.keys()
+    assert cli_token.exists()
     r = run_avault("logout", "--sso", "ssop")
     assert r.returncode == 0, r.stderr
-    assert "and 2 SSO tokens" in r.stderr
+    assert "and 3 SSO tokens" in r.stderr
     tokens = [k for k in vault.keys() if k.startswith("oidc:")]  # noqa: SIM118 - Vault.keys()
     assert tokens == ["oidc:https://other/start"]
+    assert not cli_token.exists()
 
 
 pexpect = pytest.importorskip("pexpect")

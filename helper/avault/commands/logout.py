@@ -67,6 +67,15 @@ def _oidc_keys(cfg: ConfigFile, names: list[str], keys: list[str]) -> list[str]:
     return [k for k in keys if k in wanted]
 
 
+def _drop_cli_sso_tokens(ctx: Context, cfg: ConfigFile, names: list[str]) -> int:
+    """Remove the chain's tokens from ~/.aws/sso/cache, where avault (and the AWS CLI) keep them."""
+    from avault import sso  # noqa: PLC0415 - stdlib-only at import
+
+    cache = sso.TokenCache.for_context(ctx)
+    keys = {t.token_key for name in names if (t := sso.profile_target(cfg, name)) is not None}
+    return sum(1 for key in keys if cache.remove(key))
+
+
 def _revoke(args: argparse.Namespace, ctx: Context, vault: Vault, config: ProfileConfig) -> None:
     from avault.creds import format_rfc3339  # noqa: PLC0415
     from avault.iam import Aws, AwsCallError, role_name_from_arn  # noqa: PLC0415
@@ -139,7 +148,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     tokens = _oidc_keys(cfg, names, vault.keys()) if args.sso else []
     for key in tokens:
         vault.delete(key)
-    extra = f" and {len(tokens)} SSO tokens" if tokens else ""
+    dropped = len(tokens) + (_drop_cli_sso_tokens(ctx, cfg, names) if args.sso else 0)
+    extra = f" and {dropped} SSO tokens" if dropped else ""
     ctx.info(f"Logged out of {profile}: deleted {count} sessions{extra}.")
     if args.format:
         ctx.stdout.write(logout_code(args.format, profile, dict(ctx.env)))
