@@ -231,7 +231,9 @@ def gen_fish_completions(top: list[Option], commands: list[Command]) -> str:
         seen = f"__fish_seen_subcommand_from {' '.join([c.name, *c.aliases])}"
         lines.extend(_fish_option(o, seen) for o in c.options if o.strings[-1] != "--help")
         if c.operand.startswith("profile"):
-            lines.append(f"complete -c avault -n {quote_fish(seen)} -a '(__avs_profiles)'")
+            # The cached names as a variable (see __avs_prof_refresh in avs.fish).
+            cond = quote_fish(f"{seen}; and __avs_prof_refresh")
+            lines.append(f"complete -c avault -n {cond} -a '$__avs_prof_cache'")
         elif c.operand == "choices":
             choices = " ".join(c.operand_choices)
             lines.append(f"complete -c avault -n {quote_fish(seen)} -a {quote_fish(choices)}")

@@ -7,10 +7,10 @@ unset. Every value is quoted by that shell's own rules; nothing else reaches std
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from avault.errors import AvaultError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -36,10 +36,13 @@ SWITCH_VARS = (
     "AVS_EXPIRES",
     "AVS_ACCOUNT",
     "AVS_REGION",
+    "AVS_ENDPOINT_URL",
 )
 # Set together with the keys when the profile resolves a region; unset on a switch only
 # when a previous switch set them (AWS_REGION == AVS_REGION), never the user's own.
 REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
+# The same for an endpoint_url the profile resolves: AWS_ENDPOINT_URL is unset only when
+# it equals AVS_ENDPOINT_URL, i.e. a previous switch set it.
 
 
 def quote_sh(value: str) -> str:

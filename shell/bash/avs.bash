@@ -15,6 +15,15 @@
 #   AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
 #                          set by `avault export --format bash`; the prompt reads only these
 #   AVS_PREVIOUS           the profile before the last switch, for `avs -`
+#   AVS_ENDPOINT_URL       set with AWS_ENDPOINT_URL by a switch; `avs -u` and the next
+#                          switch remove AWS_ENDPOINT_URL only while the two are equal
+#   AVS_SERVER_PID         the credential server `avs --server` started (stopped by
+#                          `avs -u`, the next switch, and the EXIT trap)
+#   AVS_PICKER             fzf, builtin or none: the menu `avs` with no argument opens
+#                          (default: fzf when installed; none prints the status instead)
+#   AVS_PROMPT_SERVER      the prompt's mark for a served profile (default: ⇄)
+#   XDG_STATE_HOME         avault/recent there lists the profiles used, for the picker
+#   XDG_CACHE_HOME         avault/ there holds a stamp per shell for the completion cache
 #   PROMPT_COMMAND PS1     the segment hook is appended to the first, and prefixes the second
 #
 # Works under `set -euo pipefail` in the calling shell: every expansion has a default,
@@ -38,8 +47,8 @@ unset __avs_name
 
 # ===== generated data ==========================================================
 # --- BEGIN GENERATED data: scripts/gen_completions.py writes this from avault.cli and avault.render ---
-__avs_switch_vars=(AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION)
-__avs_gen_commands='add list ls remove rm clear exec export init agent lock import migrate-backend'
+__avs_switch_vars=(AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION AVS_ENDPOINT_URL)
+__avs_gen_commands='add list ls remove rm clear exec export login logout rotate init pick agent lock import migrate-backend sso doctor'
 __avs_gen_top_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -v --version'
 __avs_gen_top_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
 # __avs_gen_spec CMD sets __avs_flags (its flags), __avs_vflags (those taking a value,
@@ -72,8 +81,8 @@ __avs_gen_spec() {
         __avs_pos_choices=''
         ;;
     exec)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -d --duration -n --no-session --region -t --mfa-token --stdout'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain -d --duration --region -t --mfa-token '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -d --duration -n --no-session --region -t --mfa-token --stdout -s --server --ecs-server --lazy --background --format --watch-pid'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain -d --duration --region -t --mfa-token --format --watch-pid '
         __avs_pos=profile_command
         __avs_pos_choices=''
         ;;
@@ -83,11 +92,35 @@ __avs_gen_spec() {
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
+    login)
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -d --duration -n --no-session -t --mfa-token --region --path -s --stdout -a --auto-logout --browser-profile'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain -d --duration -t --mfa-token --region --path --browser-profile '
+        __avs_pos=profile
+        __avs_pos_choices=''
+        ;;
+    logout)
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --sso --revoke -f --force --format'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --format '
+        __avs_pos=profile
+        __avs_pos_choices=''
+        ;;
+    rotate)
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -n --no-session'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_pos=profile
+        __avs_pos_choices=''
+        ;;
     init)
         __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain'
         __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
         __avs_pos=choices
         __avs_pos_choices='zsh bash fish'
+        ;;
+    pick)
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --picker'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --picker '
+        __avs_pos=none
+        __avs_pos_choices=''
         ;;
     agent)
         __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --stop --foreground'
@@ -113,6 +146,18 @@ __avs_gen_spec() {
         __avs_pos=none
         __avs_pos_choices=''
         ;;
+    sso)
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_pos=choices
+        __avs_pos_choices=accounts
+        ;;
+    doctor)
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_pos=none
+        __avs_pos_choices=''
+        ;;
     *)
         __avs_flags='' __avs_vflags='' __avs_pos=none __avs_pos_choices=''
         ;;
@@ -122,7 +167,10 @@ __avs_gen_spec() {
 __avs_gen_choices() {
     case "$1 $2" in
     *' --backend') REPLY='file keyring secret-service' ;;
+    'exec --format') REPLY='zsh bash fish' ;;
     'export --format') REPLY='env export-env json ini zsh bash fish' ;;
+    'logout --format') REPLY='zsh bash fish' ;;
+    'pick --picker') REPLY='fzf builtin' ;;
     'migrate-backend --from') REPLY='file keyring secret-service' ;;
     'migrate-backend --to') REPLY='file keyring secret-service' ;;
     *) REPLY='' ;;
@@ -139,13 +187,16 @@ avs() {
 __avs_usage() {
     printf '%s\n' \
         "usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]" \
+        "       avs              pick a profile from a menu (interactive shells; else as -s)" \
         "       avs -            switch back to the previous profile" \
-        "       avs [-s]         show the profile, account and time left" \
-        "       avs -u           remove the credentials from this shell"
+        "       avs -s           show the profile, account and time left" \
+        "       avs -u           remove the credentials from this shell (and stop its server)" \
+        "       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead" \
+        "       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)"
 }
 
 __avs_main() {
-    local profile='' arg
+    local profile='' arg mode=export REPLY
     local -a flags=()
     while (($#)); do
         arg=$1
@@ -163,6 +214,8 @@ __avs_main() {
             __avs_unset
             return 0
             ;;
+        --server) mode=server ;;
+        --logout) mode=logout ;;
         -n | --no-session) flags+=("$arg") ;;
         -d | --duration | -t | --mfa-token | --region)
             if (($# == 0)); then
@@ -201,33 +254,80 @@ __avs_main() {
             ;;
         esac
     done
-    if [[ -z $profile ]]; then
+    if [[ $mode == logout ]]; then
         if ((${#flags[@]})); then
-            printf '%s\n' "avs: which profile? see 'avs --help'" >&2
+            printf '%s\n' "avs: --logout takes only a profile; see 'avs --help'" >&2
             return 2
         fi
-        __avs_status
+        __avs_logout "$profile"
         return
     fi
-    __avs_switch "$profile" ${flags[@]+"${flags[@]}"}
+    if [[ -z $profile ]]; then
+        # The picker needs a person at a terminal; scripts and $(avs) get the status.
+        if [[ ${AVS_PICKER-} != none && $- == *i* && -t 0 && -t 1 ]]; then
+            __avs_pick || return
+            profile=$REPLY
+        elif ((${#flags[@]})) || [[ $mode == server ]]; then
+            printf '%s\n' "avs: which profile? see 'avs --help'" >&2
+            return 2
+        else
+            __avs_status
+            return
+        fi
+    fi
+    __avs_apply "$mode" "$profile" ${flags[@]+"${flags[@]}"}
 }
 
-# __avs_switch PROFILE [FLAGS...]: run the helper, and change this shell only if it
-# succeeded. On any failure the previous profile's variables stay exactly as they were.
+# __avs_pick: REPLY = the profile chosen in `avault pick` (fzf or its own menu, drawn on
+# /dev/tty). Esc or Ctrl-C there returns 130 and changes nothing.
+__avs_pick() {
+    local out
+    REPLY=''
+    if ! type -P avault >/dev/null 2>&1; then
+        printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+        return 127
+    fi
+    out=$(\command avault pick) || return
+    REPLY=$out
+    [[ -n $REPLY ]]
+}
+
+# __avs_switch PROFILE [FLAGS...]: an in-place switch (avr uses it too).
 __avs_switch() {
-    local profile=$1 prev=${AVS_PROFILE-} out rc old_int
-    shift
+    __avs_apply export "$@"
+}
+
+# __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
+# server: a background ECS credential server), and change this shell only if it
+# succeeded. On any failure the previous profile's variables stay exactly as they were.
+__avs_apply() {
+    local mode=$1 profile=$2 prev=${AVS_PROFILE-} out rc old_int
+    shift 2
     if ! type -P avault >/dev/null 2>&1; then
         printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
         return 127
     fi
     # stdout is only the code to eval; MFA prompts go to /dev/tty, errors to stderr.
-    # `--` keeps a profile that starts with '-' from being read as a flag. The `if`
-    # keeps a caller's `set -e` from exiting before we can return the status.
-    if out=$(\command avault export --format bash "$@" -- "$profile"); then
-        rc=0
+    # The `if` keeps a caller's `set -e` from exiting before we can return the status.
+    if [[ $mode == server ]]; then
+        # exec reads everything after `--` as the command, so the profile goes bare.
+        if [[ $profile == -* ]]; then
+            printf '%s\n' "avs: --server cannot take a profile starting with '-'" >&2
+            return 2
+        fi
+        # The server stops by itself when this shell ($$) exits.
+        if out=$(\command avault exec --ecs-server --background --format bash --watch-pid "$$" "$@" "$profile"); then
+            rc=0
+        else
+            rc=$?
+        fi
     else
-        rc=$?
+        # `--` keeps a profile that starts with '-' from being read as a flag.
+        if out=$(\command avault export --format bash "$@" -- "$profile"); then
+            rc=0
+        else
+            rc=$?
+        fi
     fi
     if ((rc != 0)); then
         return "$rc"
@@ -236,26 +336,108 @@ __avs_switch() {
     # applying (direnv does the same), then put back whatever INT trap the user had.
     old_int=$(trap -p INT)
     trap -- '' INT
+    # A server this shell started belongs to the profile being replaced.
+    if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_server_stop; fi
     eval "$out"
     if [[ -n $old_int ]]; then
         eval "$old_int"
     else
         trap - INT
     fi
+    if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_exit_hook; fi
     if [[ -n $prev && $prev != "${AVS_PROFILE-}" ]]; then
         AVS_PREVIOUS=$prev
+    fi
+    __avs_recent_add "${AVS_PROFILE-}"
+    return 0
+}
+
+# __avs_recent_add PROFILE: note the use for the picker's "most recent first" order.
+# One builtin append per switch; the fork to create the 0600 file happens once.
+__avs_recent_add() {
+    [[ -n $1 ]] || return 0
+    local dir=$HOME/.local/state/avault
+    if [[ ${XDG_STATE_HOME-} == /* ]]; then dir=$XDG_STATE_HOME/avault; fi
+    if [[ ! -e $dir/recent ]]; then
+        (umask 077 && \command mkdir -p -- "$dir" && : >>"$dir/recent") 2>/dev/null || return 0
+    fi
+    { printf '%s\n' "$1" >>"$dir/recent"; } 2>/dev/null || true
+    return 0
+}
+
+# __avs_server_stop: stop the credential server `avs --server` started, and drop its
+# variables. Also run on exit (the server notices the shell is gone by itself within a
+# second; this makes it immediate).
+__avs_server_stop() {
+    case ${AVS_SERVER_PID-} in
+    '' | *[!0-9]*) ;;
+    *) kill -- "$AVS_SERVER_PID" 2>/dev/null || true ;;
+    esac
+    unset AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AVS_SERVER_PID
+    return 0
+}
+
+# __avs_exit_hook: once, add __avs_server_stop to the EXIT trap, after what is there.
+__avs_trap_body() { REPLY=${3-}; }
+__avs_exit_hook() {
+    local REPLY=''
+    # `trap -p EXIT` prints `trap -- 'CMD' EXIT`; let the parser unquote CMD.
+    eval "__avs_trap_body $(trap -p EXIT)"
+    if [[ $REPLY == *__avs_server_stop* ]]; then
+        return 0
+    fi
+    # shellcheck disable=SC2064 # expand the existing command now, on purpose
+    trap -- "${REPLY:+$REPLY
+}__avs_server_stop" EXIT
+}
+
+# __avs_logout [PROFILE]: `avault logout` deletes the cached sessions; when this shell
+# holds that profile the helper prints code that clears it.
+__avs_logout() {
+    local out rc old_int
+    local -a which=()
+    if [[ -n $1 ]]; then which=(-- "$1"); fi
+    if ! type -P avault >/dev/null 2>&1; then
+        printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+        return 127
+    fi
+    if out=$(\command avault logout --format bash ${which[@]+"${which[@]}"}); then
+        rc=0
+    else
+        rc=$?
+    fi
+    if ((rc != 0)); then
+        return "$rc"
+    fi
+    if [[ -n $out ]]; then
+        old_int=$(trap -p INT)
+        trap -- '' INT
+        # Our own unset first: it knows which region/endpoint a switch set and stops
+        # the server; then whatever else the helper asks for.
+        __avs_unset
+        eval "$out"
+        if [[ -n $old_int ]]; then
+            eval "$old_int"
+        else
+            trap - INT
+        fi
     fi
     return 0
 }
 
-# Remove everything a switch set: render.SWITCH_VARS, plus the region pair only when
-# avs set it (AWS_REGION == AVS_REGION), never a region the user exported.
+# Remove everything a switch set: render.SWITCH_VARS, plus the region pair and the
+# endpoint only when avs set them (AWS_REGION == AVS_REGION, AWS_ENDPOINT_URL ==
+# AVS_ENDPOINT_URL), never ones the user exported; and stop a credential server.
 __avs_unset() {
     local prev=${AVS_PROFILE-}
     if [[ -n ${AVS_REGION-} ]]; then
         if [[ ${AWS_REGION-} == "$AVS_REGION" ]]; then unset AWS_REGION; fi
         if [[ ${AWS_DEFAULT_REGION-} == "$AVS_REGION" ]]; then unset AWS_DEFAULT_REGION; fi
     fi
+    if [[ -n ${AVS_ENDPOINT_URL-} && ${AWS_ENDPOINT_URL-} == "$AVS_ENDPOINT_URL" ]]; then
+        unset AWS_ENDPOINT_URL
+    fi
+    if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_server_stop; fi
     unset "${__avs_switch_vars[@]}"
     if [[ -n $prev ]]; then
         AVS_PREVIOUS=$prev
@@ -318,6 +500,10 @@ __avs_status() {
     printf 'profile  %s\n' "$AVS_PROFILE"
     if [[ -n ${AVS_ACCOUNT-} ]]; then printf 'account  %s\n' "$AVS_ACCOUNT"; fi
     if [[ -n ${AWS_REGION-} ]]; then printf 'region   %s\n' "$AWS_REGION"; fi
+    if [[ -n ${AVS_SERVER_PID-} ]]; then
+        printf 'server   pid %s at %s (refreshes by itself)\n' "$AVS_SERVER_PID" "${AWS_CONTAINER_CREDENTIALS_FULL_URI-?}"
+        return 0
+    fi
     case $__avs_state in
     expired) printf 'expires  expired at %s; run avr to refresh\n' "${AWS_CREDENTIAL_EXPIRATION-?}" ;;
     unknown) printf 'expires  %s\n' "${AWS_CREDENTIAL_EXPIRATION:-unknown}" ;;
@@ -343,6 +529,10 @@ avr() {
     if [[ -z ${AVS_PROFILE-} ]]; then
         printf '%s\n' "avr: no profile active; switch with 'avs PROFILE'" >&2
         return 1
+    fi
+    if [[ -n ${AVS_SERVER_PID-} ]]; then
+        printf '%s\n' "avr: the credential server refreshes $AVS_PROFILE by itself" >&2
+        return 0
     fi
     __avs_switch "$AVS_PROFILE" "$@"
 }
@@ -462,8 +652,11 @@ __avs_prompt_compute() {
     # Control characters (a newline, an escape) would garble the line: show '?'.
     __avs_p2=${__avs_p2//[[:cntrl:]]/?}
     __avs_left
+    # A served profile needs no countdown: the server refreshes the credentials.
+    if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_state=server; fi
     # Layout: \[p1\]p2\[p3\]p4\[p5\]; p4 always ends with the space before the rest of PS1.
     case $__avs_state in
+    server) __avs_p4="${AVS_PROMPT_SERVER-⇄} " ;;
     ok) __avs_p4="$REPLY " ;;
     warn)
         __avs_p4="!$REPLY "
@@ -531,16 +724,87 @@ __avs_reply_words() {
     return 0
 }
 
-__avs_reply_profiles() {
-    local line
-    # mapfile (bash 4+) is several times faster than a read loop at thousands of names.
-    if ((BASH_VERSINFO[0] >= 4)); then
-        mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(__avs_awk_config names "$1")
+# __avs_prof_load: __avs_prof_cache = every profile name, sorted bytewise (LC_ALL=C) so a
+# prefix is a contiguous range that two binary searches find. The config is
+# parsed (one awk) only when it changed: a stamp file per shell carries the config's
+# mtime from the last parse (`touch -r`), and bash's own `-nt` compares the two, so a
+# TAB with nothing changed starts no process. The stamp lives in $XDG_RUNTIME_DIR
+# (emptied at logout) when there is one, else in $XDG_CACHE_HOME/avault.
+__avs_prof_load() {
+    local file=${AWS_CONFIG_FILE:-$HOME/.aws/config} stamp=${__avs_prof_stamp-} dir
+    if [[ ! -r $file ]]; then
+        __avs_prof_cache=()
+        __avs_prof_file=''
         return 0
     fi
-    while IFS= read -r line; do
-        COMPREPLY+=("$line")
-    done < <(__avs_awk_config names "$1")
+    if [[ $file == "${__avs_prof_file-}" && -n $stamp && -e $stamp ]] &&
+        [[ ! $file -nt $stamp && ! $stamp -nt $file ]]; then
+        return 0
+    fi
+    if [[ -z $stamp ]]; then
+        if [[ ${XDG_RUNTIME_DIR-} == /* && -d ${XDG_RUNTIME_DIR-} && -w ${XDG_RUNTIME_DIR-} ]]; then
+            dir=$XDG_RUNTIME_DIR/avault
+        elif [[ ${XDG_CACHE_HOME-} == /* ]]; then
+            dir=$XDG_CACHE_HOME/avault
+        else
+            dir=$HOME/.cache/avault
+        fi
+        [[ -d $dir ]] || \command mkdir -p -- "$dir" 2>/dev/null || true
+        stamp=$dir/bash-complete.$$
+    fi
+    # Stamp BEFORE parsing: an edit made during the parse then differs next time.
+    if \command touch -r "$file" -- "$stamp" 2>/dev/null; then
+        __avs_prof_stamp=$stamp
+    else
+        __avs_prof_stamp='' # no writable place: parse on every TAB, as before
+    fi
+    __avs_prof_file=$file
+    __avs_prof_cache=()
+    if ((BASH_VERSINFO[0] >= 4)); then
+        # mapfile (bash 4+) is several times faster than a read loop at thousands of names.
+        mapfile -t __avs_prof_cache < <(__avs_awk_config names '' | LC_ALL=C \command sort)
+    else
+        local line
+        while IFS= read -r line; do
+            __avs_prof_cache+=("$line")
+        done < <(__avs_awk_config names '' | LC_ALL=C \command sort)
+    fi
+    return 0
+}
+
+# __avs_reply_profiles PREFIX: COMPREPLY += the cached profile names starting with PREFIX
+# (compared as text: a name is never expanded or run). No loop over all names: at 5,000
+# profiles a bash loop costs ~30 ms, two binary searches and a slice well under 1 ms.
+__avs_reply_profiles() {
+    __avs_prof_load
+    local n=${#__avs_prof_cache[@]}
+    if ((n == 0)); then
+        return 0
+    fi
+    if [[ -z $1 ]]; then
+        COMPREPLY+=("${__avs_prof_cache[@]}")
+        return 0
+    fi
+    __avs_prefix_range "$1" "$n"
+}
+
+# __avs_prefix_range PREFIX N: the slice of __avs_prof_cache (sorted, N names) that
+# starts with PREFIX. `<` collates by the locale, so compare bytewise like sort did.
+__avs_prefix_range() {
+    local LC_ALL=C lo=0 hi=$2 mid start
+    while ((lo < hi)); do
+        mid=$(((lo + hi) / 2))
+        if [[ ${__avs_prof_cache[mid]} < $1 ]]; then lo=$((mid + 1)); else hi=$mid; fi
+    done
+    start=$lo
+    hi=$2
+    while ((lo < hi)); do
+        mid=$(((lo + hi) / 2))
+        if [[ ${__avs_prof_cache[mid]} == "$1"* ]]; then lo=$((mid + 1)); else hi=$mid; fi
+    done
+    if ((lo > start)); then
+        COMPREPLY+=("${__avs_prof_cache[@]:start:lo-start}")
+    fi
     return 0
 }
 
@@ -555,7 +819,7 @@ __avs_complete_avs() {
     if [[ $cur == -* ]]; then
         if [[ ${COMP_WORDS[0]-} == avs ]]; then
             __avs_reply_words "$cur" -d --duration -t --mfa-token -n --no-session --region \
-                -s --status -u --unset -h --help
+                -s --status -u --unset -h --help --server --logout
         fi
         return 0
     fi

@@ -14,6 +14,14 @@
 #   AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
 #                          set by `avault export --format fish`
 #   AVS_PREVIOUS           the profile before the last switch, for `avs -`
+#   AVS_ENDPOINT_URL       set with AWS_ENDPOINT_URL by a switch; `avs -u` and the next
+#                          switch remove AWS_ENDPOINT_URL only while the two are equal
+#   AVS_SERVER_PID         the credential server `avs --server` started (stopped by
+#                          `avs -u`, the next switch, and on fish_exit)
+#   AVS_PICKER             fzf, builtin or none: the menu `avs` with no argument opens
+#                          (default: fzf when installed; none prints the status instead)
+#   AVS_PROMPT_SERVER      the prompt's mark for a served profile (default: ⇄)
+#   XDG_STATE_HOME         avault/recent there lists the profiles used, for the picker
 #
 # This file is the one fish source. Each `# ==> PATH` line below starts the part that
 # scripts/gen_completions.py copies to PATH in the fisher layout (functions/NAME.fish is
@@ -57,12 +65,16 @@ function avr --description 'refresh the current AWS profile (avs)'
         echo "avr: no profile active; switch with 'avs PROFILE'" >&2
         return 1
     end
+    if set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"
+        echo "avr: the credential server refreshes $AVS_PROFILE by itself" >&2
+        return 0
+    end
     avs $argv -- $AVS_PROFILE
 end
 
 # Completion for avs and avsh (avault's own is in completions/avault.fish).
 complete -c avs -f
-complete -c avs -n 'not __fish_seen_subcommand_from (__avs_profiles)' -a '(__avs_profiles)'
+complete -c avs -n '__avs_complete_profile_wanted; and __avs_prof_refresh' -a '$__avs_prof_cache'
 complete -c avs -s d -l duration -x -d 'session duration, e.g. 1h'
 complete -c avs -s t -l mfa-token -x -d 'MFA code'
 complete -c avs -s n -l no-session -d 'skip GetSessionToken'
@@ -70,7 +82,25 @@ complete -c avs -l region -x -d 'AWS region'
 complete -c avs -s s -l status -d 'show the profile, account and time left'
 complete -c avs -s u -l unset -d 'remove the credentials from this shell'
 complete -c avs -s h -l help -d 'show help'
-complete -c avsh -f -a '(__avs_profiles)'
+complete -c avs -l server -d 'serve the credentials from a local ECS endpoint'
+complete -c avs -l logout -d 'forget the cached sessions of a profile'
+complete -c avsh -f -n '__avs_complete_profile_wanted; and __avs_prof_refresh' -a '$__avs_prof_cache'
+
+# __avs_server_stop: stop the credential server `avs --server` started, and drop its
+# variables; also on exit (the server notices the shell is gone by itself within a
+# second; this makes it immediate). fish has no builtin kill: one process, only then.
+function __avs_server_stop
+    if string match -qr '^[0-9]+$' -- "$AVS_SERVER_PID"
+        command kill -- $AVS_SERVER_PID 2>/dev/null
+    end
+    set -e AWS_CONTAINER_CREDENTIALS_FULL_URI
+    set -e AWS_CONTAINER_AUTHORIZATION_TOKEN
+    set -e AVS_SERVER_PID
+    return 0
+end
+function __avs_on_exit --on-event fish_exit
+    set -q AVS_SERVER_PID[1]; and __avs_server_stop
+end
 
 # The prompt: wrap fish_right_prompt once (sourcing twice must not wrap the wrapper).
 # Themes that want the segment elsewhere call avs_prompt themselves.
@@ -99,6 +129,7 @@ end
 function avs --description 'switch AWS credentials in this shell (avault)'
     set -l profile
     set -l flags
+    set -l mode export
     while set -q argv[1]
         set -l arg $argv[1]
         set -e argv[1]
@@ -112,6 +143,10 @@ function avs --description 'switch AWS credentials in this shell (avault)'
             case -u --unset
                 __avs_unset
                 return 0
+            case --server
+                set mode server
+            case --logout
+                set mode logout
             case -n --no-session
                 set -a flags $arg
             case -d --duration -t --mfa-token --region
@@ -147,29 +182,65 @@ function avs --description 'switch AWS credentials in this shell (avault)'
                 set profile $arg
         end
     end
-    if not set -q profile[1]
+    if test $mode = logout
         if set -q flags[1]
-            echo "avs: which profile? see 'avs --help'" >&2
+            echo "avs: --logout takes only a profile; see 'avs --help'" >&2
             return 2
         end
-        __avs_status
+        __avs_logout $profile
         return $status
     end
-    __avs_switch $profile $flags
+    if not set -q profile[1]
+        # The picker needs a person at a terminal; scripts and (avs) get the status.
+        if test "$AVS_PICKER" != none; and status is-interactive; and isatty stdin; and isatty stdout
+            set profile (__avs_pick)
+            or return $status
+        else if set -q flags[1]; or test $mode = server
+            echo "avs: which profile? see 'avs --help'" >&2
+            return 2
+        else
+            __avs_status
+            return $status
+        end
+    end
+    __avs_apply $mode $profile $flags
 end
 
 function __avs_usage
     printf '%s\n' \
         "usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]" \
+        "       avs              pick a profile from a menu (interactive shells; else as -s)" \
         "       avs -            switch back to the previous profile" \
-        "       avs [-s]         show the profile, account and time left" \
-        "       avs -u           remove the credentials from this shell"
+        "       avs -s           show the profile, account and time left" \
+        "       avs -u           remove the credentials from this shell (and stop its server)" \
+        "       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead" \
+        "       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)"
 end
 
-# __avs_switch PROFILE [FLAGS...]: run the helper, and change this shell only if it
-# succeeded. On any failure the previous profile's variables stay exactly as they were.
+# __avs_pick: print the profile chosen in `avault pick` (fzf or its own menu, drawn on
+# /dev/tty). Esc or Ctrl-C there returns 130 and changes nothing.
+function __avs_pick
+    if not command -q avault
+        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+        return 127
+    end
+    set -l out (command avault pick)
+    or return $status
+    test -n "$out[1]"; or return 1
+    printf '%s\n' $out[1]
+end
+
+# __avs_switch PROFILE [FLAGS...]: an in-place switch.
 function __avs_switch
-    set -l profile $argv[1]
+    __avs_apply export $argv
+end
+
+# __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
+# server: a background ECS credential server), and change this shell only if it
+# succeeded. On any failure the previous profile's variables stay exactly as they were.
+function __avs_apply
+    set -l mode $argv[1]
+    set -l profile $argv[2]
     set -l prev
     set -q AVS_PROFILE[1]; and set prev $AVS_PROFILE
     if not command -q avault
@@ -177,22 +248,84 @@ function __avs_switch
         return 127
     end
     # stdout is only the code to source; MFA prompts go to /dev/tty, errors to stderr.
-    # `--` keeps a profile that starts with '-' from being read as a flag. Command
-    # substitution splits the output into lines; printf puts the newlines back.
-    set -l out (command avault export --format fish $argv[2..-1] -- $profile)
+    # Command substitution splits the output into lines; printf puts the newlines back.
+    set -l out
+    if test $mode = server
+        # exec reads everything after `--` as the command, so the profile goes bare.
+        if string match -q -- '-*' $profile
+            echo "avs: --server cannot take a profile starting with '-'" >&2
+            return 2
+        end
+        # The server stops by itself when this shell ($fish_pid) exits.
+        set out (command avault exec --ecs-server --background --format fish --watch-pid $fish_pid $argv[3..-1] $profile)
+    else
+        # `--` keeps a profile that starts with '-' from being read as a flag.
+        set out (command avault export --format fish $argv[3..-1] -- $profile)
+    end
     set -l rc $status
     if test $rc -ne 0
         return $rc
     end
+    # A server this shell started belongs to the profile being replaced.
+    set -q AVS_SERVER_PID[1]; and __avs_server_stop
     printf '%s\n' $out | source
     if test -n "$prev"; and test "$prev" != "$AVS_PROFILE"
         set -g AVS_PREVIOUS $prev
     end
+    __avs_recent_add "$AVS_PROFILE"
     return 0
 end
 
-# Remove everything a switch set: render.SWITCH_VARS, plus the region pair only when
-# avs set it (AWS_REGION == AVS_REGION), never a region the user exported.
+# __avs_recent_add PROFILE: note the use for the picker's "most recent first" order.
+# One builtin append per switch; the processes to create the 0600 file run once.
+function __avs_recent_add
+    test -n "$argv[1]"; or return 0
+    set -l dir ~/.local/state/avault
+    string match -q '/*' -- "$XDG_STATE_HOME"; and set dir $XDG_STATE_HOME/avault
+    if not test -e $dir/recent
+        begin
+            set -l old (umask)
+            umask 077
+            command mkdir -p -- $dir; and true >>$dir/recent
+            umask $old
+        end 2>/dev/null
+        or return 0
+    end
+    begin
+        printf '%s\n' $argv[1] >>$dir/recent
+    end 2>/dev/null
+    return 0
+end
+
+# __avs_logout [PROFILE]: `avault logout` deletes the cached sessions; when this shell
+# holds that profile the helper prints code that clears it.
+function __avs_logout
+    if not command -q avault
+        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+        return 127
+    end
+    set -l out
+    if test -n "$argv[1]"
+        set out (command avault logout --format fish -- $argv[1])
+    else
+        set out (command avault logout --format fish)
+    end
+    set -l rc $status
+    if test $rc -ne 0
+        return $rc
+    end
+    if set -q out[1]
+        # Our own unset first: it knows which region/endpoint a switch set and stops
+        # the server; then whatever else the helper asks for.
+        __avs_unset
+        printf '%s\n' $out | source
+    end
+    return 0
+end
+
+# Remove everything a switch set: render.SWITCH_VARS, plus the region pair and the
+# endpoint only when avs set them (AWS_REGION == AVS_REGION, AWS_ENDPOINT_URL ==
+# AVS_ENDPOINT_URL), never ones the user exported; and stop a credential server.
 function __avs_unset
     set -l prev
     set -q AVS_PROFILE[1]; and set prev $AVS_PROFILE
@@ -204,8 +337,13 @@ function __avs_unset
             set -e AWS_DEFAULT_REGION
         end
     end
+    if set -q AVS_ENDPOINT_URL[1]; and test -n "$AVS_ENDPOINT_URL"
+        and set -q AWS_ENDPOINT_URL[1]; and test "$AWS_ENDPOINT_URL" = "$AVS_ENDPOINT_URL"
+        set -e AWS_ENDPOINT_URL
+    end
+    set -q AVS_SERVER_PID[1]; and __avs_server_stop
     # --- BEGIN GENERATED switch-vars: scripts/gen_completions.py writes this from avault.render ---
-    set -l vars AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
+    set -l vars AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION AVS_ENDPOINT_URL
     # --- END GENERATED switch-vars ---
     for var in $vars
         set -e $var
@@ -225,6 +363,12 @@ function __avs_status
     printf 'profile  %s\n' $AVS_PROFILE
     set -q AVS_ACCOUNT[1]; and printf 'account  %s\n' $AVS_ACCOUNT
     set -q AWS_REGION[1]; and printf 'region   %s\n' $AWS_REGION
+    if set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"
+        set -l url '?'
+        set -q AWS_CONTAINER_CREDENTIALS_FULL_URI[1]; and set url $AWS_CONTAINER_CREDENTIALS_FULL_URI
+        printf 'server   pid %s at %s (refreshes by itself)\n' $AVS_SERVER_PID $url
+        return 0
+    end
     set -l expiration unknown
     set -q AWS_CREDENTIAL_EXPIRATION[1]; and set expiration $AWS_CREDENTIAL_EXPIRATION
     switch "$left[1]"
@@ -290,9 +434,17 @@ function avs_prompt --description 'AWS profile and time left (avault)'
     set -l text aws:(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_PROFILE")
     set -q AVS_ACCOUNT[1]; and set text "$text("(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_ACCOUNT")")"
     set -l left (__avs_left)
+    # A served profile needs no countdown: the server refreshes the credentials.
+    if set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"
+        set left server
+    end
     set_color $colour
     printf '%s' $text
     switch $left[1]
+        case server
+            set -l mark ⇄
+            set -q AVS_PROMPT_SERVER[1]; and set mark $AVS_PROMPT_SERVER
+            printf ' %s' $mark
         case ok
             printf ' %s' $left[2]
         case warn
@@ -311,20 +463,63 @@ function avs_prompt --description 'AWS profile and time left (avault)'
 end
 
 # ==> functions/__avs_profiles.fish
-# __avs_profiles: profile names from the config file, read by fish's own `string`
-# (no Python, no CLI call per TAB); [sso-session]/[services] sections and duplicates
-# are left out.
+# __avs_profiles: the profile names, one a line (see __avs_prof_refresh).
 function __avs_profiles
+    __avs_prof_refresh
+    set -q __avs_prof_cache[1]; and printf '%s\n' $__avs_prof_cache
+    return 0
+end
+
+# ==> functions/__avs_prof_refresh.fish
+# __avs_prof_refresh: the global __avs_prof_cache = profile names from the config file,
+# read by fish's own `string` (no Python, no CLI call per TAB); [sso-session]/[services]
+# sections and duplicates are left out. The file is read again only when its mtime
+# changes (`path mtime`, fish 3.5+, no process); older fish reads it every time.
+# Completions expand the variable instead of printing 5,000 lines through a pipe: at
+# that size printing alone costs fish ~25 ms. Always returns 0 (used in `complete -n`).
+function __avs_prof_refresh
     set -l file ~/.aws/config
     set -q AWS_CONFIG_FILE[1]; and test -n "$AWS_CONFIG_FILE"; and set file $AWS_CONFIG_FILE
-    test -r "$file"; or return 0
-    set -l names (string match -rg '^\s*\[\s*(?:profile\s+(.*?)|(default))\s*\][^\]]*$' <$file)
-    # `path sort -u` (fish 3.5+) drops duplicates in-process; older fish uses sort(1).
-    if builtin -q path
-        path sort -u -- $names
-    else
-        printf '%s\n' $names | sort -u
+    if not test -r "$file"
+        set -g __avs_prof_cache
+        set -g __avs_prof_file
+        return 0
     end
+    set -l re '^\s*\[\s*(?:profile\s+(.*?)|(default))\s*\][^\]]*$'
+    if not builtin -q path
+        set -g __avs_prof_cache (string match -rg $re <$file | sort -u)
+        return 0
+    end
+    set -l mtime (path mtime -- $file)
+    if test "$file" != "$__avs_prof_file"; or test "$mtime" != "$__avs_prof_mtime"
+        set -g __avs_prof_cache (path sort -u -- (string match -rg $re <$file))
+        set -g __avs_prof_file $file
+        set -g __avs_prof_mtime $mtime
+    end
+    return 0
+end
+
+# ==> functions/__avs_complete_profile_wanted.fish
+# __avs_complete_profile_wanted: true while `avs`/`avsh` has no profile yet. (A cheap
+# look at the command line, instead of comparing it with all 5,000 names.)
+function __avs_complete_profile_wanted
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l skip 0
+    for tok in $tokens
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $tok
+            case -d --duration -t --mfa-token --region
+                set skip 1
+            case '-*'
+            case '*'
+                return 1
+        end
+    end
+    return 0
 end
 
 # ==> functions/avp.fish
@@ -373,11 +568,17 @@ complete -c avault -n __fish_use_subcommand -a rm -d 'remove credentials from th
 complete -c avault -n __fish_use_subcommand -a clear -d 'clear temporary credentials from the vault'
 complete -c avault -n __fish_use_subcommand -a exec -d 'run a command with AWS credentials in its environment'
 complete -c avault -n __fish_use_subcommand -a export -d 'print AWS credentials, or shell code that switches to them'
+complete -c avault -n __fish_use_subcommand -a login -d 'open the AWS console signed in as a profile'
+complete -c avault -n __fish_use_subcommand -a logout -d 'forget a profile\'s cached sessions'
+complete -c avault -n __fish_use_subcommand -a rotate -d 'replace a profile\'s access key with a new one'
 complete -c avault -n __fish_use_subcommand -a init -d 'print the shell integration (avs, prompt, completion)'
+complete -c avault -n __fish_use_subcommand -a pick -d 'choose a profile in a menu; print its name'
 complete -c avault -n __fish_use_subcommand -a agent -d 'keep the file vault\'s passphrase in memory (like ssh-agent)'
 complete -c avault -n __fish_use_subcommand -a lock -d 'make the agent forget the passphrase'
 complete -c avault -n __fish_use_subcommand -a import -d 'move plaintext keys from ~/.aws/credentials into the vault'
 complete -c avault -n __fish_use_subcommand -a migrate-backend -d 'copy long-term credentials to another backend'
+complete -c avault -n __fish_use_subcommand -a sso -d 'IAM Identity Center: list accounts and roles'
+complete -c avault -n __fish_use_subcommand -a doctor -d 'check the setup; one line per problem, with its fix'
 # options accepted before or after the subcommand
 complete -c avault -s h -l help -d 'show this help message and exit'
 complete -c avault -l debug -d 'show debug output on stderr (never secrets)'
@@ -396,7 +597,7 @@ complete -c avault -n '__fish_seen_subcommand_from add' -l secret-service-collec
 complete -c avault -n '__fish_seen_subcommand_from add' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
 complete -c avault -n '__fish_seen_subcommand_from add' -l env -d 'read the keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY'
 complete -c avault -n '__fish_seen_subcommand_from add' -l add-config -l no-add-config -d 'add a profile to ~/.aws/config if one does not exist (default: on)'
-complete -c avault -n '__fish_seen_subcommand_from add' -a '(__avs_profiles)'
+complete -c avault -n '__fish_seen_subcommand_from add; and __avs_prof_refresh' -a '$__avs_prof_cache'
 # avault list
 complete -c avault -n '__fish_seen_subcommand_from list ls' -l debug -d 'show debug output on stderr (never secrets)'
 complete -c avault -n '__fish_seen_subcommand_from list ls' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
@@ -415,7 +616,7 @@ complete -c avault -n '__fish_seen_subcommand_from remove rm' -l file-dir -x -d 
 complete -c avault -n '__fish_seen_subcommand_from remove rm' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
 complete -c avault -n '__fish_seen_subcommand_from remove rm' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
 complete -c avault -n '__fish_seen_subcommand_from remove rm' -s f -l force -d 'do not ask for confirmation'
-complete -c avault -n '__fish_seen_subcommand_from remove rm' -a '(__avs_profiles)'
+complete -c avault -n '__fish_seen_subcommand_from remove rm; and __avs_prof_refresh' -a '$__avs_prof_cache'
 # avault clear
 complete -c avault -n '__fish_seen_subcommand_from clear' -l debug -d 'show debug output on stderr (never secrets)'
 complete -c avault -n '__fish_seen_subcommand_from clear' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
@@ -423,7 +624,7 @@ complete -c avault -n '__fish_seen_subcommand_from clear' -l prompt -x -d 'MFA p
 complete -c avault -n '__fish_seen_subcommand_from clear' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
 complete -c avault -n '__fish_seen_subcommand_from clear' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
 complete -c avault -n '__fish_seen_subcommand_from clear' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
-complete -c avault -n '__fish_seen_subcommand_from clear' -a '(__avs_profiles)'
+complete -c avault -n '__fish_seen_subcommand_from clear; and __avs_prof_refresh' -a '$__avs_prof_cache'
 # avault exec
 complete -c avault -n '__fish_seen_subcommand_from exec' -l debug -d 'show debug output on stderr (never secrets)'
 complete -c avault -n '__fish_seen_subcommand_from exec' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
@@ -436,7 +637,12 @@ complete -c avault -n '__fish_seen_subcommand_from exec' -s n -l no-session -d '
 complete -c avault -n '__fish_seen_subcommand_from exec' -l region -x -d 'the AWS region'
 complete -c avault -n '__fish_seen_subcommand_from exec' -s t -l mfa-token -x -d 'the MFA token to use'
 complete -c avault -n '__fish_seen_subcommand_from exec' -l stdout -d 'print the SSO link instead of opening it [$AWS_VAULT_STDOUT]'
-complete -c avault -n '__fish_seen_subcommand_from exec' -a '(__avs_profiles)'
+complete -c avault -n '__fish_seen_subcommand_from exec' -s s -l server -l ecs-server -d 'serve credentials to the command through a local ECS endpoint instead of env keys'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l lazy -d 'with --ecs-server, fetch credentials on first use'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l background -d 'with --ecs-server: detach the server and print shell code exporting its address (avs --server)'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l format -x -a 'zsh bash fish' -d 'with --background: the shell to print code for'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l watch-pid -x -d 'with --background: stop the server when this process exits (default: the parent)'
+complete -c avault -n '__fish_seen_subcommand_from exec; and __avs_prof_refresh' -a '$__avs_prof_cache'
 # avault export
 complete -c avault -n '__fish_seen_subcommand_from export' -l debug -d 'show debug output on stderr (never secrets)'
 complete -c avault -n '__fish_seen_subcommand_from export' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
@@ -450,7 +656,44 @@ complete -c avault -n '__fish_seen_subcommand_from export' -l region -x -d 'the 
 complete -c avault -n '__fish_seen_subcommand_from export' -s t -l mfa-token -x -d 'the MFA token to use'
 complete -c avault -n '__fish_seen_subcommand_from export' -l stdout -d 'print the SSO link instead of opening it [$AWS_VAULT_STDOUT]'
 complete -c avault -n '__fish_seen_subcommand_from export' -l format -x -a 'env export-env json ini zsh bash fish' -d 'env, export-env, json (credential_process), ini, or zsh/bash/fish (an in-place switch)'
-complete -c avault -n '__fish_seen_subcommand_from export' -a '(__avs_profiles)'
+complete -c avault -n '__fish_seen_subcommand_from export; and __avs_prof_refresh' -a '$__avs_prof_cache'
+# avault login
+complete -c avault -n '__fish_seen_subcommand_from login' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from login' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from login' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from login' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from login' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from login' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from login' -s d -l duration -x -d 'duration of the console session, e.g. 1h [$AWS_VAULT_DURATION]'
+complete -c avault -n '__fish_seen_subcommand_from login' -s n -l no-session -d 'skip GetSessionToken for every profile'
+complete -c avault -n '__fish_seen_subcommand_from login' -s t -l mfa-token -x -d 'the MFA token to use'
+complete -c avault -n '__fish_seen_subcommand_from login' -l region -x -d 'the console region'
+complete -c avault -n '__fish_seen_subcommand_from login' -l path -x -d 'console path (e.g. s3/home), used when a region is set'
+complete -c avault -n '__fish_seen_subcommand_from login' -s s -l stdout -d 'print the login URL instead of opening it [$AWS_VAULT_STDOUT]'
+complete -c avault -n '__fish_seen_subcommand_from login' -s a -l auto-logout -d 'log out of any console session first [$AWS_VAULT_AUTO_LOGOUT]'
+complete -c avault -n '__fish_seen_subcommand_from login' -l browser-profile -x -d 'open a separate browser profile NAME, so accounts sit side by side [$AVS_LOGIN_ISOLATED=1]'
+complete -c avault -n '__fish_seen_subcommand_from login; and __avs_prof_refresh' -a '$__avs_prof_cache'
+# avault logout
+complete -c avault -n '__fish_seen_subcommand_from logout' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from logout' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from logout' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from logout' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from logout' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from logout' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from logout' -l sso -d 'also forget the SSO token'
+complete -c avault -n '__fish_seen_subcommand_from logout' -l revoke -d 'also revoke every active session of the profile\'s role (affects all its users)'
+complete -c avault -n '__fish_seen_subcommand_from logout' -s f -l force -d 'with --revoke: do not ask for confirmation'
+complete -c avault -n '__fish_seen_subcommand_from logout' -l format -x -a 'zsh bash fish' -d 'print shell code that clears this shell (avs --logout)'
+complete -c avault -n '__fish_seen_subcommand_from logout; and __avs_prof_refresh' -a '$__avs_prof_cache'
+# avault rotate
+complete -c avault -n '__fish_seen_subcommand_from rotate' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from rotate' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from rotate' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from rotate' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from rotate' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from rotate' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from rotate' -s n -l no-session -d 'use the stored keys, not a session'
+complete -c avault -n '__fish_seen_subcommand_from rotate; and __avs_prof_refresh' -a '$__avs_prof_cache'
 # avault init
 complete -c avault -n '__fish_seen_subcommand_from init' -l debug -d 'show debug output on stderr (never secrets)'
 complete -c avault -n '__fish_seen_subcommand_from init' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
@@ -459,6 +702,14 @@ complete -c avault -n '__fish_seen_subcommand_from init' -l file-dir -x -d 'file
 complete -c avault -n '__fish_seen_subcommand_from init' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
 complete -c avault -n '__fish_seen_subcommand_from init' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
 complete -c avault -n '__fish_seen_subcommand_from init' -a 'zsh bash fish'
+# avault pick
+complete -c avault -n '__fish_seen_subcommand_from pick' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from pick' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from pick' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from pick' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from pick' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from pick' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from pick' -l picker -x -a 'fzf builtin' -d 'the menu to use [$AVS_PICKER; default: fzf if installed]'
 # avault agent
 complete -c avault -n '__fish_seen_subcommand_from agent' -l debug -d 'show debug output on stderr (never secrets)'
 complete -c avault -n '__fish_seen_subcommand_from agent' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
@@ -498,6 +749,21 @@ complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l profile -
 complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l dry-run -d 'show what would be migrated, change nothing'
 complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l overwrite -d 'replace credentials already in the destination'
 complete -c avault -n '__fish_seen_subcommand_from migrate-backend' -l delete-source -d 'delete each credential from the source once verified'
+# avault sso
+complete -c avault -n '__fish_seen_subcommand_from sso' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from sso' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from sso' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from sso' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from sso' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from sso' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from sso' -a accounts
+# avault doctor
+complete -c avault -n '__fish_seen_subcommand_from doctor' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from doctor' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from doctor' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from doctor' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from doctor' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from doctor' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
 # --- END GENERATED completions ---
 
 # ==> -

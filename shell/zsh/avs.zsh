@@ -14,6 +14,14 @@
 #   AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
 #                          set by `avault export --format zsh`; the prompt reads only these
 #   AVS_PREVIOUS           the profile before the last switch, for `avs -`
+#   AVS_ENDPOINT_URL       set with AWS_ENDPOINT_URL by a switch; `avs -u` and the next
+#                          switch remove AWS_ENDPOINT_URL only while the two are equal
+#   AVS_SERVER_PID         the credential server `avs --server` started (stopped by
+#                          `avs -u`, the next switch, and when the shell exits)
+#   AVS_PICKER             fzf, builtin or none: the menu `avs` with no argument opens
+#                          (default: fzf when installed; none prints the status instead)
+#   AVS_PROMPT_SERVER      the prompt's mark for a served profile (default: ⇄)
+#   XDG_STATE_HOME         avault/recent there lists the profiles used, for the picker
 #
 # Every function starts with `emulate -L zsh`, so user options (nounset, errexit,
 # ksh_arrays, sh_word_split...) cannot change how it runs; `\builtin` and `\command`
@@ -57,6 +65,7 @@ __avs_switch_vars=(
     AVS_EXPIRES
     AVS_ACCOUNT
     AVS_REGION
+    AVS_ENDPOINT_URL
 )
 typeset -ga __avs_gen_commands
 __avs_gen_commands=(
@@ -66,11 +75,17 @@ __avs_gen_commands=(
     'clear:clear temporary credentials from the vault'
     'exec:run a command with AWS credentials in its environment'
     'export:print AWS credentials, or shell code that switches to them'
+    'login:open the AWS console signed in as a profile'
+    'logout:forget a profile'\''s cached sessions'
+    'rotate:replace a profile'\''s access key with a new one'
     'init:print the shell integration (avs, prompt, completion)'
+    'pick:choose a profile in a menu; print its name'
     'agent:keep the file vault'\''s passphrase in memory (like ssh-agent)'
     'lock:make the agent forget the passphrase'
     'import:move plaintext keys from ~/.aws/credentials into the vault'
     'migrate-backend:copy long-term credentials to another backend'
+    'sso:IAM Identity Center: list accounts and roles'
+    'doctor:check the setup; one line per problem, with its fix'
 )
 typeset -gA __avs_gen_alias
 __avs_gen_alias=(ls list rm remove)
@@ -160,6 +175,13 @@ __avs_gen_args_exec=(
     '(-t --mfa-token)-t+[the MFA token to use]:mfa-token: '
     '(-t --mfa-token)--mfa-token=[the MFA token to use]:mfa-token: '
     '--stdout[print the SSO link instead of opening it \[$AWS_VAULT_STDOUT\]]'
+    '(-s --server --ecs-server)-s[serve credentials to the command through a local ECS endpoint instead of env keys]'
+    '(-s --server --ecs-server)--server[serve credentials to the command through a local ECS endpoint instead of env keys]'
+    '(-s --server --ecs-server)--ecs-server[serve credentials to the command through a local ECS endpoint instead of env keys]'
+    '--lazy[with --ecs-server, fetch credentials on first use]'
+    '--background[with --ecs-server\: detach the server and print shell code exporting its address (avs --server)]'
+    '--format=[with --background\: the shell to print code for]:format:(zsh bash fish)'
+    '--watch-pid=[with --background\: stop the server when this process exits (default\: the parent)]:pid: '
     :profile:__avs_complete_profiles
     '*::command:_normal'
 )
@@ -184,6 +206,62 @@ __avs_gen_args_export=(
     '--format=[env, export-env, json (credential_process), ini, or zsh/bash/fish (an in-place switch)]:format:(env export-env json ini zsh bash fish)'
     ::profile:__avs_complete_profiles
 )
+typeset -ga __avs_gen_args_login
+__avs_gen_args_login=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '(-d --duration)-d+[duration of the console session, e.g. 1h \[$AWS_VAULT_DURATION\]]:duration: '
+    '(-d --duration)--duration=[duration of the console session, e.g. 1h \[$AWS_VAULT_DURATION\]]:duration: '
+    '(-n --no-session)-n[skip GetSessionToken for every profile]'
+    '(-n --no-session)--no-session[skip GetSessionToken for every profile]'
+    '(-t --mfa-token)-t+[the MFA token to use]:mfa-token: '
+    '(-t --mfa-token)--mfa-token=[the MFA token to use]:mfa-token: '
+    '--region=[the console region]:region: '
+    '--path=[console path (e.g. s3/home), used when a region is set]:path: '
+    '(-s --stdout)-s[print the login URL instead of opening it \[$AWS_VAULT_STDOUT\]]'
+    '(-s --stdout)--stdout[print the login URL instead of opening it \[$AWS_VAULT_STDOUT\]]'
+    '(-a --auto-logout)-a[log out of any console session first \[$AWS_VAULT_AUTO_LOGOUT\]]'
+    '(-a --auto-logout)--auto-logout[log out of any console session first \[$AWS_VAULT_AUTO_LOGOUT\]]'
+    '--browser-profile=[open a separate browser profile NAME, so accounts sit side by side \[$AVS_LOGIN_ISOLATED=1\]]:name: '
+    ::profile:__avs_complete_profiles
+)
+typeset -ga __avs_gen_args_logout
+__avs_gen_args_logout=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '--sso[also forget the SSO token]'
+    '--revoke[also revoke every active session of the profile'\''s role (affects all its users)]'
+    '(-f --force)-f[with --revoke\: do not ask for confirmation]'
+    '(-f --force)--force[with --revoke\: do not ask for confirmation]'
+    '--format=[print shell code that clears this shell (avs --logout)]:format:(zsh bash fish)'
+    ::profile:__avs_complete_profiles
+)
+typeset -ga __avs_gen_args_rotate
+__avs_gen_args_rotate=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '(-n --no-session)-n[use the stored keys, not a session]'
+    '(-n --no-session)--no-session[use the stored keys, not a session]'
+    :profile:__avs_complete_profiles
+)
 typeset -ga __avs_gen_args_init
 __avs_gen_args_init=(
     '(- :)-h[show this help message and exit]'
@@ -195,6 +273,18 @@ __avs_gen_args_init=(
     '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
     '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
     '::init choice:(zsh bash fish)'
+)
+typeset -ga __avs_gen_args_pick
+__avs_gen_args_pick=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '--picker=[the menu to use \[$AVS_PICKER; default\: fzf if installed\]]:picker:(fzf builtin)'
 )
 typeset -ga __avs_gen_args_agent
 __avs_gen_args_agent=(
@@ -251,6 +341,29 @@ __avs_gen_args_migrate_backend=(
     '--overwrite[replace credentials already in the destination]'
     '--delete-source[delete each credential from the source once verified]'
 )
+typeset -ga __avs_gen_args_sso
+__avs_gen_args_sso=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    ':sso choice:(accounts)'
+)
+typeset -ga __avs_gen_args_doctor
+__avs_gen_args_doctor=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+)
 # --- END GENERATED data ---
 
 # ===== avs: switch profiles in place =========================================
@@ -261,14 +374,17 @@ function avs {
 
 __avs_usage() {
     \builtin print -r -- "usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]
+       avs              pick a profile from a menu (interactive shells; else as -s)
        avs -            switch back to the previous profile
-       avs [-s]         show the profile, account and time left
-       avs -u           remove the credentials from this shell"
+       avs -s           show the profile, account and time left
+       avs -u           remove the credentials from this shell (and stop its server)
+       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead
+       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)"
 }
 
 __avs_main() {
     \builtin emulate -L zsh
-    local profile='' arg
+    local profile='' arg mode=export
     local -a flags
     flags=()
     while (( $# )); do
@@ -278,6 +394,8 @@ __avs_main() {
             (-h|--help) __avs_usage; return 0 ;;
             (-s|--status) __avs_status; return ;;
             (-u|--unset) __avs_unset; return 0 ;;
+            (--server) mode=server ;;
+            (--logout) mode=logout ;;
             (-n|--no-session) flags+=($arg) ;;
             (-d|--duration|-t|--mfa-token|--region)
                 if (( ! $# )); then
@@ -311,47 +429,154 @@ __avs_main() {
                 profile=$arg ;;
         esac
     done
-    if [[ -z $profile ]]; then
+    if [[ $mode == logout ]]; then
         if (( ${#flags} )); then
-            \builtin print -ru2 -- "avs: which profile? see 'avs --help'"
+            \builtin print -ru2 -- "avs: --logout takes only a profile; see 'avs --help'"
             return 2
         fi
-        __avs_status
+        __avs_logout "$profile"
         return
     fi
-    __avs_switch "$profile" "${flags[@]}"
+    if [[ -z $profile ]]; then
+        # The picker needs a person at a terminal; scripts and $(avs) get the status.
+        if [[ ${AVS_PICKER-} != none && -o interactive && -t 0 && -t 1 ]]; then
+            local REPLY
+            __avs_pick || return
+            profile=$REPLY
+        elif (( ${#flags} )) || [[ $mode == server ]]; then
+            \builtin print -ru2 -- "avs: which profile? see 'avs --help'"
+            return 2
+        else
+            __avs_status
+            return
+        fi
+    fi
+    __avs_apply $mode "$profile" "${flags[@]}"
 }
 
-# __avs_switch PROFILE [FLAGS...]: run the helper, and change this shell only if it
-# succeeded. On any failure the previous profile's variables stay exactly as they were.
+# __avs_pick: REPLY = the profile chosen in `avault pick` (fzf or its own menu, drawn on
+# /dev/tty). Esc or Ctrl-C there returns 130 and changes nothing.
+__avs_pick() {
+    \builtin emulate -L zsh
+    REPLY=''
+    if ! \builtin whence -p avault >/dev/null 2>&1; then
+        \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
+        return 127
+    fi
+    local out
+    out=$(\command avault pick) || return
+    REPLY=$out
+    [[ -n $REPLY ]]
+}
+
+# __avs_switch PROFILE [FLAGS...]: an in-place switch (avr uses it too).
 __avs_switch() {
+    __avs_apply export "$@"
+}
+
+# __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
+# server: a background ECS credential server), and change this shell only if it
+# succeeded. On any failure the previous profile's variables stay exactly as they were.
+__avs_apply() {
     \builtin emulate -L zsh
     # The Ctrl-C trap below must not outlive this function.
     \builtin setopt local_traps
-    local profile=$1 prev=${AVS_PROFILE-} out rc
-    shift
+    local mode=$1 profile=$2 prev=${AVS_PROFILE-} out rc
+    shift 2
     if ! \builtin whence -p avault >/dev/null 2>&1; then
         \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
         return 127
     fi
     # stdout is only the code to eval; MFA prompts go to /dev/tty, errors to stderr.
-    # `--` keeps a profile that starts with '-' from being read as a flag.
-    out=$(\command avault export --format zsh "$@" -- "$profile")
+    if [[ $mode == server ]]; then
+        # exec reads everything after `--` as the command, so the profile goes bare.
+        if [[ $profile == -* ]]; then
+            \builtin print -ru2 -- "avs: --server cannot take a profile starting with '-'"
+            return 2
+        fi
+        # The server stops by itself when this shell ($$) exits.
+        out=$(\command avault exec --ecs-server --background --format zsh --watch-pid $$ "$@" "$profile")
+    else
+        # `--` keeps a profile that starts with '-' from being read as a flag.
+        out=$(\command avault export --format zsh "$@" -- "$profile")
+    fi
     rc=$?
     if (( rc != 0 )); then
         return rc
     fi
     # A Ctrl-C halfway through would leave a mix of two profiles (direnv ignores it too).
     \builtin trap -- '' INT
+    # A server this shell started belongs to the profile being replaced.
+    if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_server_stop; fi
     \builtin eval "$out"
+    if [[ -n ${AVS_SERVER_PID-} ]]; then
+        \builtin autoload -Uz add-zsh-hook
+        add-zsh-hook zshexit __avs_server_stop
+    fi
     if [[ -n $prev && $prev != "${AVS_PROFILE-}" ]]; then
         typeset -g AVS_PREVIOUS=$prev
+    fi
+    __avs_recent_add "${AVS_PROFILE-}"
+    return 0
+}
+
+# __avs_recent_add PROFILE: note the use for the picker's "most recent first" order.
+# One builtin append per switch; the fork to create the 0600 file happens once.
+__avs_recent_add() {
+    \builtin emulate -L zsh
+    [[ -n $1 ]] || return 0
+    local dir=$HOME/.local/state/avault
+    if [[ ${XDG_STATE_HOME-} == /* ]]; then dir=$XDG_STATE_HOME/avault; fi
+    if [[ ! -e $dir/recent ]]; then
+        ( \builtin umask 077 && \command mkdir -p -- $dir && : >>$dir/recent ) 2>/dev/null || return 0
+    fi
+    { \builtin print -r -- $1 >>$dir/recent; } 2>/dev/null
+    return 0
+}
+
+# __avs_server_stop: stop the credential server `avs --server` started, and drop its
+# variables. Also the zshexit hook (the server notices the shell is gone by itself
+# within a second; this makes it immediate).
+__avs_server_stop() {
+    \builtin emulate -L zsh
+    if [[ ${AVS_SERVER_PID-} == <-> ]]; then
+        \builtin kill -- $AVS_SERVER_PID 2>/dev/null
+    fi
+    \builtin unset AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AVS_SERVER_PID
+    return 0
+}
+
+# __avs_logout [PROFILE]: `avault logout` deletes the cached sessions; when this shell
+# holds that profile the helper prints code that clears it.
+__avs_logout() {
+    \builtin emulate -L zsh
+    \builtin setopt local_traps
+    local out rc
+    local -a which
+    which=()
+    if [[ -n $1 ]]; then which=(-- "$1"); fi
+    if ! \builtin whence -p avault >/dev/null 2>&1; then
+        \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
+        return 127
+    fi
+    out=$(\command avault logout --format zsh "${which[@]}")
+    rc=$?
+    if (( rc != 0 )); then
+        return rc
+    fi
+    if [[ -n $out ]]; then
+        \builtin trap -- '' INT
+        # Our own unset first: it knows which region/endpoint a switch set and stops
+        # the server; then whatever else the helper asks for.
+        __avs_unset
+        \builtin eval "$out"
     fi
     return 0
 }
 
-# Remove everything a switch set: render.SWITCH_VARS, plus the region pair only when
-# avs set it (AWS_REGION == AVS_REGION), never a region the user exported.
+# Remove everything a switch set: render.SWITCH_VARS, plus the region pair and the
+# endpoint only when avs set them (AWS_REGION == AVS_REGION, AWS_ENDPOINT_URL ==
+# AVS_ENDPOINT_URL), never ones the user exported; and stop a credential server.
 __avs_unset() {
     \builtin emulate -L zsh
     local prev=${AVS_PROFILE-}
@@ -359,6 +584,10 @@ __avs_unset() {
         if [[ ${AWS_REGION-} == "$AVS_REGION" ]]; then \builtin unset AWS_REGION; fi
         if [[ ${AWS_DEFAULT_REGION-} == "$AVS_REGION" ]]; then \builtin unset AWS_DEFAULT_REGION; fi
     fi
+    if [[ -n ${AVS_ENDPOINT_URL-} && ${AWS_ENDPOINT_URL-} == "$AVS_ENDPOINT_URL" ]]; then
+        \builtin unset AWS_ENDPOINT_URL
+    fi
+    if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_server_stop; fi
     \builtin unset -- $__avs_switch_vars
     if [[ -n $prev ]]; then
         typeset -g AVS_PREVIOUS=$prev
@@ -408,6 +637,10 @@ __avs_status() {
     \builtin print -r -- "profile  $AVS_PROFILE"
     if [[ -n ${AVS_ACCOUNT-} ]]; then \builtin print -r -- "account  $AVS_ACCOUNT"; fi
     if [[ -n ${AWS_REGION-} ]]; then \builtin print -r -- "region   $AWS_REGION"; fi
+    if [[ -n ${AVS_SERVER_PID-} ]]; then
+        \builtin print -r -- "server   pid $AVS_SERVER_PID at ${AWS_CONTAINER_CREDENTIALS_FULL_URI-?} (refreshes by itself)"
+        return 0
+    fi
     case $__avs_state in
         (expired) \builtin print -r -- "expires  expired at ${AWS_CREDENTIAL_EXPIRATION-?}; run 'avr' to refresh" ;;
         (unknown) \builtin print -r -- "expires  ${AWS_CREDENTIAL_EXPIRATION:-unknown}" ;;
@@ -433,6 +666,10 @@ function avr {
     if [[ -z ${AVS_PROFILE-} ]]; then
         \builtin print -ru2 -- "avr: no profile active; switch with 'avs PROFILE'"
         return 1
+    fi
+    if [[ -n ${AVS_SERVER_PID-} ]]; then
+        \builtin print -ru2 -- "avr: the credential server refreshes $AVS_PROFILE by itself"
+        return 0
     fi
     __avs_switch "$AVS_PROFILE" "$@"
 }
@@ -502,7 +739,10 @@ __avs_prompt_compute() {
     text=${text//\%/%%}
     __avs_left
     local left=$REPLY
+    # A served profile needs no countdown: the server refreshes the credentials.
+    if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_state=server; fi
     case $__avs_state in
+        (server) left=" ${${AVS_PROMPT_SERVER-⇄}//\%/%%}" ;;
         (ok) left=" $left" ;;
         (warn) left=" %B%F{${AVS_PROMPT_WARN_COLOR:-magenta}}!$left%b" ;;
         (expired) left=" %B%F{red}expired%b" ;;
@@ -638,6 +878,8 @@ __avs_complete() {
                 '(-t --mfa-token)'{-t+,--mfa-token=}'[MFA code]:MFA code: ' \
                 '(-n --no-session)'{-n,--no-session}'[skip GetSessionToken]' \
                 '--region=[AWS region]:region: ' \
+                '(--logout)--server[serve the credentials from a local ECS endpoint]' \
+                '(--server -d --duration -t --mfa-token -n --no-session --region)--logout[forget the cached sessions of a profile]' \
                 '1:profile:__avs_complete_profiles' ;;
         (avsh) _arguments -s : '1:profile:__avs_complete_profiles' ;;
         (ave) words=(avault exec "${(@)words[2,-1]}"); (( CURRENT += 1 )); __avs_complete_avault ;;

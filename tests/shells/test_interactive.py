@@ -145,6 +145,13 @@ def test_oh_my_zsh_plugin_resolves_the_avs_alias_clash(fake_env, tmux_shell, tmp
     screen = t.wait_for("staging")
     assert "dev" in screen
     t.send("C-c")
+    # zsh drops typeahead when it handles Ctrl-C: type only once the new prompt is empty.
+    t.wait_for(
+        lambda s: (
+            [ln for ln in strip_ansi(s).splitlines() if ln.strip()][-1].split("ZSH>", 1)[-1].split()[:1]
+            in ([], ["aws:prod(333333333333)"])
+        )
+    )
     t.send("avault e", "Tab")
     t.wait_for("avault ex")
 

@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path  # noqa: TC003 - parametrize ids use it at run time
+from pathlib import Path  # parametrize ids use it at run time
 
 import pytest
 

@@ -88,7 +88,7 @@ UNSETS = (
     "unset AWS_VAULT;\nunset AWS_ACCESS_KEY_ID;\nunset AWS_SECRET_ACCESS_KEY;\nunset AWS_SESSION_TOKEN;\n"
     "unset AWS_SECURITY_TOKEN;\nunset AWS_CREDENTIAL_EXPIRATION;\nunset AWS_SESSION_EXPIRATION;\n"
     "unset AWS_CREDENTIAL_FILE;\nunset AWS_DEFAULT_PROFILE;\nunset AWS_PROFILE;\nunset AWS_SDK_LOAD_CONFIG;\n"
-    "unset AVS_PROFILE;\nunset AVS_EXPIRES;\nunset AVS_ACCOUNT;\nunset AVS_REGION;\n"
+    "unset AVS_PROFILE;\nunset AVS_EXPIRES;\nunset AVS_ACCOUNT;\nunset AVS_REGION;\nunset AVS_ENDPOINT_URL;\n"
 )
 
 
@@ -105,6 +105,7 @@ def test_bash_switch():
         "export AWS_DEFAULT_REGION=eu-west-1;\n"
         "export AVS_REGION=eu-west-1;\n"
         "export AWS_ENDPOINT_URL=http://127.0.0.1:5000;\n"
+        "export AVS_ENDPOINT_URL=http://127.0.0.1:5000;\n"
         "export AVS_PROFILE=prod;\n"
         f"export AVS_EXPIRES={EXP};\n"
         "export AVS_ACCOUNT=123456789012;\n"

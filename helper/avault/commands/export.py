@@ -11,11 +11,10 @@ the vault's key listing decide the cache key, and one item is decrypted.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from avault.errors import AvaultError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Mapping
@@ -31,11 +30,15 @@ NESTED_EXPORT = "in an existing aws-vault subshell; 'exit' from the subshell or 
 SHELL_FORMATS = ("zsh", "bash", "fish")
 
 
-@dataclass
 class Resolved:
-    profile: str
-    config: ProfileConfig
-    creds: Credentials
+    """A profile, its resolved config and its credentials (not a dataclass: see context.py)."""
+
+    __slots__ = ("config", "creds", "profile")
+
+    def __init__(self, profile: str, config: ProfileConfig, creds: Credentials) -> None:
+        self.profile = profile
+        self.config = config
+        self.creds = creds
 
     @property
     def region(self) -> str:
@@ -54,13 +57,19 @@ def check_nested(env: Mapping[str, str], message: str) -> None:
 
 
 def without_switch_region(env: Mapping[str, str]) -> dict[str, str]:
-    """The env minus AWS_REGION/AWS_DEFAULT_REGION that a previous ``avs`` switch set."""
+    """The env minus the region pair and AWS_ENDPOINT_URL that a previous ``avs`` switch set.
+
+    Those equal AVS_REGION / AVS_ENDPOINT_URL; dropped, they do not overlay the next profile.
+    """
     out = dict(env)
     switched = env.get("AVS_REGION", "")
     if switched:
         for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
             if out.get(var) == switched:
                 del out[var]
+    endpoint = env.get("AVS_ENDPOINT_URL", "")
+    if endpoint and out.get("AWS_ENDPOINT_URL") == endpoint:
+        del out["AWS_ENDPOINT_URL"]
     return out
 
 
@@ -96,7 +105,9 @@ def obtain(args: argparse.Namespace, ctx: Context, profile: str) -> Resolved:
     )
     cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home)
     vault = open_vault(args, ctx)
-    resolver = Resolver(ctx, vault, mfa=mfa, no_session=flags.no_session)
+    # --stdout only prints the SSO link; without it AWS_VAULT_STDOUT and headless checks decide.
+    print_only = True if getattr(args, "stdout", False) else None
+    resolver = Resolver(ctx, vault, mfa=mfa, no_session=flags.no_session, sso_print_only=print_only)
     cfgmod.ensure_profile_exists(profile, cfg, resolver.stored)
     config = cfgmod.resolve(profile, cfg, env, flags, log=ctx.log)
     creds = credentials_for(resolver, config)
@@ -167,6 +178,10 @@ def switch_assignments(r: Resolved, env: Mapping[str, str]) -> tuple[dict[str, s
     previous = env.get("AVS_REGION", "")
     if previous and env.get("AWS_REGION") == previous and not r.region:
         unset.update(AWS_REGION=None, AWS_DEFAULT_REGION=None)
+    # The same rule for the endpoint: drop only the one a previous switch set.
+    endpoint = env.get("AVS_ENDPOINT_URL", "")
+    if endpoint and env.get("AWS_ENDPOINT_URL") == endpoint and not r.endpoint_url:
+        unset["AWS_ENDPOINT_URL"] = None
     c = r.creds
     new: dict[str, str] = {
         "AWS_VAULT": r.profile,
@@ -182,6 +197,9 @@ def switch_assignments(r: Resolved, env: Mapping[str, str]) -> tuple[dict[str, s
         new.update(AWS_REGION=r.region, AWS_DEFAULT_REGION=r.region, AVS_REGION=r.region)
     if r.endpoint_url:
         new["AWS_ENDPOINT_URL"] = r.endpoint_url
+        # Recorded only when it came from the config: one the user exported stays theirs.
+        if r.endpoint_url != without_switch_region(env).get("AWS_ENDPOINT_URL"):
+            new["AVS_ENDPOINT_URL"] = r.endpoint_url
     new["AVS_PROFILE"] = r.profile
     if c.expiration is not None:
         new["AVS_EXPIRES"] = str(int(c.expiration))

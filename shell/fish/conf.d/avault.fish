@@ -36,12 +36,16 @@ function avr --description 'refresh the current AWS profile (avs)'
         echo "avr: no profile active; switch with 'avs PROFILE'" >&2
         return 1
     end
+    if set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"
+        echo "avr: the credential server refreshes $AVS_PROFILE by itself" >&2
+        return 0
+    end
     avs $argv -- $AVS_PROFILE
 end
 
 # Completion for avs and avsh (avault's own is in completions/avault.fish).
 complete -c avs -f
-complete -c avs -n 'not __fish_seen_subcommand_from (__avs_profiles)' -a '(__avs_profiles)'
+complete -c avs -n '__avs_complete_profile_wanted; and __avs_prof_refresh' -a '$__avs_prof_cache'
 complete -c avs -s d -l duration -x -d 'session duration, e.g. 1h'
 complete -c avs -s t -l mfa-token -x -d 'MFA code'
 complete -c avs -s n -l no-session -d 'skip GetSessionToken'
@@ -49,7 +53,25 @@ complete -c avs -l region -x -d 'AWS region'
 complete -c avs -s s -l status -d 'show the profile, account and time left'
 complete -c avs -s u -l unset -d 'remove the credentials from this shell'
 complete -c avs -s h -l help -d 'show help'
-complete -c avsh -f -a '(__avs_profiles)'
+complete -c avs -l server -d 'serve the credentials from a local ECS endpoint'
+complete -c avs -l logout -d 'forget the cached sessions of a profile'
+complete -c avsh -f -n '__avs_complete_profile_wanted; and __avs_prof_refresh' -a '$__avs_prof_cache'
+
+# __avs_server_stop: stop the credential server `avs --server` started, and drop its
+# variables; also on exit (the server notices the shell is gone by itself within a
+# second; this makes it immediate). fish has no builtin kill: one process, only then.
+function __avs_server_stop
+    if string match -qr '^[0-9]+$' -- "$AVS_SERVER_PID"
+        command kill -- $AVS_SERVER_PID 2>/dev/null
+    end
+    set -e AWS_CONTAINER_CREDENTIALS_FULL_URI
+    set -e AWS_CONTAINER_AUTHORIZATION_TOKEN
+    set -e AVS_SERVER_PID
+    return 0
+end
+function __avs_on_exit --on-event fish_exit
+    set -q AVS_SERVER_PID[1]; and __avs_server_stop
+end
 
 # The prompt: wrap fish_right_prompt once (sourcing twice must not wrap the wrapper).
 # Themes that want the segment elsewhere call avs_prompt themselves.

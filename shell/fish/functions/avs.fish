@@ -2,6 +2,7 @@
 function avs --description 'switch AWS credentials in this shell (avault)'
     set -l profile
     set -l flags
+    set -l mode export
     while set -q argv[1]
         set -l arg $argv[1]
         set -e argv[1]
@@ -15,6 +16,10 @@ function avs --description 'switch AWS credentials in this shell (avault)'
             case -u --unset
                 __avs_unset
                 return 0
+            case --server
+                set mode server
+            case --logout
+                set mode logout
             case -n --no-session
                 set -a flags $arg
             case -d --duration -t --mfa-token --region
@@ -50,29 +55,65 @@ function avs --description 'switch AWS credentials in this shell (avault)'
                 set profile $arg
         end
     end
-    if not set -q profile[1]
+    if test $mode = logout
         if set -q flags[1]
-            echo "avs: which profile? see 'avs --help'" >&2
+            echo "avs: --logout takes only a profile; see 'avs --help'" >&2
             return 2
         end
-        __avs_status
+        __avs_logout $profile
         return $status
     end
-    __avs_switch $profile $flags
+    if not set -q profile[1]
+        # The picker needs a person at a terminal; scripts and (avs) get the status.
+        if test "$AVS_PICKER" != none; and status is-interactive; and isatty stdin; and isatty stdout
+            set profile (__avs_pick)
+            or return $status
+        else if set -q flags[1]; or test $mode = server
+            echo "avs: which profile? see 'avs --help'" >&2
+            return 2
+        else
+            __avs_status
+            return $status
+        end
+    end
+    __avs_apply $mode $profile $flags
 end
 
 function __avs_usage
     printf '%s\n' \
         "usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]" \
+        "       avs              pick a profile from a menu (interactive shells; else as -s)" \
         "       avs -            switch back to the previous profile" \
-        "       avs [-s]         show the profile, account and time left" \
-        "       avs -u           remove the credentials from this shell"
+        "       avs -s           show the profile, account and time left" \
+        "       avs -u           remove the credentials from this shell (and stop its server)" \
+        "       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead" \
+        "       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)"
 end
 
-# __avs_switch PROFILE [FLAGS...]: run the helper, and change this shell only if it
-# succeeded. On any failure the previous profile's variables stay exactly as they were.
+# __avs_pick: print the profile chosen in `avault pick` (fzf or its own menu, drawn on
+# /dev/tty). Esc or Ctrl-C there returns 130 and changes nothing.
+function __avs_pick
+    if not command -q avault
+        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+        return 127
+    end
+    set -l out (command avault pick)
+    or return $status
+    test -n "$out[1]"; or return 1
+    printf '%s\n' $out[1]
+end
+
+# __avs_switch PROFILE [FLAGS...]: an in-place switch.
 function __avs_switch
-    set -l profile $argv[1]
+    __avs_apply export $argv
+end
+
+# __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
+# server: a background ECS credential server), and change this shell only if it
+# succeeded. On any failure the previous profile's variables stay exactly as they were.
+function __avs_apply
+    set -l mode $argv[1]
+    set -l profile $argv[2]
     set -l prev
     set -q AVS_PROFILE[1]; and set prev $AVS_PROFILE
     if not command -q avault
@@ -80,22 +121,84 @@ function __avs_switch
         return 127
     end
     # stdout is only the code to source; MFA prompts go to /dev/tty, errors to stderr.
-    # `--` keeps a profile that starts with '-' from being read as a flag. Command
-    # substitution splits the output into lines; printf puts the newlines back.
-    set -l out (command avault export --format fish $argv[2..-1] -- $profile)
+    # Command substitution splits the output into lines; printf puts the newlines back.
+    set -l out
+    if test $mode = server
+        # exec reads everything after `--` as the command, so the profile goes bare.
+        if string match -q -- '-*' $profile
+            echo "avs: --server cannot take a profile starting with '-'" >&2
+            return 2
+        end
+        # The server stops by itself when this shell ($fish_pid) exits.
+        set out (command avault exec --ecs-server --background --format fish --watch-pid $fish_pid $argv[3..-1] $profile)
+    else
+        # `--` keeps a profile that starts with '-' from being read as a flag.
+        set out (command avault export --format fish $argv[3..-1] -- $profile)
+    end
     set -l rc $status
     if test $rc -ne 0
         return $rc
     end
+    # A server this shell started belongs to the profile being replaced.
+    set -q AVS_SERVER_PID[1]; and __avs_server_stop
     printf '%s\n' $out | source
     if test -n "$prev"; and test "$prev" != "$AVS_PROFILE"
         set -g AVS_PREVIOUS $prev
     end
+    __avs_recent_add "$AVS_PROFILE"
     return 0
 end
 
-# Remove everything a switch set: render.SWITCH_VARS, plus the region pair only when
-# avs set it (AWS_REGION == AVS_REGION), never a region the user exported.
+# __avs_recent_add PROFILE: note the use for the picker's "most recent first" order.
+# One builtin append per switch; the processes to create the 0600 file run once.
+function __avs_recent_add
+    test -n "$argv[1]"; or return 0
+    set -l dir ~/.local/state/avault
+    string match -q '/*' -- "$XDG_STATE_HOME"; and set dir $XDG_STATE_HOME/avault
+    if not test -e $dir/recent
+        begin
+            set -l old (umask)
+            umask 077
+            command mkdir -p -- $dir; and true >>$dir/recent
+            umask $old
+        end 2>/dev/null
+        or return 0
+    end
+    begin
+        printf '%s\n' $argv[1] >>$dir/recent
+    end 2>/dev/null
+    return 0
+end
+
+# __avs_logout [PROFILE]: `avault logout` deletes the cached sessions; when this shell
+# holds that profile the helper prints code that clears it.
+function __avs_logout
+    if not command -q avault
+        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+        return 127
+    end
+    set -l out
+    if test -n "$argv[1]"
+        set out (command avault logout --format fish -- $argv[1])
+    else
+        set out (command avault logout --format fish)
+    end
+    set -l rc $status
+    if test $rc -ne 0
+        return $rc
+    end
+    if set -q out[1]
+        # Our own unset first: it knows which region/endpoint a switch set and stops
+        # the server; then whatever else the helper asks for.
+        __avs_unset
+        printf '%s\n' $out | source
+    end
+    return 0
+end
+
+# Remove everything a switch set: render.SWITCH_VARS, plus the region pair and the
+# endpoint only when avs set them (AWS_REGION == AVS_REGION, AWS_ENDPOINT_URL ==
+# AVS_ENDPOINT_URL), never ones the user exported; and stop a credential server.
 function __avs_unset
     set -l prev
     set -q AVS_PROFILE[1]; and set prev $AVS_PROFILE
@@ -107,8 +210,13 @@ function __avs_unset
             set -e AWS_DEFAULT_REGION
         end
     end
+    if set -q AVS_ENDPOINT_URL[1]; and test -n "$AVS_ENDPOINT_URL"
+        and set -q AWS_ENDPOINT_URL[1]; and test "$AWS_ENDPOINT_URL" = "$AVS_ENDPOINT_URL"
+        set -e AWS_ENDPOINT_URL
+    end
+    set -q AVS_SERVER_PID[1]; and __avs_server_stop
     # --- BEGIN GENERATED switch-vars: scripts/gen_completions.py writes this from avault.render ---
-    set -l vars AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
+    set -l vars AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION AVS_ENDPOINT_URL
     # --- END GENERATED switch-vars ---
     for var in $vars
         set -e $var
@@ -128,6 +236,12 @@ function __avs_status
     printf 'profile  %s\n' $AVS_PROFILE
     set -q AVS_ACCOUNT[1]; and printf 'account  %s\n' $AVS_ACCOUNT
     set -q AWS_REGION[1]; and printf 'region   %s\n' $AWS_REGION
+    if set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"
+        set -l url '?'
+        set -q AWS_CONTAINER_CREDENTIALS_FULL_URI[1]; and set url $AWS_CONTAINER_CREDENTIALS_FULL_URI
+        printf 'server   pid %s at %s (refreshes by itself)\n' $AVS_SERVER_PID $url
+        return 0
+    end
     set -l expiration unknown
     set -q AWS_CREDENTIAL_EXPIRATION[1]; and set expiration $AWS_CREDENTIAL_EXPIRATION
     switch "$left[1]"

@@ -21,9 +21,17 @@ function avs_prompt --description 'AWS profile and time left (avault)'
     set -l text aws:(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_PROFILE")
     set -q AVS_ACCOUNT[1]; and set text "$text("(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_ACCOUNT")")"
     set -l left (__avs_left)
+    # A served profile needs no countdown: the server refreshes the credentials.
+    if set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"
+        set left server
+    end
     set_color $colour
     printf '%s' $text
     switch $left[1]
+        case server
+            set -l mark ⇄
+            set -q AVS_PROMPT_SERVER[1]; and set mark $AVS_PROMPT_SERVER
+            printf ' %s' $mark
         case ok
             printf ' %s' $left[2]
         case warn

@@ -1,0 +1,83 @@
+"""Which profiles were switched to most recently, for the picker's order (``avs`` with no argument).
+
+The file is ``${XDG_STATE_HOME:-~/.local/state}/avault/recent``, mode 0600: one profile
+name per line, the newest last. The shell's ``avs`` appends to it after each successful
+in-place switch with a builtin redirection (no process on the switch path); it creates
+the file once, with ``umask 077``, when it is missing. Appends of one short line with
+O_APPEND do not interleave, so shells can share it.
+
+Readers take the lines newest first, without duplicates. ``compact`` (run by the picker)
+rewrites the file when it has grown, keeping the newest ``KEEP`` distinct names.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+KEEP = 200  # distinct names kept by compact()
+COMPACT_AT = 1000  # lines before compact() rewrites the file
+
+
+def recent_path(env: Mapping[str, str], home: Path) -> Path:
+    """``$XDG_STATE_HOME/avault/recent``; a relative XDG_STATE_HOME is ignored, as the spec says."""
+    state = env.get("XDG_STATE_HOME", "")
+    base = Path(state) if state.startswith("/") else home / ".local" / "state"
+    return base / "avault" / "recent"
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return []
+    return data.decode("utf-8", errors="replace").splitlines()
+
+
+def read_recent(path: Path) -> list[str]:
+    """Profile names, most recent first, each once."""
+    seen: dict[str, None] = {}
+    for name in reversed(_lines(path)):
+        if name and name not in seen:
+            seen[name] = None
+    return list(seen)
+
+
+def record(path: Path, profile: str) -> None:
+    """Append one use (what the shell does; here for tests and other callers)."""
+    if not profile or "\n" in profile:
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, (profile + "\n").encode())
+    finally:
+        os.close(fd)
+
+
+def compact(path: Path, *, keep: int = KEEP, at: int = COMPACT_AT) -> None:
+    """Rewrite the file with its newest ``keep`` distinct names once it has ``at`` lines.
+
+    Best effort: the picker must work on a read-only or missing state directory.
+    """
+    lines = _lines(path)
+    if len(lines) < at:
+        return
+    names = read_recent(path)[:keep]
+    body = "".join(f"{n}\n" for n in reversed(names)).encode()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, body)
+        finally:
+            os.close(fd)
+        # A shell appending between our read and this rename loses that one line: the
+        # order is a convenience, and the next switch records again.
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)

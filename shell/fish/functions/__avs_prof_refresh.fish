@@ -1,0 +1,28 @@
+# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
+# __avs_prof_refresh: the global __avs_prof_cache = profile names from the config file,
+# read by fish's own `string` (no Python, no CLI call per TAB); [sso-session]/[services]
+# sections and duplicates are left out. The file is read again only when its mtime
+# changes (`path mtime`, fish 3.5+, no process); older fish reads it every time.
+# Completions expand the variable instead of printing 5,000 lines through a pipe: at
+# that size printing alone costs fish ~25 ms. Always returns 0 (used in `complete -n`).
+function __avs_prof_refresh
+    set -l file ~/.aws/config
+    set -q AWS_CONFIG_FILE[1]; and test -n "$AWS_CONFIG_FILE"; and set file $AWS_CONFIG_FILE
+    if not test -r "$file"
+        set -g __avs_prof_cache
+        set -g __avs_prof_file
+        return 0
+    end
+    set -l re '^\s*\[\s*(?:profile\s+(.*?)|(default))\s*\][^\]]*$'
+    if not builtin -q path
+        set -g __avs_prof_cache (string match -rg $re <$file | sort -u)
+        return 0
+    end
+    set -l mtime (path mtime -- $file)
+    if test "$file" != "$__avs_prof_file"; or test "$mtime" != "$__avs_prof_mtime"
+        set -g __avs_prof_cache (path sort -u -- (string match -rg $re <$file))
+        set -g __avs_prof_file $file
+        set -g __avs_prof_mtime $mtime
+    end
+    return 0
+end
