@@ -485,7 +485,8 @@ def _background(
     profile: str,
     config: ProfileConfig,
 ) -> int:
-    from avault.render import REGION_VARS, SWITCH_VARS, render  # noqa: PLC0415
+    from avault.commands.export import switch_base  # noqa: PLC0415
+    from avault.render import render  # noqa: PLC0415
 
     watch = int(args.watch_pid or os.getppid())
     ctx.stdout.flush()
@@ -500,21 +501,13 @@ def _background(
         os._exit(code)
     server.server_close()  # the daemon has its own copy of the socket
 
-    unset: dict[str, str | None] = dict.fromkeys(SWITCH_VARS)
-    switched = ctx.env.get("AVS_REGION", "")
-    if switched and ctx.env.get("AWS_REGION") == switched and not config.region:
-        unset.update(dict.fromkeys(REGION_VARS))
+    unset, base = switch_base(ctx.env, profile, config.region, config.endpoint_url)
     new: dict[str, str | None] = {
         CONTAINER_URI: server.url,
         CONTAINER_TOKEN: token,
         "AVS_SERVER_PID": str(pid),
-        "AWS_VAULT": profile,
-        "AVS_PROFILE": profile,
+        **base,
     }
-    if config.region:
-        new.update(AWS_REGION=config.region, AWS_DEFAULT_REGION=config.region, AVS_REGION=config.region)
-    if config.endpoint_url:
-        new["AWS_ENDPOINT_URL"] = config.endpoint_url
     ctx.info(f"Started a local ECS credential server for {profile} (pid {pid}); stop it with kill {pid}")
     ctx.stdout.write(render(args.format, unset) + render(args.format, new))
     ctx.stdout.flush()

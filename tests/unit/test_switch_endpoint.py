@@ -67,3 +67,52 @@ def test_an_endpoint_the_user_exported_is_not_claimed_by_the_switch() -> None:
     unset, new = switch_assignments(resolved(LOCAL), env)
     assert "AVS_ENDPOINT_URL" not in new
     assert "AWS_ENDPOINT_URL" not in unset
+
+
+def test_exec_child_gets_neither_the_switched_endpoint_nor_the_switch_records() -> None:
+    from avault.commands.exec import child_env  # noqa: PLC0415
+
+    env = {
+        "AWS_ENDPOINT_URL": LOCAL,
+        "AVS_ENDPOINT_URL": LOCAL,
+        "AWS_REGION": "eu-west-1",
+        "AVS_REGION": "eu-west-1",
+        "AVS_SERVER_PID": "4242",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN": "tok",
+        "KEEP": "1",
+    }
+    child = child_env(env, resolved())
+    for gone in ("AWS_ENDPOINT_URL", "AVS_ENDPOINT_URL", "AWS_REGION", "AVS_REGION", "AVS_SERVER_PID"):
+        assert gone not in child
+    assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" not in child
+    assert child["KEEP"] == "1"
+    assert child["AWS_ACCESS_KEY_ID"] == "ASIAEXAMPLE"
+    # a real container's endpoint (no AVS_SERVER_PID) is the user's and stays
+    ecs = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.170.2/v2/x"}
+    assert (
+        child_env(ecs, resolved())["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+        == ecs["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+    )
+
+
+def test_a_switch_after_avs_server_unsets_the_server_variables_only_when_avs_set_them() -> None:
+    served = {"AVS_SERVER_PID": "4242", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1"}
+    unset, _ = switch_assignments(resolved(), served)
+    assert unset["AWS_CONTAINER_CREDENTIALS_FULL_URI"] is None
+    assert unset["AVS_SERVER_PID"] is None
+    mine = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.170.2/v2/x"}
+    unset, _ = switch_assignments(resolved(), mine)
+    assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" not in unset
+
+
+def test_logout_code_unsets_what_a_switch_set_and_nothing_else() -> None:
+    from avault.commands.logout import logout_code  # noqa: PLC0415
+
+    env = {"AVS_PROFILE": "p", "AWS_VAULT": "p", "AWS_ENDPOINT_URL": LOCAL, "AVS_ENDPOINT_URL": LOCAL}
+    out = logout_code("bash", "p", env)
+    assert "unset AWS_ENDPOINT_URL;" in out
+    assert "unset AVS_PROFILE;" in out
+    assert logout_code("bash", "other", env) == ""
+    mine = {"AVS_PROFILE": "p", "AWS_ENDPOINT_URL": LOCAL}
+    assert "AWS_ENDPOINT_URL" not in logout_code("bash", "p", mine)

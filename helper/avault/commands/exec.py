@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING
 
 from avault.commands.export import (
     NESTED_EXEC,
+    SERVER_VARS,
     Resolved,
     check_nested,
     format_json,
     obtain,
     profile_arg,
+    without_switch_region,
 )
 from avault.errors import AvaultError
 
@@ -39,20 +41,19 @@ REMOVED = (
     "AVS_EXPIRES",
     "AVS_ACCOUNT",
     "AVS_REGION",
+    "AVS_ENDPOINT_URL",
 )
 
 
 def base_child_env(env: Mapping[str, str], profile: str, region: str, endpoint_url: str) -> dict[str, str]:
     """The child's environment without any credentials (the ECS server mode adds its own)."""
-    out = dict(env)
-    switched_region = env.get("AVS_REGION", "")
+    # A previous `avs` switch's region and endpoint are not the user's: do not leak them.
+    out = without_switch_region(env)
     for var in REMOVED:
         out.pop(var, None)
-    if switched_region:
-        # Set by a previous `avs` switch, not by the user: do not leak it into this profile.
-        for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
-            if out.get(var) == switched_region:
-                del out[var]
+    if env.get("AVS_SERVER_PID"):  # `avs --server`'s endpoint belongs to the old profile
+        for var in SERVER_VARS:
+            out.pop(var, None)
     out["AWS_VAULT"] = profile
     if region:
         out["AWS_REGION"] = region

@@ -170,18 +170,47 @@ def format_ini(r: Resolved) -> str:
     return "\n".join(lines) + "\n"
 
 
-def switch_assignments(r: Resolved, env: Mapping[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:
-    """The in-place switch: what to unset first, then what to set."""
-    from avault.render import SWITCH_VARS  # noqa: PLC0415
+# What `avs --server` sets; unset by the next switch only when avs set them (AVS_SERVER_PID),
+# never a real container's own credentials endpoint.
+SERVER_VARS = ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AVS_SERVER_PID")
+
+
+def switch_base(
+    env: Mapping[str, str], profile: str, region: str, endpoint_url: str
+) -> tuple[dict[str, str | None], dict[str, str]]:
+    """What every in-place switch (``avs`` and ``avs --server``) unsets first, then sets.
+
+    Unset: ``render.SWITCH_VARS``; the region pair, the endpoint and the server variables
+    only when a previous switch set them (they equal AVS_REGION / AVS_ENDPOINT_URL, or
+    AVS_SERVER_PID is set), so values the user exported stay theirs.
+    Set: the profile, and its region and endpoint with the AVS_ records of them.
+    """
+    from avault.render import REGION_VARS, SWITCH_VARS  # noqa: PLC0415
 
     unset: dict[str, str | None] = dict.fromkeys(SWITCH_VARS)
     previous = env.get("AVS_REGION", "")
-    if previous and env.get("AWS_REGION") == previous and not r.region:
-        unset.update(AWS_REGION=None, AWS_DEFAULT_REGION=None)
-    # The same rule for the endpoint: drop only the one a previous switch set.
+    if previous and env.get("AWS_REGION") == previous and not region:
+        unset.update(dict.fromkeys(REGION_VARS))
     endpoint = env.get("AVS_ENDPOINT_URL", "")
-    if endpoint and env.get("AWS_ENDPOINT_URL") == endpoint and not r.endpoint_url:
+    if endpoint and env.get("AWS_ENDPOINT_URL") == endpoint and not endpoint_url:
         unset["AWS_ENDPOINT_URL"] = None
+    if env.get("AVS_SERVER_PID"):
+        unset.update(dict.fromkeys(SERVER_VARS))
+    new: dict[str, str] = {"AWS_VAULT": profile}
+    if region:
+        new.update(AWS_REGION=region, AWS_DEFAULT_REGION=region, AVS_REGION=region)
+    if endpoint_url:
+        new["AWS_ENDPOINT_URL"] = endpoint_url
+        # Recorded only when it came from the config: one the user exported stays theirs.
+        if endpoint_url != without_switch_region(env).get("AWS_ENDPOINT_URL"):
+            new["AVS_ENDPOINT_URL"] = endpoint_url
+    new["AVS_PROFILE"] = profile
+    return unset, new
+
+
+def switch_assignments(r: Resolved, env: Mapping[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:
+    """The in-place switch: what to unset first, then what to set."""
+    unset, base = switch_base(env, r.profile, r.region, r.endpoint_url)
     c = r.creds
     new: dict[str, str] = {
         "AWS_VAULT": r.profile,
@@ -193,14 +222,7 @@ def switch_assignments(r: Resolved, env: Mapping[str, str]) -> tuple[dict[str, s
     if c.can_expire():
         new["AWS_CREDENTIAL_EXPIRATION"] = c.expiration_rfc3339()
         new["AWS_SESSION_EXPIRATION"] = c.expiration_rfc3339()
-    if r.region:
-        new.update(AWS_REGION=r.region, AWS_DEFAULT_REGION=r.region, AVS_REGION=r.region)
-    if r.endpoint_url:
-        new["AWS_ENDPOINT_URL"] = r.endpoint_url
-        # Recorded only when it came from the config: one the user exported stays theirs.
-        if r.endpoint_url != without_switch_region(env).get("AWS_ENDPOINT_URL"):
-            new["AVS_ENDPOINT_URL"] = r.endpoint_url
-    new["AVS_PROFILE"] = r.profile
+    new.update(base)
     if c.expiration is not None:
         new["AVS_EXPIRES"] = str(int(c.expiration))
     if c.account_id:

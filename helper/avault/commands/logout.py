@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from avault.vault.base import Vault
 
 REVOKE_POLICY_NAME = "AWSRevokeOlderSessions"
-CONTAINER_VARS = ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AVS_SERVER_PID")
 
 
 def revoke_policy(issued_before: str) -> dict[str, object]:
@@ -116,17 +115,16 @@ def _revoke(args: argparse.Namespace, ctx: Context, vault: Vault, config: Profil
 
 
 def logout_code(shell: str, profile: str, env: dict[str, str]) -> str:
-    """What ``avs --logout`` evals: clear this shell when it holds ``profile``."""
-    from avault.render import REGION_VARS, SWITCH_VARS, render  # noqa: PLC0415
+    """What ``avs --logout`` evals: clear this shell when it holds ``profile``.
+
+    The same unsets as a switch to a profile with no region or endpoint of its own.
+    """
+    from avault.commands.export import switch_base  # noqa: PLC0415
+    from avault.render import render  # noqa: PLC0415
 
     if profile not in (env.get("AVS_PROFILE"), env.get("AWS_VAULT")):
         return ""
-    unset: dict[str, str | None] = dict.fromkeys(SWITCH_VARS)
-    switched = env.get("AVS_REGION", "")
-    if switched and env.get("AWS_REGION") == switched:
-        unset.update(dict.fromkeys(REGION_VARS))
-    if env.get("AVS_SERVER_PID"):
-        unset.update(dict.fromkeys(CONTAINER_VARS))
+    unset, _ = switch_base(env, profile, "", "")
     return render(shell, unset)
 
 
