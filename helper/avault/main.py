@@ -86,8 +86,13 @@ def fast_export_args(argv: Sequence[str]) -> types.SimpleNamespace | None:
             if choices is not None and value not in choices:
                 return None  # argparse prints the error
             ns[dest] = value
+        elif token == "--" and i == len(argv) - 2 and not profile_seen:
+            # `avs` passes the profile after `--`, so one starting with `-` is still a name.
+            ns["profile"] = argv[i + 1]
+            profile_seen = True
+            i += 1
         elif token.startswith("-") or profile_seen:
-            return None  # --help, --, abbreviations, attached short values, a 2nd positional
+            return None  # --help, abbreviations, attached short values, a 2nd positional
         else:
             ns["profile"] = token
             profile_seen = True

@@ -37,6 +37,7 @@
 if alias avs >/dev/null 2>&1; then
     printf '%s\n' "avault: replaced the alias avs with the avs function (avs PROFILE switches profiles)" >&2
     unalias avs
+    __avs_alias_clash=1 # `avs --doctor` reports it
 fi
 for __avs_name in av ave avl avll avsh avr avp; do
     if alias "$__avs_name" >/dev/null 2>&1; then
@@ -192,7 +193,20 @@ __avs_usage() {
         "       avs -s           show the profile, account and time left" \
         "       avs -u           remove the credentials from this shell (and stop its server)" \
         "       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead" \
-        "       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)"
+        "       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)" \
+        "       avs --doctor     check the setup, this shell's integration included"
+}
+
+# Only the shell knows that its integration is loaded (and whether an alias had to go),
+# so it tells `avault doctor`.
+__avs_doctor() {
+    local -a extra=(--shell bash)
+    if [[ ${__avs_alias_clash-} == 1 ]]; then extra+=(--alias-clash); fi
+    if ! \command -v avault >/dev/null 2>&1; then
+        printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+        return 127
+    fi
+    \command avault doctor "${extra[@]}"
 }
 
 __avs_main() {
@@ -213,6 +227,10 @@ __avs_main() {
         -u | --unset)
             __avs_unset
             return 0
+            ;;
+        --doctor)
+            __avs_doctor
+            return
             ;;
         --server) mode=server ;;
         --logout) mode=logout ;;
@@ -819,7 +837,7 @@ __avs_complete_avs() {
     if [[ $cur == -* ]]; then
         if [[ ${COMP_WORDS[0]-} == avs ]]; then
             __avs_reply_words "$cur" -d --duration -t --mfa-token -n --no-session --region \
-                -s --status -u --unset -h --help --server --logout
+                -s --status -u --unset -h --help --server --logout --doctor
         fi
         return 0
     fi

@@ -37,6 +37,7 @@
 if (( ${+aliases[avs]} )); then
     \builtin print -ru2 -- "avault: replaced alias avs='${aliases[avs]}' with the avs function (avs PROFILE switches profiles; 'avault server' is still there)"
     \builtin unalias avs
+    typeset -g __avs_alias_clash=1 # `avs --doctor` reports it
 fi
 () {
     \builtin emulate -L zsh
@@ -379,7 +380,22 @@ __avs_usage() {
        avs -s           show the profile, account and time left
        avs -u           remove the credentials from this shell (and stop its server)
        avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead
-       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)"
+       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)
+       avs --doctor     check the setup, this shell's integration included"
+}
+
+# Only the shell knows that its integration is loaded (and whether an alias had to go),
+# so it tells `avault doctor`.
+__avs_doctor() {
+    \builtin emulate -L zsh
+    local -a extra
+    extra=(--shell zsh)
+    if (( ${__avs_alias_clash:-0} )); then extra+=(--alias-clash); fi
+    if ! (( ${+commands[avault]} )); then
+        \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
+        return 127
+    fi
+    \command avault doctor $extra
 }
 
 __avs_main() {
@@ -394,6 +410,7 @@ __avs_main() {
             (-h|--help) __avs_usage; return 0 ;;
             (-s|--status) __avs_status; return ;;
             (-u|--unset) __avs_unset; return 0 ;;
+            (--doctor) __avs_doctor; return ;;
             (--server) mode=server ;;
             (--logout) mode=logout ;;
             (-n|--no-session) flags+=($arg) ;;
@@ -874,6 +891,7 @@ __avs_complete() {
                 '(- :)'{-h,--help}'[show help]' \
                 '(- :)'{-s,--status}'[show the profile, account and time left]' \
                 '(- :)'{-u,--unset}'[remove the credentials from this shell]' \
+                '(- :)--doctor[check the setup, this shell included]' \
                 '(-d --duration)'{-d+,--duration=}'[session duration, e.g. 1h]:duration: ' \
                 '(-t --mfa-token)'{-t+,--mfa-token=}'[MFA code]:MFA code: ' \
                 '(-n --no-session)'{-n,--no-session}'[skip GetSessionToken]' \

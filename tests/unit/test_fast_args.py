@@ -46,6 +46,9 @@ def test_fast_path_agrees_with_argparse(tokens: list[str]) -> None:
         ["export", "prod", "--format=bash", "-d", "2h", "-n", "--region", "us-west-2", "-t", "123456"],
         ["export", "--debug", "--backend", "file", "--file-dir", "/x", "--stdout", "prod"],
         ["export"],
+        # exactly what avs runs: the profile after --, so a name starting with - is a name
+        ["export", "--format", "zsh", "-t", "123456", "--", "prod"],
+        ["export", "--format", "fish", "--", "-odd-name"],
     ],
 )
 def test_common_avs_invocations_take_the_fast_path(argv: list[str]) -> None:
@@ -60,6 +63,8 @@ def test_common_avs_invocations_take_the_fast_path(argv: list[str]) -> None:
         ["export", "--help"],
         ["export", "--format", "bogus", "p"],
         ["export", "a", "b"],
+        ["export", "--", "a", "b"],
+        ["export", "a", "--", "b"],
         ["export", "--form", "zsh", "p"],
         ["list"],
         ["--debug", "export", "p"],

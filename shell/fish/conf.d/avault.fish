@@ -54,6 +54,7 @@ complete -c avs -s s -l status -d 'show the profile, account and time left'
 complete -c avs -s u -l unset -d 'remove the credentials from this shell'
 complete -c avs -s h -l help -d 'show help'
 complete -c avs -l server -d 'serve the credentials from a local ECS endpoint'
+complete -c avs -l doctor -d 'check the setup, this shell included'
 complete -c avs -l logout -d 'forget the cached sessions of a profile'
 complete -c avsh -f -n '__avs_complete_profile_wanted; and __avs_prof_refresh' -a '$__avs_prof_cache'
 

@@ -16,6 +16,9 @@ function avs --description 'switch AWS credentials in this shell (avault)'
             case -u --unset
                 __avs_unset
                 return 0
+            case --doctor
+                __avs_doctor
+                return $status
             case --server
                 set mode server
             case --logout
@@ -87,7 +90,17 @@ function __avs_usage
         "       avs -s           show the profile, account and time left" \
         "       avs -u           remove the credentials from this shell (and stop its server)" \
         "       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead" \
-        "       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)"
+        "       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)" \
+        "       avs --doctor     check the setup, this shell's integration included"
+end
+
+# Only the shell knows that its integration is loaded, so it tells `avault doctor`.
+function __avs_doctor
+    if not command -q avault
+        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+        return 127
+    end
+    command avault doctor --shell fish
 end
 
 # __avs_pick: print the profile chosen in `avault pick` (fzf or its own menu, drawn on
