@@ -36,7 +36,7 @@ _EXPORT_VALUES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "--duration": ("duration", None),
     "--region": ("region", None),
     "-t": ("mfa_token", None),
-    "--mfa-token": ("mfa_token", None),
+    "--mfa-arg": ("mfa_token", None),
     "--backend": ("backend", BACKENDS),
     "--prompt": ("prompt", None),
     "--file-dir": ("file_dir", None),
@@ -70,12 +70,12 @@ def fast_export_args(argv: Sequence[str]) -> types.SimpleNamespace | None:
     profile_seen = False
     i = 1
     while i < len(argv):
-        token = argv[i]
-        if token in _EXPORT_FLAGS:
-            ns[_EXPORT_FLAGS[token]] = True
-        elif token in _EXPORT_VALUES or (token.startswith("--") and token.split("=", 1)[0] in _EXPORT_VALUES):
-            name, _, attached = token.partition("=") if token.startswith("--") else (token, "", "")
-            if token.startswith("--") and "=" in token:
+        arg = argv[i]
+        if arg in _EXPORT_FLAGS:
+            ns[_EXPORT_FLAGS[arg]] = True
+        elif arg in _EXPORT_VALUES or (arg.startswith("--") and arg.split("=", 1)[0] in _EXPORT_VALUES):
+            name, _, attached = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+            if arg.startswith("--") and "=" in arg:
                 value = attached
             else:
                 if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
@@ -86,15 +86,15 @@ def fast_export_args(argv: Sequence[str]) -> types.SimpleNamespace | None:
             if choices is not None and value not in choices:
                 return None  # argparse prints the error
             ns[dest] = value
-        elif token == "--" and i == len(argv) - 2 and not profile_seen:
+        elif arg == "--" and i == len(argv) - 2 and not profile_seen:
             # `avs` passes the profile after `--`, so one starting with `-` is still a name.
             ns["profile"] = argv[i + 1]
             profile_seen = True
             i += 1
-        elif token.startswith("-") or profile_seen:
+        elif arg.startswith("-") or profile_seen:
             return None  # --help, abbreviations, attached short values, a 2nd positional
         else:
-            ns["profile"] = token
+            ns["profile"] = arg
             profile_seen = True
         i += 1
     return types.SimpleNamespace(**ns)
