@@ -85,6 +85,9 @@ PROFILE_KEYS = frozenset(
 SESSION_TAGS_SHAPE = "session tags string must be <key1>=<value1>,[<key2>=<value2>[,...]]"
 
 _INLINE_COMMENT = re.compile(r"[ \t][#;]")
+#: How many profiles a source_profile or include_profile chain may hold; deeper is a
+#: ConfigError rather than Python's RecursionError (aws-vault has no limit but Go's stack).
+MAX_CHAIN = 64
 
 
 def config_path(env: Mapping[str, str], home: Path) -> Path:
@@ -241,12 +244,27 @@ class ConfigFile:
 
     # -- loading ---------------------------------------------------------------
     @classmethod
-    def load(cls, path: Path, *, home: Path | None = None) -> ConfigFile:
+    def load(
+        cls, path: Path, *, home: Path | None = None, warn: Callable[[str], None] | None = None
+    ) -> ConfigFile:
+        """Read and parse ``path``; refuse it if another user could have written it.
+
+        ``warn`` receives the group-writable warning (default: stderr, once per process).
+        """
         display = display_path(path, home)
         try:
-            data = path.read_bytes()
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
         except FileNotFoundError:
             return cls(path, "", display=display)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read {display} ({exc.strerror or type(exc).__name__}); "
+                "check that it is a readable file"
+            ) from None
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                check_owner_and_mode(path, os.fstat(fh.fileno()), display, warn)
+                data = fh.read()
         except OSError as exc:
             raise ConfigError(
                 f"cannot read {display} ({exc.strerror or type(exc).__name__}); "
@@ -371,6 +389,81 @@ class ConfigFile:
         if keys is None:
             keys = self._profiles.table(name)
         keys.update({k.lower(): v for k, v in values.items()})
+
+
+_warned_paths: set[str] = set()
+
+
+def _stderr_warning(message: str) -> None:
+    import sys  # noqa: PLC0415 - only on this rare path
+
+    print(message, file=sys.stderr, flush=True)
+
+
+def private_group(gid: int) -> bool:
+    """Is ``gid`` this user's own group (Debian's user-private groups), with no one else in it?"""
+    import grp  # noqa: PLC0415 - only on the rare group-writable path
+    import pwd  # noqa: PLC0415
+
+    try:
+        user = pwd.getpwuid(os.geteuid())
+        group = grp.getgrgid(gid)
+    except (KeyError, OSError):
+        return False
+    return user.pw_gid == gid and group.gr_name == user.pw_name and set(group.gr_mem) <= {user.pw_name}
+
+
+def check_owner_and_mode(
+    path: Path, st: os.stat_result, display: str, warn: Callable[[str], None] | None = None
+) -> None:
+    """ssh's rule for its config file, applied to ~/.aws/config and its directory.
+
+    Whoever can write the config can make avault run their code (``credential_process``,
+    ``mfa_process``) with your keys, so: a file or directory owned by another user (root
+    excepted), or writable by everyone, is refused; group-writable is a warning (Debian's
+    user-private groups make 0664 common, and Debian's ssh accepts that too). Only regular
+    files are checked: ``AWS_CONFIG_FILE=/dev/null`` is a device owned by root.
+    """
+    import stat  # noqa: PLC0415 - cheap, but not needed before a file exists
+
+    if not stat.S_ISREG(st.st_mode):
+        return
+    uid = os.geteuid()
+    checks: list[tuple[str, os.stat_result | None]] = [(display, st)]
+    try:
+        parent_st: os.stat_result | None = os.stat(path.parent)  # noqa: PTH116 - one stat
+    except OSError:
+        parent_st = None
+    checks.append((f"the directory of {display}", parent_st))
+    for what, s in checks:
+        if s is None:
+            continue
+        shown = display if s is st else str(path.parent)
+        if s.st_uid not in (uid, 0):
+            raise ConfigError(
+                f"refusing to read {display}: {what} is owned by another user (uid {s.st_uid}), who "
+                f"could make avault run their code; fix it with: chown {uid} {shown}"
+            )
+        sticky_dir = stat.S_ISDIR(s.st_mode) and s.st_mode & stat.S_ISVTX
+        if s.st_mode & stat.S_IWOTH and not sticky_dir:
+            raise ConfigError(
+                f"refusing to read {display}: {what} is writable by every user "
+                f"(mode {stat.S_IMODE(s.st_mode):03o}), who could make avault run their code; "
+                f"fix it with: chmod go-w {shown}"
+            )
+        if s.st_mode & stat.S_IWGRP and not sticky_dir and not private_group(s.st_gid):
+            key = f"{shown}\0{what}"
+            if key not in _warned_paths:
+                _warned_paths.add(key)
+                (warn or _stderr_warning)(
+                    f"avault: warning: {what} is writable by its group "
+                    f"(mode {stat.S_IMODE(s.st_mode):03o}); fix it with: chmod g-w {shown}"
+                )
+
+
+def check_new_section(name: str, values: Mapping[str, str]) -> None:
+    """Raise ConfigError now if ``add_profile(name, values)`` would refuse them later."""
+    _check_writable(name, values)
 
 
 def _check_writable(name: str, values: Mapping[str, str]) -> None:
@@ -631,6 +724,11 @@ class _Loader:
                 f"Loop detected in source_profile chain for profile '{name}'; "
                 f"fix source_profile in {self.cfg.display} so the chain ends"
             )
+        if len(self.source_chain) >= MAX_CHAIN:
+            raise ConfigError(
+                f"the source_profile chain of profile '{self.active}' is longer than {MAX_CHAIN} "
+                f"profiles; shorten it in {self.cfg.display}"
+            )
         self.source_chain.append(name)
         try:
             config = self._base(name)
@@ -706,6 +804,11 @@ class _Loader:
                 f"Loop detected in config file for profile '{name}'; "
                 f"fix include_profile in {self.cfg.display} so it does not lead back to '{name}'"
             )
+        if len(self.visited) >= MAX_CHAIN:
+            raise ConfigError(
+                f"the include_profile chain of profile '{config.profile_name}' is longer than "
+                f"{MAX_CHAIN} profiles; shorten it in {self.cfg.display}"
+            )
         self.visited.append(name)
         section = self.cfg.section(name)
         if section is None:
@@ -765,7 +868,8 @@ class _Loader:
 def _duration_seconds(text: str, name: str) -> int:
     if not text:
         return 0
-    if not text.isascii() or not text.isdigit():
+    # Longer than 12 digits is no duration STS accepts, and int() refuses > 4300 digits.
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
         raise ConfigError(
             f"duration_seconds in profile '{name}' must be a whole number of seconds; "
             "fix it, e.g. duration_seconds = 3600"

@@ -188,7 +188,7 @@ def parse_credential_process_output(command: str, output: bytes) -> Credentials:
     quoted = json.dumps(command)
     try:
         obj = json.loads(output)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: '[[[[...'
         obj = None
     if not isinstance(obj, dict):
         raise AvaultError(

@@ -7,7 +7,10 @@ import re
 from avault.errors import AvaultError
 
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+_PART = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h)")
+# Go's time.Duration is int64 nanoseconds (~292 years): ParseDuration rejects more, and
+# so do we. A bigger value would otherwise become float("inf") and crash int().
+MAX_SECONDS = (2**63 - 1) / 1e9
 
 
 def parse_go_duration(text: str) -> float | None:
@@ -29,7 +32,9 @@ def parse_go_duration(text: str) -> float | None:
             return None
         total += float(m.group(1)) * _UNITS[m.group(2)]
         pos = m.end()
-    return sign * total if pos else None
+    if not pos or not total <= MAX_SECONDS:  # `not <=` also catches NaN
+        return None
+    return sign * total
 
 
 def require_duration(text: str, what: str) -> int:

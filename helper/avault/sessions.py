@@ -30,23 +30,26 @@ SESSION_TYPES = (
     "credential_process",
 )
 OIDC_PREFIX = "oidc:"
-KEY_RE = re.compile(r"^([^,]+),([^,]+),([^,]*),([0-9]{1,})$")
+# \Z, not $: "$" also matches before a final newline, which Go's regexp (aws-vault) does not.
+KEY_RE = re.compile(r"^([^,]+),([^,]+),([^,]*),([0-9]{1,})\Z")
 # Formats written by older aws-vault releases; purged on every session read or write.
 _OLD_FORMATS = (
-    re.compile(r"^session,([^,]+),([^,]*),([0-9]{2,})$"),
-    re.compile(r"^session:([^:]+):([^:]*):([0-9]{2,})$"),
-    re.compile(r"^.+ session \(([0-9]{2,})\)$"),
+    re.compile(r"^session,([^,]+),([^,]*),([0-9]{2,})\Z"),
+    re.compile(r"^session:([^:]+):([^:]*):([0-9]{2,})\Z"),
+    re.compile(r"^.+ session \(([0-9]{2,})\)\Z"),
 )
 
 
 def b64(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+    # surrogateescape: a profile named on the command line with non-UTF-8 bytes (argv is
+    # decoded that way) is encoded as those bytes, as aws-vault (Go strings are bytes) does.
+    return base64.urlsafe_b64encode(text.encode("utf-8", "surrogateescape")).decode("ascii").rstrip("=")
 
 
 def unb64(text: str) -> str | None:
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8", "surrogateescape")
+    except (binascii.Error, UnicodeError, ValueError):
         return None
 
 

@@ -52,11 +52,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         msg = f"Your profile has a source_profile of {source}, adding credentials to {profile}"
         raise ConfigError(f"{msg} won't have any effect")
     add_section = bool(args.add_config) and not cfg.has_profile(profile)
+    if add_section:
+        # Before the vault is touched: a name the config cannot hold must change nothing.
+        config.check_new_section(profile, {})
 
     key_id, secret = _read_keys(args, ctx)
     mfa_serial = ""
     if add_section and not args.env:
         mfa_serial = ctx.prompt(MFA_QUESTION, how_to_avoid="use --env").strip()
+        config.check_new_section(profile, {"mfa_serial": mfa_serial} if mfa_serial else {})
 
     vault = open_vault(args, ctx)
     data = json.dumps({"AccessKeyID": key_id, "SecretAccessKey": secret}, separators=(",", ":"))

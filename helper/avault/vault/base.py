@@ -102,7 +102,8 @@ class Item:
                 keychain_not_trust_application=bool(obj.get("KeychainNotTrustApplication")),
                 keychain_not_synchronizable=bool(obj.get("KeychainNotSynchronizable")),
             )
-        except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
+        except (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError) as exc:
+            # RecursionError: deeply nested JSON ('[[[[...') overflows json's stack.
             raise ItemCorrupt(
                 f"vault item {where} is not a valid item ({type(exc).__name__}); "
                 f"remove it or restore it from a backup"
@@ -112,7 +113,7 @@ class Item:
         """The inner JSON payload (credentials, session or token) as a dict."""
         try:
             obj = json.loads(self.data)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             obj = None
         if not isinstance(obj, dict):
             raise ItemCorrupt(

@@ -188,6 +188,7 @@ class FileVault(Vault):
         if not stat.S_ISDIR(st.st_mode):
             raise VaultError(f"{self.dir} is a file, not a directory; move it away or use --file-dir")
         if not self._checked:
+            self._refuse_if_others_can_write(st)
             self._checked = True
             key = str(self.dir)
             if st.st_mode & 0o077 and key not in _warned and self._warn is not None:
@@ -197,6 +198,29 @@ class FileVault(Vault):
                     f"(mode {stat.S_IMODE(st.st_mode):03o}); fix it with: chmod 700 {shlex.quote(key)}"
                 )
         return True
+
+    def _refuse_if_others_can_write(self, st: os.stat_result) -> None:
+        """ssh's rule: a vault directory another user owns or can write is not ours to trust.
+
+        They could delete, swap or roll back items, or read what we write next. Root's own
+        directories are accepted (as ssh does); a group-writable one is accepted only for a
+        user-private group, like Debian's ssh.
+        """
+        from avault.config import private_group  # noqa: PLC0415 - only once per vault
+
+        uid = os.geteuid()
+        shown = shlex.quote(str(self.dir))
+        if st.st_uid not in (uid, 0):
+            raise VaultError(
+                f"refusing to use vault directory {self.dir}: it is owned by another user "
+                f"(uid {st.st_uid}); fix it with: chown -R {uid} {shown} && chmod 700 {shown}"
+            )
+        writable = st.st_mode & stat.S_IWOTH or (st.st_mode & stat.S_IWGRP and not private_group(st.st_gid))
+        if writable:
+            raise VaultError(
+                f"refusing to use vault directory {self.dir}: other users can write to it "
+                f"(mode {stat.S_IMODE(st.st_mode):03o}); fix it with: chmod 700 {shown}"
+            )
 
     def _ensure_dir(self) -> None:
         if self._check_dir():

@@ -153,7 +153,8 @@ def parse_header(token: str) -> Header:
         raise BadHeaderError(f"expected 5 segments, found {len(parts)}")
     try:
         obj = json.loads(b64url_decode(parts[0]))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: a tampered header of nested brackets ('[[[[...') overflows json's stack.
         raise BadHeaderError("header is not base64url JSON") from None
     if not isinstance(obj, dict):
         raise BadHeaderError("header is not a JSON object")

@@ -146,17 +146,59 @@ class KeyringVault(Vault):
                     return
 
     def _ss_items(self, collection: Any, key: str | None) -> list[Any]:  # noqa: ANN401
+        """The matching items that still exist.
+
+        secretstorage's ``search_items`` is a generator that opens each found path, so an
+        item another avault process deletes between the search and the open (``clear``, a
+        session being replaced) raised ItemNotFoundException out of the whole search. Here
+        each path is opened on its own and a vanished one is skipped.
+        """
+        from secretstorage.exceptions import ItemNotFoundException  # noqa: PLC0415
+        from secretstorage.item import Item as SecretItem  # noqa: PLC0415
+
         attrs = {"service": SERVICE}
         if key is not None:
             attrs["username"] = key
-        return list(collection.search_items(attrs))
+        wrapper = getattr(collection, "_collection", None)
+        if wrapper is None:  # a secretstorage without the wrapper: its own search, as before
+            return list(collection.search_items(attrs))
+        (paths,) = wrapper.call("SearchItems", "a{ss}", attrs)
+        found = []
+        for path in paths:
+            try:
+                found.append(SecretItem(collection.connection, path, collection.session))
+            except ItemNotFoundException:  # noqa: PERF203 - deleted since the search
+                continue
+        return found
 
     # -- Secret Service (direct, to list and to set a readable label) -------------
     def _ss_keys(self) -> list[str]:
+        from secretstorage.exceptions import ItemNotFoundException  # noqa: PLC0415
+
+        collection = self.backend.get_preferred_collection()
+        keys = set()
+        with closing(collection.connection):
+            for i in self._ss_items(collection, None):
+                try:
+                    keys.add(str(i.get_attributes().get("username", "")))
+                except ItemNotFoundException:  # noqa: PERF203 - deleted by another process since the search
+                    continue
+        return sorted(k for k in keys if k)
+
+    def _ss_get(self, key: str) -> str | None:
+        """keyring's get_password, but an item another process deletes meanwhile is just absent."""
+        from secretstorage.exceptions import ItemNotFoundException  # noqa: PLC0415
+
         collection = self.backend.get_preferred_collection()
         with closing(collection.connection):
-            keys = {str(i.get_attributes().get("username", "")) for i in self._ss_items(collection, None)}
-        return sorted(k for k in keys if k)
+            for item in self._ss_items(collection, key):
+                try:
+                    self.backend.unlock(item)
+                    secret: bytes = item.get_secret()
+                except ItemNotFoundException:
+                    continue
+                return secret.decode("utf-8")
+        return None
 
     def _ss_set(self, item: Item) -> None:
         collection = self.backend.get_preferred_collection()
@@ -190,7 +232,10 @@ class KeyringVault(Vault):
         return list(self._call(self._read_index))
 
     def get(self, key: str) -> Item | None:
-        text = self._call(self.backend.get_password, SERVICE, key)
+        if self._ss:
+            text = self._call(self._ss_get, key)
+        else:
+            text = self._call(self.backend.get_password, SERVICE, key)
         if text is None:
             return None
         item = Item.from_json(text, where=f"{key!r} in the OS keyring")
@@ -214,11 +259,17 @@ class KeyringVault(Vault):
         def remove() -> bool:
             if self._ss:
                 collection = self.backend.get_preferred_collection()
+                from secretstorage.exceptions import ItemNotFoundException  # noqa: PLC0415
+
+                deleted = False
                 with closing(collection.connection):
-                    found = self._ss_items(collection, key)
-                    for i in found:
-                        i.delete()
-                    return bool(found)
+                    for i in self._ss_items(collection, key):
+                        try:
+                            i.delete()
+                        except ItemNotFoundException:
+                            continue
+                        deleted = True
+                return deleted
             try:
                 self.backend.delete_password(SERVICE, key)
             except PasswordDeleteError:

@@ -1,0 +1,66 @@
+"""Run tests/reliability and print ONE table: trials, operations, corpus size and failures per area.
+
+    .venv/bin/python bench/reliability_report.py            # default sizes (~3 min on 2 cores)
+    AVAULT_SLOW_TESTS=1 .venv/bin/python bench/reliability_report.py   # heavier variants
+
+Each test appends its numbers to $AVAULT_RELIABILITY_LOG (tests/reliability/conftest.py
+``record``); this script points that at a temp file, runs pytest -n 2, and sums by area.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "rows.jsonl"
+        log.touch()
+        env = dict(os.environ, AVAULT_RELIABILITY_LOG=str(log))
+        argv = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-n",
+            "2",
+            "-p",
+            "no:cacheprovider",
+            "tests/reliability",
+            *sys.argv[1:],
+        ]
+        proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        rows = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    totals: dict[str, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(("trials", "operations", "corpus", "failures"), 0)
+    )
+    for row in rows:
+        for k in ("trials", "operations", "corpus", "failures"):
+            totals[row["area"]][k] += int(row[k])
+    if "ECS server under load" not in totals:
+        totals["ECS server under load (skipped: server in progress)"]
+    width = max(len(a) for a in totals) if totals else 10
+    print(f"{'area':<{width}}  {'trials':>7}  {'operations':>10}  {'corpus':>7}  {'failures':>8}")
+    print("-" * (width + 42))
+    for area in sorted(totals):
+        t = totals[area]
+        print(
+            f"{area:<{width}}  {t['trials']:>7}  {t['operations']:>10}  {t['corpus']:>7}  {t['failures']:>8}"
+        )
+    summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "(no pytest output)"
+    print(f"\npytest: {summary}")
+    if proc.returncode != 0:
+        print(proc.stdout[-4000:], file=sys.stderr)
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
