@@ -172,3 +172,25 @@ def test_kek_is_cached_per_salt():
     jwe.decrypt(token, "cache pw")
     second = time.perf_counter() - start
     assert second < first / 3
+
+
+def test_fast_aesgcm_is_cryptographys_public_class() -> None:
+    """jwe takes AESGCM from the Rust binding to skip the ciphers package's import cost."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+
+    from avault.vault.jwe import aesgcm_class  # noqa: PLC0415
+
+    assert aesgcm_class() is AESGCM
+
+
+def test_decrypt_does_not_import_the_ciphers_package() -> None:
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = (
+        "import sys; from avault.vault import jwe; t = jwe.encrypt(b'x', 'pw'); "
+        "assert jwe.decrypt(t, 'pw') == b'x'; "
+        "print('cryptography.hazmat.primitives.ciphers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

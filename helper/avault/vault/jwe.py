@@ -113,13 +113,33 @@ def pbkdf2_kek(passphrase: bytes, p2s: bytes, p2c: int) -> bytes:
     return hashlib.pbkdf2_hmac("sha256", passphrase, salt, p2c, dklen=_KEK_BYTES)
 
 
+def aesgcm_class() -> Any:  # noqa: ANN401 - cryptography's AESGCM class
+    """cryptography's AESGCM, without importing ``cryptography.hazmat.primitives.ciphers``.
+
+    That package's ``__init__`` loads every cipher, mode and the decrepit algorithms: about
+    a fifth of a cached ``avs`` switch. Its ``aead`` module only re-exports the class from
+    the Rust binding, so take it from there, and fall back to the public module where the
+    binding is laid out differently (older releases). A test checks both are the same.
+    """
+    try:
+        from cryptography.hazmat.bindings._rust import openssl as rust_openssl  # noqa: PLC0415
+
+        cls = rust_openssl.aead.AESGCM
+    except (ImportError, AttributeError):  # pragma: no cover - older cryptography
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+
+        cls = AESGCM
+    return cls
+
+
 def encrypt(plaintext: bytes, passphrase: str, *, p2c: int = DEFAULT_P2C) -> str:
     return encrypt_with(plaintext, lambda p2s, n: derive_kek(passphrase, p2s, n), p2c=p2c)
 
 
 def encrypt_with(plaintext: bytes, kek_for: KekFunction, *, p2c: int = DEFAULT_P2C) -> str:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
     from cryptography.hazmat.primitives.keywrap import aes_key_wrap  # noqa: PLC0415
+
+    AESGCM = aesgcm_class()  # noqa: N806 - the class, named as cryptography names it
 
     p2s = os.urandom(_SALT_BYTES)
     header: dict[str, Any] = {
@@ -182,8 +202,9 @@ def decrypt(token: str, passphrase: str) -> bytes:
 def decrypt_with(token: str, kek_for: KekFunction) -> bytes:
     """``decrypt`` with the KEK from ``kek_for(p2s, p2c)``."""
     from cryptography.exceptions import InvalidTag  # noqa: PLC0415
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
     from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap  # noqa: PLC0415
+
+    AESGCM = aesgcm_class()  # noqa: N806 - the class, named as cryptography names it
 
     header = parse_header(token)
     _, ekey_s, iv_s, ct_s, tag_s = token.strip().split(".")
@@ -200,6 +221,7 @@ def decrypt_with(token: str, kek_for: KekFunction) -> bytes:
     except InvalidUnwrap:
         raise KeyUnwrapError("key unwrap failed") from None
     try:
-        return AESGCM(cek).decrypt(iv, ciphertext + tag, header.raw_segment.encode("ascii"))
+        plaintext: bytes = AESGCM(cek).decrypt(iv, ciphertext + tag, header.raw_segment.encode("ascii"))
     except InvalidTag:
         raise DecryptError("authentication tag mismatch") from None
+    return plaintext
