@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import shutil
 import urllib.error
 import urllib.parse
@@ -185,28 +184,13 @@ def _federate(
 
 def from_profile(args: argparse.Namespace, ctx: Context, profile: str) -> LoginTarget:
     from avault import config as cfgmod  # noqa: PLC0415
-    from avault.commands.export import without_switch_region  # noqa: PLC0415
-    from avault.durations import require_duration  # noqa: PLC0415
+    from avault.commands.export import session_flags, without_switch_region  # noqa: PLC0415
     from avault.providers import Resolver  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
 
     env = without_switch_region(ctx.env)
-    duration_text = getattr(args, "duration", None) or env.get("AWS_VAULT_DURATION", "")
-    duration = require_duration(duration_text, "duration") if duration_text else None
-    prompt = getattr(args, "prompt", None) or env.get("AWS_VAULT_PROMPT", "")
-    mfa_token = getattr(args, "mfa_token", None) or ""
-    mfa = None
-    if prompt:
-        from avault.mfa import MfaSource  # noqa: PLC0415
-
-        mfa = MfaSource(ctx, token=mfa_token, driver=prompt)
-    flags = cfgmod.Flags(
-        region=getattr(args, "region", None) or "",
-        mfa_token=mfa_token,
-        mfa_prompt=prompt,
-        duration=duration,
-        no_session=bool(getattr(args, "no_session", False)),
-    )
+    flags, mfa = session_flags(args, ctx, env)
+    duration = flags.duration
     cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home)
     vault = open_vault(args, ctx)
     # GetSessionToken is off for the target only: the console cannot use its credentials.
@@ -249,11 +233,6 @@ def from_env(args: argparse.Namespace, ctx: Context) -> LoginTarget:
 # -- browsers --------------------------------------------------------------------------------
 
 
-def _browser_entries(env: Mapping[str, str]) -> list[list[str]]:
-    """``$BROWSER`` as Python's webbrowser reads it: ``os.pathsep``-separated commands."""
-    return [shlex.split(entry) for entry in env.get("BROWSER", "").split(":") if entry.strip()]
-
-
 def browser_family(command: list[str]) -> str:
     base = Path(command[0]).name.lower() if command else ""
     if any(name in base for name in FIREFOX_FAMILY):
@@ -264,7 +243,9 @@ def browser_family(command: list[str]) -> str:
 
 
 def _detect_browser(env: Mapping[str, str]) -> list[str]:
-    for entry in _browser_entries(env):
+    from avault.browser import browser_commands  # noqa: PLC0415
+
+    for entry in browser_commands(env):
         if browser_family(entry):
             return entry
     for name in KNOWN_BROWSERS:
@@ -293,42 +274,19 @@ def isolated_command(env: Mapping[str, str], home: Path, name: str, url: str) ->
     return [*browser, f"--user-data-dir={directory}", url]
 
 
-def _spawn(command: list[str], env: Mapping[str, str]) -> bool:
-    import subprocess  # noqa: PLC0415
-
-    try:
-        subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=dict(env),
-            start_new_session=True,
-        )
-    except OSError:
-        return False
-    return True
-
-
 def open_url(ctx: Context, url: str, *, isolate: str = "") -> None:
     """Open ``url``: an isolated profile, else ``$BROWSER``, else Python's webbrowser."""
-    failed = LoginError(
-        "could not open a browser for the console; set BROWSER, or rerun with --stdout to print the URL"
-    )
-    if isolate:
-        if not _spawn(isolated_command(ctx.env, ctx.home, isolate, url), ctx.env):
-            raise failed
-        return
-    for entry in _browser_entries(ctx.env):
-        command = [part.replace("%s", url) for part in entry] if "%s" in " ".join(entry) else [*entry, url]
-        if _spawn(command, ctx.env):
-            return
-    if ctx.env.get("BROWSER"):
-        raise failed
-    import webbrowser  # noqa: PLC0415
+    from avault import browser  # noqa: PLC0415
 
-    if not webbrowser.open(url):
-        raise failed
+    opened = (
+        browser.spawn(isolated_command(ctx.env, ctx.home, isolate, url), ctx.env)
+        if isolate
+        else browser.open_url(ctx.env, url)
+    )
+    if not opened:
+        raise LoginError(
+            "could not open a browser for the console; set BROWSER, or rerun with --stdout to print the URL"
+        )
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

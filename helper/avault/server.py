@@ -359,26 +359,12 @@ def _validate(args: argparse.Namespace) -> None:
 
 def _resolve(args: argparse.Namespace, ctx: Context, profile: str) -> tuple[Resolver, ProfileConfig]:
     from avault import config as cfgmod  # noqa: PLC0415
-    from avault.commands.export import without_switch_region  # noqa: PLC0415
-    from avault.durations import require_duration  # noqa: PLC0415
+    from avault.commands.export import session_flags, without_switch_region  # noqa: PLC0415
     from avault.providers import Resolver  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
 
     env = without_switch_region(ctx.env)
-    duration_text = args.duration or env.get("AWS_VAULT_DURATION", "")
-    prompt = getattr(args, "prompt", None) or env.get("AWS_VAULT_PROMPT", "")
-    mfa_token = args.mfa_token or ""
-    mfa = None
-    if prompt:
-        from avault.mfa import MfaSource  # noqa: PLC0415
-
-        mfa = MfaSource(ctx, token=mfa_token, driver=prompt)
-    flags = cfgmod.Flags(
-        region=args.region or "",
-        mfa_token=mfa_token,
-        mfa_prompt=prompt,
-        duration=require_duration(duration_text, "duration") if duration_text else None,
-    )
+    flags, mfa = session_flags(args, ctx, env)
     cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home)
     resolver = Resolver(ctx, open_vault(args, ctx), mfa=mfa)
     cfgmod.ensure_profile_exists(profile, cfg, resolver.stored)

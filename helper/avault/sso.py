@@ -552,52 +552,10 @@ def is_headless(env: Mapping[str, str], platform: str = sys.platform) -> bool:
 
 
 def open_browser(env: Mapping[str, str], url: str) -> bool:
-    """``$BROWSER`` (colon-separated commands, ``%s`` for the URL) first, else ``webbrowser``.
+    """``$BROWSER`` first, else ``webbrowser``; see avault.browser."""
+    from avault.browser import open_url  # noqa: PLC0415
 
-    The browser never inherits our stdout: under ``eval "$(avault export ...)"`` a child
-    holding the pipe open would hang the shell until the browser exits.
-    """
-    import shlex  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-
-    browser = env.get("BROWSER", "")
-    if browser:
-        for command in browser.split(os.pathsep):
-            try:
-                argv = shlex.split(command)
-            except ValueError:
-                continue
-            if not argv:
-                continue
-            argv = [a.replace("%s", url) for a in argv] if "%s" in command else [*argv, url]
-            try:
-                subprocess.Popen(  # the user's own $BROWSER
-                    argv,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    env=dict(env),
-                    start_new_session=True,
-                )
-            except OSError:
-                continue
-            return True
-        return False
-    import webbrowser  # noqa: PLC0415
-
-    saved = [os.dup(1), os.dup(2)]
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        return bool(webbrowser.open(url))
-    except webbrowser.Error:
-        return False
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in (*saved, devnull):
-            os.close(fd)
+    return open_url(env, url)
 
 
 class _Spinner:

@@ -19,9 +19,10 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Mapping
 
-    from avault.config import ProfileConfig
+    from avault.config import Flags, ProfileConfig
     from avault.context import Context
     from avault.creds import Credentials
+    from avault.mfa import MfaSource
 
 NESTED_EXEC = (
     "running in an existing aws-vault subshell; 'exit' from the subshell or unset AWS_VAULT to force"
@@ -80,14 +81,16 @@ def profile_arg(args: argparse.Namespace, ctx: Context, command: str) -> str:
     return profile
 
 
-def obtain(args: argparse.Namespace, ctx: Context, profile: str) -> Resolved:
-    """Resolve the profile and get its credentials: from the cache, or through STS."""
-    from avault import config as cfgmod  # noqa: PLC0415
-    from avault.durations import require_duration  # noqa: PLC0415
-    from avault.providers import Resolver, credentials_for  # noqa: PLC0415
-    from avault.vault.select import open_vault  # noqa: PLC0415
+def session_flags(
+    args: argparse.Namespace, ctx: Context, env: Mapping[str, str]
+) -> tuple[Flags, MfaSource | None]:
+    """The resolver's base from the session options (-d, -t, -n, --region, --prompt).
 
-    env = without_switch_region(ctx.env)
+    Shared by export/exec, login and the ECS server, so each reads them the same way.
+    """
+    from avault.config import Flags  # noqa: PLC0415
+    from avault.durations import require_duration  # noqa: PLC0415
+
     duration_text = getattr(args, "duration", None) or env.get("AWS_VAULT_DURATION", "")
     prompt = getattr(args, "prompt", None) or env.get("AWS_VAULT_PROMPT", "")
     mfa_token = getattr(args, "mfa_token", None) or ""
@@ -96,13 +99,24 @@ def obtain(args: argparse.Namespace, ctx: Context, profile: str) -> Resolved:
         from avault.mfa import MfaSource  # noqa: PLC0415 - validates the driver up front
 
         mfa = MfaSource(ctx, token=mfa_token, driver=prompt)
-    flags = cfgmod.Flags(
+    flags = Flags(
         region=getattr(args, "region", None) or "",
         mfa_token=mfa_token,
         mfa_prompt=prompt,
         duration=require_duration(duration_text, "duration") if duration_text else None,
         no_session=bool(getattr(args, "no_session", False)),
     )
+    return flags, mfa
+
+
+def obtain(args: argparse.Namespace, ctx: Context, profile: str) -> Resolved:
+    """Resolve the profile and get its credentials: from the cache, or through STS."""
+    from avault import config as cfgmod  # noqa: PLC0415
+    from avault.providers import Resolver, credentials_for  # noqa: PLC0415
+    from avault.vault.select import open_vault  # noqa: PLC0415
+
+    env = without_switch_region(ctx.env)
+    flags, mfa = session_flags(args, ctx, env)
     cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home)
     vault = open_vault(args, ctx)
     # --stdout only prints the SSO link; without it AWS_VAULT_STDOUT and headless checks decide.
