@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
-import urllib.error
 import urllib.parse
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from fakes.recorder import Recorder
 
 pytestmark = pytest.mark.e2e
 
@@ -40,39 +38,6 @@ sso_role_name = Admin
 """
 
 
-class Counter:
-    """A reverse proxy in front of moto that counts STS actions."""
-
-    def __init__(self, upstream: str) -> None:
-        self.actions: list[str] = []
-        counter = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                counter.actions.append(urllib.parse.parse_qs(body.decode()).get("Action", ["?"])[0])
-                headers = {
-                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")
-                }
-                req = urllib.request.Request(upstream + self.path, data=body, method="POST", headers=headers)
-                try:
-                    with urllib.request.urlopen(req, timeout=10) as resp:
-                        status, data = resp.status, resp.read()
-                except urllib.error.HTTPError as exc:
-                    status, data = exc.code, exc.read()
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
 def setup(moto, env, aws_config, run_avault):
     aws_config(CONFIG)
@@ -85,7 +50,7 @@ def setup(moto, env, aws_config, run_avault):
             extra_env={"AWS_ACCESS_KEY_ID": f"AKIA{profile.upper():0>16}", "AWS_SECRET_ACCESS_KEY": "x"},
         )
         assert r.returncode == 0, r.stderr
-    counter = Counter(moto.url)
+    counter = Recorder(moto.url)
     env["AWS_ENDPOINT_URL"] = counter.url
     yield counter
     counter.server.shutdown()

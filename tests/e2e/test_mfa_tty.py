@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import sys
-import threading
-import urllib.parse
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from fakes.recorder import Recorder
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -25,42 +23,6 @@ mfa_serial = {SERIAL}
 region = us-east-1
 credential_process = {AVAULT} export --format json me
 """
-
-
-class Recorder:
-    """A tiny reverse proxy: forwards every request to moto and keeps the form bodies."""
-
-    def __init__(self, upstream: str) -> None:
-        self.requests: list[dict[str, list[str]]] = []
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                recorder.requests.append(urllib.parse.parse_qs(body.decode()))
-                headers = {
-                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")
-                }
-                req = urllib.request.Request(upstream + self.path, data=body, method="POST", headers=headers)
-                try:
-                    with urllib.request.urlopen(req, timeout=10) as resp:
-                        status, data = resp.status, resp.read()
-                except urllib.error.HTTPError as exc:
-                    status, data = exc.code, exc.read()
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def token_codes(self) -> list[str]:
-        return [r["TokenCode"][0] for r in self.requests if "TokenCode" in r]
 
 
 @pytest.fixture
