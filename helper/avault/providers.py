@@ -127,8 +127,8 @@ class _StsStep(Provider):
         self.profile = config.profile_name
 
 
-class SessionTokenProvider(_StsStep):
-    kind = GET_SESSION_TOKEN
+class _SourcedStep(_StsStep):
+    """An STS call signed with another provider's credentials, with MFA when ``serial``."""
 
     def __init__(
         self, resolver: Resolver, config: ProfileConfig, source: Provider, *, duration: int, serial: str
@@ -141,31 +141,27 @@ class SessionTokenProvider(_StsStep):
     def chain(self) -> list[Provider]:
         return [self, *self.source.chain()]
 
-    def retrieve(self) -> Credentials:
+    def _signer_and_code(self) -> tuple[Signer, str]:
         signer = self.source.signer()
         code = self.resolver.mfa_code(self.config, self.serial) if self.serial else ""
+        return signer, code
+
+
+class SessionTokenProvider(_SourcedStep):
+    kind = GET_SESSION_TOKEN
+
+    def retrieve(self) -> Credentials:
+        signer, code = self._signer_and_code()
         return self.resolver.sts().get_session_token(
             signer, self.config, duration=self.duration, serial=self.serial, code=code
         )
 
 
-class AssumeRoleProvider(_StsStep):
+class AssumeRoleProvider(_SourcedStep):
     kind = ASSUME_ROLE
 
-    def __init__(
-        self, resolver: Resolver, config: ProfileConfig, source: Provider, *, duration: int, serial: str
-    ) -> None:
-        super().__init__(resolver, config)
-        self.source = source
-        self.duration = duration
-        self.serial = serial
-
-    def chain(self) -> list[Provider]:
-        return [self, *self.source.chain()]
-
     def retrieve(self) -> Credentials:
-        signer = self.source.signer()
-        code = self.resolver.mfa_code(self.config, self.serial) if self.serial else ""
+        signer, code = self._signer_and_code()
         creds = self.resolver.sts().assume_role(
             signer,
             self.config,
