@@ -174,8 +174,6 @@ def _iam(moto):
 
 @pytest.mark.e2e
 def test_kill_9_during_rotate(rel_env: dict[str, str], moto) -> None:
-    if not (Path(__file__).resolve().parents[2] / "helper/avault/commands/rotate.py").exists():
-        pytest.skip("avault rotate does not exist yet")
     rng = random.Random(SEED + 2)
     iam = _iam(moto)
     iam.create_user(UserName="rot")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.shells import PROMPT, SHELLS, strip_ansi
+from fixtures.shells import PROMPT, SHELLS, run_shell, strip_ansi
 
 pytestmark = [pytest.mark.shells, pytest.mark.e2e]
 
@@ -45,15 +45,8 @@ def aws_env(moto, env: dict[str, str], aws_config, run_avault) -> dict[str, str]
     return env
 
 
-def _export_works(run_avault) -> None:
-    r = run_avault("export", "--format", "bash", "dev")
-    if r.returncode != 0 and ("invalid choice" in r.stderr or "No module named" in r.stderr):
-        pytest.skip(f"avault export is not implemented yet: {r.stderr.strip()}")
-
-
 @pytest.mark.parametrize("shell", SHELLS)
 def test_avs_prod_then_aws_cli_sees_the_role(shell: str, aws_env, run_avault, tmux_shell) -> None:
-    _export_works(run_avault)
     t = tmux_shell(shell, aws_env)
     t.line("avs prod")
     screen = t.wait_for("aws:prod(", timeout=30)
@@ -80,7 +73,36 @@ def test_avs_prod_then_aws_cli_sees_the_role(shell: str, aws_env, run_avault, tm
 
 def test_avs_cached_switch_is_fast_enough_to_repeat(aws_env, run_avault, tmux_shell) -> None:
     """A second `avs prod` comes from the session cache: no STS call, same key."""
-    _export_works(run_avault)
     t = tmux_shell("bash", aws_env)
     t.line("avs prod; k1=$AWS_ACCESS_KEY_ID; avs prod; [[ $k1 == $AWS_ACCESS_KEY_ID ]] && echo same-key")
     t.wait_for("same-key", timeout=30)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_cached_avs_imports_no_aws_sdk(shell: str, aws_env) -> None:
+    """Through the real `avs` function: a cached switch loads no boto3, botocore or keyring.
+
+    dev's GetSessionToken session is cached (a role without MFA never is, as in aws-vault).
+    PYTHONPROFILEIMPORTTIME makes the helper list every module it imports on stderr, which
+    `avs` leaves on the shell's stderr.
+    """
+    if shell == "fish":
+        script = (
+            "avs dev; or exit 1\n"
+            "set -gx PYTHONPROFILEIMPORTTIME 1; avs dev; or exit 1\n"
+            'set -e PYTHONPROFILEIMPORTTIME; echo "key:$AWS_ACCESS_KEY_ID"'
+        )
+    else:
+        script = (
+            'avs dev || exit 1\nPYTHONPROFILEIMPORTTIME=1 avs dev || exit 1\necho "key:$AWS_ACCESS_KEY_ID"'
+        )
+    r = run_shell(shell, script, aws_env, strict=False, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    # moto's GetSessionToken key: a session, not dev's stored AKIAEXAMPLEDEV000001
+    assert "key:AKIAIOSFODNN7EXAMPLE" in r.stdout
+    imported = {
+        line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")
+    }
+    assert "avault.config" in imported  # the log is real (import_module calls are not listed)
+    for heavy in ("boto3", "botocore", "keyring", "argparse"):
+        assert heavy not in imported, f"{heavy} was imported on the cached path"

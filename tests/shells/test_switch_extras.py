@@ -72,9 +72,6 @@ def aws_env(moto, env: dict[str, str], aws_config, run_avault) -> dict[str, str]
         extra_env={"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEDEV000001", "AWS_SECRET_ACCESS_KEY": "s3cr3t/dev"},
     )
     assert r.returncode == 0, r.stderr
-    r = run_avault("exec", "--help")
-    if "--background" not in r.stdout:
-        pytest.skip("avault exec --ecs-server --background (avault.server) is not there yet")
     return env
 
 
