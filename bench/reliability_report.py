@@ -20,6 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _shell_tests(stdout: str) -> tuple[int, int] | None:
+    """(passed + failed, failed) of the tests/shells tests, from pytest's -rA lines."""
+    lines = [x for x in stdout.splitlines() if "tests/shells/" in x]
+    if not lines:
+        return None
+    failed = sum(x.startswith(("FAILED", "ERROR")) for x in lines)
+    return sum(x.startswith(("PASSED", "FAILED", "ERROR")) for x in lines), failed
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "rows.jsonl"
@@ -30,11 +39,15 @@ def main() -> int:
             "-m",
             "pytest",
             "-q",
+            "-rA",
             "-n",
             "2",
             "-p",
             "no:cacheprovider",
             "tests/reliability",
+            # Existing shell-injection coverage (completion and prompt), counted as a row.
+            "tests/shells/test_roundtrip.py",
+            "tests/shells/test_completion_cache.py",
             *sys.argv[1:],
         ]
         proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
@@ -45,8 +58,12 @@ def main() -> int:
     for row in rows:
         for k in ("trials", "operations", "corpus", "failures"):
             totals[row["area"]][k] += int(row[k])
-    if "ECS server under load" not in totals:
-        totals["ECS server under load (skipped: server in progress)"]
+    if not any(a.startswith("ECS server under load") for a in totals):
+        totals["ECS server under load (did not run)"]
+    shells = _shell_tests(proc.stdout)
+    if shells:
+        totals["injection: tests/shells completion + prompt (existing)"]["trials"] += shells[0]
+        totals["injection: tests/shells completion + prompt (existing)"]["failures"] += shells[1]
     width = max(len(a) for a in totals) if totals else 10
     print(f"{'area':<{width}}  {'trials':>7}  {'operations':>10}  {'corpus':>7}  {'failures':>8}")
     print("-" * (width + 42))

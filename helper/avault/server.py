@@ -77,7 +77,10 @@ def new_token() -> str:
 
 
 def disable_core_dumps() -> tuple[int, int] | None:
-    """Soft RLIMIT_CORE to 0; returns the old limits (for the child), None where unsupported."""
+    """Soft RLIMIT_CORE to 0 and, on Linux, not dumpable (as the agent; no ptrace or
+    /proc/<pid>/mem by other processes of the user either); returns the old limits (for
+    the child), None where unsupported. execve makes the child dumpable again."""
+    _not_dumpable()
     try:
         import resource  # noqa: PLC0415 - POSIX only
 
@@ -86,6 +89,20 @@ def disable_core_dumps() -> tuple[int, int] | None:
     except (ImportError, ValueError, OSError):
         return None
     return old
+
+
+def _not_dumpable() -> None:
+    import sys  # noqa: PLC0415
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes  # noqa: PLC0415
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+    except (ImportError, OSError, AttributeError):
+        pass
 
 
 def _restore_core_limit(pid: int, limits: tuple[int, int] | None) -> None:

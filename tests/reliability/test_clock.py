@@ -137,3 +137,55 @@ def test_min_ttl_from_env() -> None:
     assert min_ttl_from_env({"AWS_MIN_TTL": "1h"}) == 3600
     assert min_ttl_from_env({"AWS_MIN_TTL": "9" * 400 + "h"}) == DEFAULT_MIN_TTL  # was inf
     assert min_ttl_from_env({"AWS_MIN_TTL": "junk"}) == DEFAULT_MIN_TTL
+
+
+@pytest.mark.e2e
+def test_reuse_or_refresh_through_the_real_cli(rel_env: dict[str, str], moto) -> None:
+    """``avault export`` with AVAULT_TEST_CLOCK_SKEW at expiry - MIN_TTL -/+ 2 s, and after a
+    jump back by a day, against moto behind a recording proxy (STS calls are counted)."""
+    import time  # noqa: PLC0415
+
+    from tests.fakes.recorder import Recorder  # noqa: PLC0415
+
+    from .conftest import add_keys, avault  # noqa: PLC0415
+
+    recorder = Recorder(moto.url)
+    env = dict(rel_env, AWS_ENDPOINT_URL=recorder.url)
+    from pathlib import Path  # noqa: PLC0415
+
+    Path(env["AWS_CONFIG_FILE"]).write_text("[profile dev]\nregion = us-east-1\n")
+    add_keys(env, "dev", "AKIACLOCK00000000001", "clock-secret")
+    failures: list[str] = []
+
+    def export(skew: float) -> dict[str, str]:
+        r = avault(env, "export", "--format", "json", "dev", extra={"AVAULT_TEST_CLOCK_SKEW": f"{skew:.3f}"})
+        if r.returncode != 0:
+            failures.append(f"skew {skew:.0f}: rc {r.returncode} {r.stderr[-200:]}")
+            return {}
+        out: dict[str, str] = json.loads(r.stdout)
+        return out
+
+    try:
+        first = export(0)
+        expiry = parse_rfc3339(first["Expiration"])
+        steps = [
+            ("expiry - MIN_TTL - 2 s: reuse", lambda: expiry - DEFAULT_MIN_TTL - 2 - time.time(), False),
+            ("clock 1 day back: reuse", lambda: -86400.0, False),
+            ("expiry - MIN_TTL + 2 s: new session", lambda: expiry - DEFAULT_MIN_TTL + 2 - time.time(), True),
+        ]
+        for what, skew, refresh in steps:
+            before = len(recorder.actions)
+            got = export(skew())
+            called = recorder.actions[before:].count("GetSessionToken")
+            # moto hands out the same key every time: the STS call count is the proof.
+            if called != int(refresh) or not got.get("SessionToken"):
+                failures.append(f"{what}: {called} STS calls")
+        # The new session was cached; a clock jumping back now reuses it, with no STS call.
+        before = len(recorder.actions)
+        again = export(-86400.0)
+        if recorder.actions[before:] or not again.get("SessionToken"):
+            failures.append(f"backwards after refresh: calls {recorder.actions[before:]}")
+    finally:
+        recorder.close()
+    record("clock and expiry: real CLI (skew, STS calls counted)", trials=5, corpus=4, failures=len(failures))
+    assert not failures, failures

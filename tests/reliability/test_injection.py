@@ -156,3 +156,102 @@ def test_hostile_config_values_never_run(rel_env: dict[str, str], tmp_path: Path
         failures.append("a payload ran")
     record("injection: hostile config", trials=8, operations=8, corpus=3, failures=len(failures))
     assert not failures, failures
+
+
+# What tests/shells already covers (counted in the report, not repeated here): hostile
+# profile names through avs/completion/prompt (test_roundtrip.py, 8 names x 3 shells),
+# completion-as-text (test_completion_cache.py, 5 names x 3 shells), control characters
+# in the prompt (test_roundtrip.py). Missing there, added here: hostile AVS_ACCOUNT and a
+# hostile AVS_PROFILE set directly (not through avs), rendered by each shell's prompt with
+# prompt_subst/promptvars on and off; and a hostile *typed prefix* completed by bash and fish.
+PROMPT_VALUES = [
+    "$(touch {c})",
+    "`touch {c}`",
+    "a;touch {c}",
+    "%F{{red}}%(?.x.y)",
+    "\\[\\e[5m\\]\\D{{%s}}",
+    "*?[a]",
+]
+PROMPT_SCRIPT = {
+    "zsh": 'setopt prompt_subst; __avs_precmd; print -P -- "$RPROMPT"; avs_prompt_info; echo;'
+    ' unsetopt prompt_subst; __avs_precmd; print -P -- "$RPROMPT"',
+    "bash": "PS1='$ '; __avs_prompt_command; printf '%s\\n' \"${PS1@P}\"; __avs_ps1; echo;"
+    " shopt -u promptvars; __avs_prompt_command; printf '%s\\n' \"${PS1@P}\"",
+    "fish": "avs_prompt; echo",
+}
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_hostile_prompt_variables_never_run(rel_env: dict[str, str], shell: str, tmp_path: Path) -> None:
+    from fixtures.shells import run_shell  # noqa: PLC0415
+
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed")
+    canary = tmp_path / "canary"
+    failures: list[str] = []
+    for raw in PROMPT_VALUES:
+        value = raw.format(c=canary)
+        for var in ("AVS_PROFILE", "AVS_ACCOUNT", "AWS_VAULT"):
+            e = dict(rel_env, AVS_PROFILE="dev", AVS_ACCOUNT="123456789012", AWS_VAULT="dev")
+            e[var] = value
+            r = run_shell(shell, PROMPT_SCRIPT[shell], e)
+            if r.returncode != 0:
+                failures.append(f"{shell} {var}={value!r}: rc {r.returncode} {r.stderr[-200:]}")
+            elif var != "AWS_VAULT" and value.replace("%", "") not in r.stdout.replace("%", ""):
+                failures.append(f"{shell} {var}={value!r}: not shown as text: {r.stdout[-200:]!r}")
+    if canary.exists():
+        failures.append("a payload ran")
+    record(
+        "injection: prompt segment (AVS_PROFILE/AVS_ACCOUNT/AWS_VAULT)",
+        trials=len(PROMPT_VALUES) * 3,
+        operations=len(PROMPT_VALUES) * 3,
+        corpus=len(PROMPT_VALUES),
+        failures=len(failures),
+    )
+    assert not failures, failures
+
+
+COMPLETE = {
+    # bash inserts a match as shell text: read each word back as the shell would
+    "bash": 'COMPREPLY=(); COMP_WORDS=(avs "$P"); COMP_CWORD=1; __avs_complete_avs;'
+    ' for w in "${COMPREPLY[@]}"; do eval "printf \'%s\\n\' $w"; done',
+    "fish": "complete -C \"avs '$P\" | string replace -r '\\t.*' ''; or true",
+}
+
+
+@pytest.mark.parametrize("shell", ["bash", "fish"])
+def test_hostile_typed_prefix_completes_as_text(rel_env: dict[str, str], shell: str, tmp_path: Path) -> None:
+    from fixtures.shells import run_shell  # noqa: PLC0415
+
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed")
+    canary = tmp_path / "canary"
+    names = [
+        p.format(c=canary)
+        for p in ("$(touch {c})x", "`touch {c}`x", "a?b", "[ab]x", "%s\\x", "\u00e9t\u00e9")
+    ]
+    Path(rel_env["AWS_CONFIG_FILE"]).write_text(
+        "".join(f"[profile {n}]\nregion = us-east-1\n" for n in names)
+    )
+    work = tmp_path / "cwd"
+    work.mkdir()
+    (work / "ab").touch()
+    failures: list[str] = []
+    for n in names:
+        prefix = n[:-1]
+        # fish: typed after an opening single quote, as a user would type such a name.
+        typed = prefix if shell == "bash" else prefix.replace("\\", "\\\\").replace("'", "\\'")
+        r = run_shell(shell, f"cd {work}\n{COMPLETE[shell]}", dict(rel_env, P=typed))
+        got = set(r.stdout.splitlines())
+        if r.returncode != 0 or n not in got or got - set(names):
+            failures.append(f"{shell} prefix {prefix!r}: rc {r.returncode} got {sorted(got)!r}")
+    if canary.exists():
+        failures.append("a payload ran")
+    record(
+        "injection: completion of a hostile typed prefix",
+        trials=len(names),
+        operations=len(names),
+        corpus=len(names),
+        failures=len(failures),
+    )
+    assert not failures, failures

@@ -10,8 +10,10 @@ dumps disabled (/proc/<pid>/limits).
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -111,7 +113,6 @@ def test_canaries_never_leak(rel_env: dict[str, str], moto) -> None:
         extra={"AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET},
     )
     out = run("export", "--format", "json", "dev", prints=True)
-    import json  # noqa: PLC0415
 
     token = json.loads(out or "{}").get("SessionToken", "")
     assert token, "export printed no session"
@@ -174,3 +175,163 @@ def test_agent_has_core_dumps_disabled(rel_env: dict[str, str], tmp_path: Path) 
     finally:
         proc.kill()
         proc.wait(10)
+
+
+CP_SECRET = "canary-cp-secret-2c9d4e7a1b3f"
+CP_TOKEN = "canary-cp-token-8e1f6a0b2d4c"
+TARGET = [b"sleep", b"1.37"]  # the exec'd command: its environment holds credentials by design
+
+CREDENTIAL_PROCESS = f"""import json, os, sys, time
+from pathlib import Path
+Path(sys.argv[1]).write_bytes(Path("/proc/self/environ").read_bytes())
+time.sleep(0.3)
+print(json.dumps({{"Version": 1, "AccessKeyId": "ASIACANARYCP00000001", "SecretAccessKey": "{CP_SECRET}",
+    "SessionToken": "{CP_TOKEN}", "Expiration": "2099-01-01T00:00:00Z"}}))
+"""
+MFA_PROCESS = f"""import sys, time
+from pathlib import Path
+Path(sys.argv[1]).write_bytes(Path("/proc/self/environ").read_bytes())
+time.sleep(0.3)
+print("{MFA}")
+"""
+
+
+class EnvironSampler(threading.Thread):
+    """Reads /proc/*/environ of every process but ours and the exec target's; keeps hits."""
+
+    def __init__(self, canaries: list[str], me: int) -> None:
+        super().__init__(daemon=True)
+        self.canaries = canaries
+        self.me = me
+        self.hits: set[str] = set()
+        self.samples = 0
+        self.pids: set[int] = set()
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            for pid in os.listdir("/proc"):  # noqa: PTH208
+                if not pid.isdigit() or int(pid) == self.me:
+                    continue
+                try:
+                    environ = Path(f"/proc/{pid}/environ").read_bytes()
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                if cmdline.split(b"\0")[:2] == TARGET:
+                    continue
+                self.samples += 1
+                for c in self.canaries:
+                    if c.encode() in environ:
+                        self.pids.add(int(pid))
+                        self.hits.add(f"environ of {pid} ({cmdline[:80]!r}) has {c[:14]}...")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(5)
+
+
+@pytest.mark.e2e
+def test_child_environments_hold_no_secret(rel_env: dict[str, str], moto, tmp_path: Path) -> None:
+    """credential_process, mfa_process, the passphrase command, exec's own process, the
+    background ECS server and the agent: none may carry a secret avault put in an env.
+
+    The avault processes get the passphrase only from AVAULT_FILE_PASSPHRASE_COMMAND (the
+    variable holds a command, not the passphrase), so any occurrence of it is a leak; the
+    only processes with secrets in their environment by design are the exec'd command
+    (skipped) and ``add --env`` (run before sampling starts).
+    """
+    passfile = tmp_path / "pass"
+    passfile.write_text(PASSPHRASE)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir(mode=0o700)
+    env = {k: v for k, v in rel_env.items() if k != "AWS_VAULT_FILE_PASSPHRASE"}
+    env.update(
+        AWS_ENDPOINT_URL=moto.url,
+        AVAULT_FILE_PASSPHRASE_COMMAND=f"cat {passfile}",
+        XDG_RUNTIME_DIR=str(run_dir),
+    )
+    py = sys.executable
+    (tmp_path / "cp.py").write_text(CREDENTIAL_PROCESS)
+    (tmp_path / "mfa.py").write_text(MFA_PROCESS)
+    cp_env, mfa_envs = tmp_path / "cp.env", [tmp_path / "mfa1.env", tmp_path / "mfa2.env"]
+    role = "role_arn = arn:aws:iam::123456789012:role/r\nmfa_serial = arn:aws:iam::123456789012:mfa/u\n"
+    Path(env["AWS_CONFIG_FILE"]).write_text(
+        "[profile dev]\nregion = us-east-1\n\n"
+        f"[profile cp]\nregion = us-east-1\ncredential_process = {py} {tmp_path}/cp.py {cp_env}\n\n"
+        f"[profile role]\nsource_profile = dev\n{role}mfa_process = {py} {tmp_path}/mfa.py {mfa_envs[0]}\n\n"
+        f"[profile cprole]\nsource_profile = cp\n{role}mfa_process = {py} {tmp_path}/mfa.py {mfa_envs[1]}\n"
+    )
+    r = avault(
+        env,
+        "add",
+        "--env",
+        "--no-add-config",
+        "dev",
+        extra={"AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET},
+    )
+    assert r.returncode == 0, r.stderr
+    canaries = [SECRET, PASSPHRASE, CP_SECRET, CP_TOKEN]
+    sampler = EnvironSampler(canaries, os.getpid())
+    sampler.start()
+    agent = subprocess.Popen(
+        [AVAULT, "agent", "--foreground"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    failures: list[str] = []
+    ran = 0
+    server_pid = 0
+    try:
+        r = avault(env, "export", "--format", "json", "dev")
+        ran += 1
+        token = json.loads(r.stdout or "{}").get("SessionToken", "")
+        assert token, r.stderr
+        canaries.append(token)  # the sampler shares the list
+        for args in (
+            ("export", "--format", "json", "cp"),
+            ("export", "--format", "json", "role"),
+            ("export", "--format", "json", "cprole"),
+            ("exec", "dev", "--", *[t.decode() for t in TARGET]),
+        ):
+            ran += 1
+            r = avault(env, *args)
+            if r.returncode != 0:
+                failures.append(f"{args}: rc {r.returncode}: {r.stderr[-200:]}")
+        ran += 1
+        r = avault(
+            env,
+            *("exec", "--ecs-server", "--background", "--format", "bash", "--watch-pid", str(os.getpid())),
+            "dev",
+        )
+        if r.returncode == 0:
+            server_pid = int(
+                next(x for x in r.stdout.split() if "AVS_SERVER_PID=" in x).split("=")[1].strip("'\";")
+            )
+            time.sleep(0.5)  # a few sampling rounds over the daemon
+        else:
+            failures.append(f"--background: rc {r.returncode}: {r.stderr[-200:]}")
+    finally:
+        if server_pid:
+            os.kill(server_pid, 15)
+        agent.kill()
+        agent.wait(10)
+        sampler.stop()
+    for path in (cp_env, *mfa_envs):
+        if not path.exists():
+            failures.append(f"{path.name}: the process never ran")
+            continue
+        data = path.read_bytes()
+        failures += [f"{path.name} has {c[:14]}..." for c in canaries if c.encode() in data]
+    failures += sorted(sampler.hits)
+    record(
+        "secret hygiene: child environments",
+        trials=ran,
+        operations=sampler.samples,
+        corpus=len(canaries),
+        failures=len(failures),
+    )
+    assert not failures, failures
