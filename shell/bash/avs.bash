@@ -752,6 +752,7 @@ __avs_prof_load() {
     local file=${AWS_CONFIG_FILE:-$HOME/.aws/config} stamp=${__avs_prof_stamp-} dir
     if [[ ! -r $file ]]; then
         __avs_prof_cache=()
+        __avs_prof_quoted=()
         __avs_prof_file=''
         return 0
     fi
@@ -787,6 +788,17 @@ __avs_prof_load() {
             __avs_prof_cache+=("$line")
         done < <(__avs_awk_config names '' | LC_ALL=C \command sort)
     fi
+    # What TAB inserts: bash puts a single match on the command line as it is (no
+    # `-o filenames` here), so a name like `a;touch x` must go in quoted, or Enter would
+    # run it. Names of plain characters (nearly all) are kept as they are.
+    __avs_prof_quoted=("${__avs_prof_cache[@]}")
+    local i q
+    for i in "${!__avs_prof_cache[@]}"; do
+        if [[ ${__avs_prof_cache[i]} == *[!A-Za-z0-9@%+=:,./_-]* ]]; then
+            printf -v q '%q' "${__avs_prof_cache[i]}"
+            __avs_prof_quoted[i]=$q
+        fi
+    done
     return 0
 }
 
@@ -800,7 +812,7 @@ __avs_reply_profiles() {
         return 0
     fi
     if [[ -z $1 ]]; then
-        COMPREPLY+=("${__avs_prof_cache[@]}")
+        COMPREPLY+=("${__avs_prof_quoted[@]}")
         return 0
     fi
     __avs_prefix_range "$1" "$n"
@@ -821,7 +833,7 @@ __avs_prefix_range() {
         if [[ ${__avs_prof_cache[mid]} == "$1"* ]]; then lo=$((mid + 1)); else hi=$mid; fi
     done
     if ((lo > start)); then
-        COMPREPLY+=("${__avs_prof_cache[@]:start:lo-start}")
+        COMPREPLY+=("${__avs_prof_quoted[@]:start:lo-start}")
     fi
     return 0
 }

@@ -27,7 +27,9 @@ def _config(names: list[str]) -> str:
 
 LIST = {
     "zsh": "__avs_profiles; print -rl -- $reply",
-    "bash": "COMPREPLY=(); COMP_WORDS=(avs ''); COMP_CWORD=1; __avs_complete_avs; printf '%s\\n' \"${COMPREPLY[@]}\"",
+    # bash inserts a match as shell text: read each word back as the shell would
+    "bash": "COMPREPLY=(); COMP_WORDS=(avs ''); COMP_CWORD=1; __avs_complete_avs;"
+    ' for w in "${COMPREPLY[@]}"; do eval "printf \'%s\\n\' $w"; done',
     "fish": "complete -C 'avs ' | string replace -r '\\t.*' ''; or true",
 }
 

@@ -140,7 +140,8 @@ def test_hostile_profile_names_switch_show_and_complete_without_running(
         shopt -u promptvars
         __avs_prompt_command; : "${{PS1@P}}"
         COMP_WORDS=(avs ''); COMP_CWORD=1; __avs_complete_avs
-        printf 'C%s\\0' "${{COMPREPLY[@]}}"
+        # what TAB inserts is shell text: read each word back the way the shell would
+        for w in "${{COMPREPLY[@]}}"; do eval "printf 'C%s\\0' $w"; done
         avp >/dev/null; avs -s >/dev/null
         """
     else:
