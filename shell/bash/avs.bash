@@ -748,11 +748,15 @@ __avs_reply_words() {
 # mtime from the last parse (`touch -r`), and bash's own `-nt` compares the two, so a
 # TAB with nothing changed starts no process. The stamp lives in $XDG_RUNTIME_DIR
 # (emptied at logout) when there is one, else in $XDG_CACHE_HOME/avault.
+# Set by __avs_prof_load; 1 while no cached name needs quoting (sourcing twice keeps them).
+__avs_prof_plain=${__avs_prof_plain:-1}
+
 __avs_prof_load() {
     local file=${AWS_CONFIG_FILE:-$HOME/.aws/config} stamp=${__avs_prof_stamp-} dir
     if [[ ! -r $file ]]; then
         __avs_prof_cache=()
         __avs_prof_quoted=()
+        __avs_prof_plain=1
         __avs_prof_file=''
         return 0
     fi
@@ -791,14 +795,25 @@ __avs_prof_load() {
     # What TAB inserts: bash puts a single match on the command line as it is (no
     # `-o filenames` here), so a name like `a;touch x` must go in quoted, or Enter would
     # run it. Names of plain characters (nearly all) are kept as they are.
-    __avs_prof_quoted=("${__avs_prof_cache[@]}")
-    local i q
-    for i in "${!__avs_prof_cache[@]}"; do
-        if [[ ${__avs_prof_cache[i]} == *[!A-Za-z0-9@%+=:,./_-]* ]]; then
-            printf -v q '%q' "${__avs_prof_cache[i]}"
-            __avs_prof_quoted[i]=$q
-        fi
-    done
+    # One check over all names first, so the common case (plain names) costs no loop.
+    local IFS=: all q i
+    all="${__avs_prof_cache[*]-}"
+    __avs_prof_quoted=()
+    if [[ $all != *[!A-Za-z0-9@%+=:,./_-]* ]]; then
+        __avs_prof_plain=1 # replies come straight from __avs_prof_cache
+        return 0
+    fi
+    __avs_prof_plain=0
+    if ((BASH_VERSINFO[0] >= 4)); then
+        # %q never emits a raw newline, so one name per line splits back exactly.
+        printf -v q '%q\n' "${__avs_prof_cache[@]}"
+        mapfile -t __avs_prof_quoted <<<"${q%$'\n'}"
+    else
+        for i in "${__avs_prof_cache[@]}"; do
+            printf -v q '%q' "$i"
+            __avs_prof_quoted+=("$q")
+        done
+    fi
     return 0
 }
 
@@ -812,7 +827,11 @@ __avs_reply_profiles() {
         return 0
     fi
     if [[ -z $1 ]]; then
-        COMPREPLY+=("${__avs_prof_quoted[@]}")
+        if ((__avs_prof_plain)); then
+            COMPREPLY+=("${__avs_prof_cache[@]}")
+        else
+            COMPREPLY+=("${__avs_prof_quoted[@]}")
+        fi
         return 0
     fi
     __avs_prefix_range "$1" "$n"
@@ -832,7 +851,9 @@ __avs_prefix_range() {
         mid=$(((lo + hi) / 2))
         if [[ ${__avs_prof_cache[mid]} == "$1"* ]]; then lo=$((mid + 1)); else hi=$mid; fi
     done
-    if ((lo > start)); then
+    if ((lo > start)) && ((__avs_prof_plain)); then
+        COMPREPLY+=("${__avs_prof_cache[@]:start:lo-start}")
+    elif ((lo > start)); then
         COMPREPLY+=("${__avs_prof_quoted[@]:start:lo-start}")
     fi
     return 0
