@@ -5,6 +5,7 @@ These use the fake helper; test_e2e_moto.py repeats the switch with the real one
 
 from __future__ import annotations
 
+import json
 import shutil
 import tarfile
 from pathlib import Path
@@ -202,3 +203,29 @@ def test_zsh_completion_file_alone_after_compinit(fake_env, tmux_shell, tmp_path
     t = tmux_shell("zsh", fake_env, init=init)
     t.send("avs ", "Tab")
     t.wait_for("staging")
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_tab_then_enter_on_a_hostile_profile_name_runs_nothing(
+    shell: str, fake_env, tmux_shell, tmp_path: Path
+) -> None:
+    """A profile named like a command is inserted quoted: Enter switches, it runs nothing.
+
+    The fake helper knows no such profile, so the switch itself fails; what matters is
+    that the canary is never created and avs received the name as one argument.
+    """
+    canary = tmp_path / "canary"
+    name = f"zz;touch {canary}"
+    Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG + f"\n[profile {name}]\nregion = us-east-1\n")
+    log = tmp_path / "argv.log"
+    t = tmux_shell(shell, {**fake_env, "FAKE_AVAULT_LOG": str(log)})
+    t.send("avs zz", "Tab")
+    t.wait_for(lambda s: "touch" in s)  # the name was inserted on the command line
+    t.send("Enter")
+    t.wait_for(lambda s: log.exists() and '"export"' in log.read_text())
+    t.line("echo done-$?")
+    t.wait_for("done-")
+    assert not canary.exists(), "the completed name ran as a command"
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    export = next(c for c in calls if c[0] == "export")
+    assert export[-1] == name  # one argument, exactly the name
