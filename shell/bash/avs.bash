@@ -293,7 +293,39 @@ __avs_main() {
             return
         fi
     fi
+    if [[ $mode == export ]] && ((${#flags[@]} == 0)) && __avs_still_fresh "$profile"; then
+        return 0
+    fi
     __avs_apply "$mode" "$profile" ${flags[@]+"${flags[@]}"}
+}
+
+# __avs_still_fresh PROFILE: true when this shell already holds PROFILE's keys with more
+# than AWS_MIN_TTL (default 5m) left, so re-running `avs PROFILE` is instant: no process
+# at all, even for a role aws-vault would not cache. `avr` always asks the helper.
+__avs_still_fresh() {
+    [[ $1 == "${AVS_PROFILE-}" && $1 == "${AWS_VAULT-}" && -n ${AWS_ACCESS_KEY_ID-} ]] || return 1
+    [[ -z ${AVS_SERVER_PID-} ]] || return 1
+    local exp=${AVS_EXPIRES-} now=${EPOCHSECONDS-} ttl=${AWS_MIN_TTL:-5m} secs
+    if [[ -z $now && -n $__avs_clock ]]; then
+        printf -v now '%(%s)T' -1
+    fi
+    case $exp:$now in
+    *[!0-9:]* | :* | *:) return 1 ;;
+    *) ;;
+    esac
+    case $ttl in
+    *[!0-9smh]* | [smh]*) return 1 ;; # a Go duration we do not parse here: ask the helper
+    *[0-9]s) secs=${ttl%s} ;;
+    *[0-9]m) secs=$((10#${ttl%m} * 60)) ;;
+    *[0-9]h) secs=$((10#${ttl%h} * 3600)) ;;
+    *) return 1 ;;
+    esac
+    case $secs in
+    '' | *[!0-9]*) return 1 ;;
+    *) ;;
+    esac
+    # 10#: a leading zero must not read as octal (an error that `set -e` would make fatal)
+    ((10#$exp - 10#$now > 10#$secs))
 }
 
 # __avs_pick: REPLY = the profile chosen in `avault pick` (fzf or its own menu, drawn on

@@ -468,7 +468,27 @@ __avs_main() {
             return
         fi
     fi
+    if [[ $mode == export ]] && (( ! ${#flags} )) && __avs_still_fresh "$profile"; then
+        return 0
+    fi
     __avs_apply $mode "$profile" "${flags[@]}"
+}
+
+# __avs_still_fresh PROFILE: true when this shell already holds PROFILE's keys with more
+# than AWS_MIN_TTL (default 5m) left, so re-running `avs PROFILE` is instant: no process
+# at all, even for a role aws-vault would not cache. `avr` always asks the helper.
+__avs_still_fresh() {
+    \builtin emulate -L zsh
+    [[ $1 == "${AVS_PROFILE-}" && $1 == "${AWS_VAULT-}" && -n ${AWS_ACCESS_KEY_ID-} ]] || return 1
+    [[ -z ${AVS_SERVER_PID-} && ${AVS_EXPIRES-} == <-> && -n ${EPOCHSECONDS-} ]] || return 1
+    local ttl=${AWS_MIN_TTL:-5m} secs
+    case $ttl in
+        (<->s) secs=${ttl%s} ;;
+        (<->m) secs=$(( ${ttl%m} * 60 )) ;;
+        (<->h) secs=$(( ${ttl%h} * 3600 )) ;;
+        (*) return 1 ;; # a Go duration we do not parse here: let the helper decide
+    esac
+    (( AVS_EXPIRES - EPOCHSECONDS > secs ))
 }
 
 # __avs_pick: REPLY = the profile chosen in `avault pick` (fzf or its own menu, drawn on

@@ -111,5 +111,5 @@ def test_twenty_processes_on_the_file_vault(rel_env: dict[str, str], moto) -> No
 
 @pytest.mark.e2e
 @pytest.mark.keyring
-def test_twenty_processes_on_the_secret_service(rel_env: dict[str, str], keyring_env, moto) -> None:
-    _run(keyring_env, scaled(2, 10), "concurrency: Secret Service, 20 procs")
+def test_twenty_processes_on_the_secret_service(rel_env: dict[str, str], private_keyring_env, moto) -> None:
+    _run(private_keyring_env, scaled(2, 10), "concurrency: Secret Service, 20 procs")

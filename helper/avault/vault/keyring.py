@@ -27,14 +27,14 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import closing
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from avault.errors import VaultError
 from avault.vault.base import Item, Vault
 from avault.vault.lock import exclusive
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from pathlib import Path
 
     from avault.context import Context
@@ -93,19 +93,50 @@ def _is_secret_service(backend: object) -> bool:
     return type(backend).__module__ == "keyring.backends.SecretService"
 
 
+TIMEOUT_VAR = "AVAULT_KEYRING_TIMEOUT"
+DEFAULT_TIMEOUT = 30.0
+
+
+def _timeout(env: Mapping[str, str]) -> float:
+    """Seconds to wait for the keyring: $AVAULT_KEYRING_TIMEOUT (seconds or a Go duration)."""
+    from avault.durations import parse_go_duration  # noqa: PLC0415
+
+    text = env.get(TIMEOUT_VAR, "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds: float | None = float(text)
+    except ValueError:
+        seconds = parse_go_duration(text)
+    return seconds if seconds and seconds > 0 else DEFAULT_TIMEOUT
+
+
 class KeyringVault(Vault):
     name = "keyring"
 
-    def __init__(self, backend: object, *, index_lock: Path, collection: str = "") -> None:
+    def __init__(
+        self,
+        backend: object,
+        *,
+        index_lock: Path,
+        collection: str = "",
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         self.backend: Any = backend  # a keyring backend; keyring's own types are loose
         self.collection = collection
         self._index_lock = index_lock
         self._ss = _is_secret_service(backend)
+        self.timeout = timeout
 
     @classmethod
     def from_context(cls, ctx: Context, collection: str) -> KeyringVault:
         backend = _choose_backend(ctx)
-        vault = cls(backend, index_lock=ctx.home / ".awsvault" / ".keyring-index.lock", collection=collection)
+        vault = cls(
+            backend,
+            index_lock=ctx.home / ".awsvault" / ".keyring-index.lock",
+            collection=collection,
+            timeout=_timeout(ctx.env),
+        )
         if vault._ss:
             vault._call(vault._select_collection)
         return vault
@@ -116,11 +147,40 @@ class KeyringVault(Vault):
 
     # -- plumbing ---------------------------------------------------------------
     def _call(self, fn: Callable[..., _T], *args: object) -> _T:
-        """Run a keyring operation, turning its many failure types into one-line VaultErrors."""
+        """Run a keyring operation, turning its many failure types into one-line VaultErrors.
+
+        A Secret Service that never answers (a wedged daemon, an unlock prompt nobody can
+        see) would hang the command, and the shell with it: after ``timeout`` seconds it
+        is an error instead. The stuck call's thread is a daemon; the process exits anyway.
+        """
+        import threading  # noqa: PLC0415
+
+        outcome: list[tuple[bool, object]] = []
+
+        def target() -> None:
+            try:
+                outcome.append((True, fn(*args)))
+            except BaseException as exc:
+                outcome.append((False, exc))
+
+        worker = threading.Thread(target=target, name="avault-keyring", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if not outcome:
+            raise VaultError(
+                f"the OS keyring did not answer within {self.timeout:g}s; check that it is running "
+                f"and unlocked, raise {TIMEOUT_VAR}, or use --backend file"
+            )
+        ok, value = outcome[0]
+        if ok:
+            return value  # type: ignore[return-value]  # fn's own result
+        return self._translate(value)  # type: ignore[arg-type]  # the exception fn raised
+
+    def _translate(self, error: BaseException) -> NoReturn:
         from keyring import errors  # noqa: PLC0415
 
         try:
-            return fn(*args)
+            raise error
         except VaultError:
             raise
         except errors.KeyringLocked:
@@ -193,7 +253,10 @@ class KeyringVault(Vault):
         with closing(collection.connection):
             for item in self._ss_items(collection, key):
                 try:
-                    self.backend.unlock(item)
+                    # Unlock only what is locked: in an unlocked collection the Unlock
+                    # call is a D-Bus round trip that can wait on an unseen prompt.
+                    if item.is_locked():
+                        self.backend.unlock(item)
                     secret: bytes = item.get_secret()
                 except ItemNotFoundException:
                     continue

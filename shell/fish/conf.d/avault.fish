@@ -40,7 +40,9 @@ function avr --description 'refresh the current AWS profile (avs)'
         echo "avr: the credential server refreshes $AVS_PROFILE by itself" >&2
         return 0
     end
-    avs $argv -- $AVS_PROFILE
+    # `functions -q` autoloads avs.fish (fisher layout), where __avs_apply lives; avr
+    # calls it directly so a fresh session is refreshed, not kept (see __avs_still_fresh).
+    functions -q avs; and __avs_apply export $AVS_PROFILE $argv
 end
 
 # Completion for avs and avsh (avault's own is in completions/avault.fish).

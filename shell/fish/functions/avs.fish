@@ -79,7 +79,25 @@ function avs --description 'switch AWS credentials in this shell (avault)'
             return $status
         end
     end
+    if test $mode = export; and not set -q flags[1]; and __avs_still_fresh $profile
+        return 0
+    end
     __avs_apply $mode $profile $flags
+end
+
+# __avs_still_fresh PROFILE: true when this shell already holds PROFILE's keys with more
+# than AWS_MIN_TTL (default 5m) left, so re-running `avs PROFILE` starts no helper (one
+# `date`, fish has no clock of its own), even for a role aws-vault would not cache.
+# `avr` always asks the helper.
+function __avs_still_fresh
+    test "$argv[1]" = "$AVS_PROFILE"; and test "$argv[1]" = "$AWS_VAULT"; or return 1
+    test -n "$AWS_ACCESS_KEY_ID"; and test -z "$AVS_SERVER_PID"; or return 1
+    string match -qr '^[0-9]+$' -- "$AVS_EXPIRES"; or return 1
+    set -l ttl 5m
+    set -q AWS_MIN_TTL[1]; and test -n "$AWS_MIN_TTL"; and set ttl $AWS_MIN_TTL
+    set -l parts (string match -r '^([0-9]+)([smh])$' -- $ttl); or return 1
+    set -l secs (math "$parts[2] * "(string replace -r s 1 -- (string replace -r m 60 -- (string replace -r h 3600 -- $parts[3]))))
+    test (math $AVS_EXPIRES - (command date +%s)) -gt $secs
 end
 
 function __avs_usage
