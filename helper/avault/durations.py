@@ -37,6 +37,15 @@ def parse_go_duration(text: str) -> float | None:
     return sign * total
 
 
+def parse_seconds(text: str) -> float | None:
+    """Plain seconds (``30``, ``1.5``) or a Go duration (``30s``, ``2m``); None if neither."""
+    s = text.strip()
+    try:
+        return float(s)
+    except ValueError:
+        return parse_go_duration(s)
+
+
 def require_duration(text: str, what: str) -> int:
     """Parse a user-given duration to whole seconds, or fail with the accepted shape."""
     seconds = parse_go_duration(text)

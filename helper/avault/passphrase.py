@@ -48,15 +48,12 @@ class PassphraseCommandError(VaultError):
 
 
 def command_timeout(env: Mapping[str, str]) -> float:
+    from avault.durations import parse_seconds  # noqa: PLC0415
+
     text = env.get(COMMAND_TIMEOUT_VAR, "").strip()
     if not text:
         return DEFAULT_COMMAND_TIMEOUT
-    try:
-        seconds: float | None = float(text)
-    except ValueError:
-        from avault.durations import parse_go_duration  # noqa: PLC0415
-
-        seconds = parse_go_duration(text)
+    seconds = parse_seconds(text)
     if seconds is None or seconds <= 0:
         raise PassphraseCommandError(
             f"{COMMAND_TIMEOUT_VAR}={text!r} is not a duration; use seconds or e.g. 30s, 2m"

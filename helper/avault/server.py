@@ -441,6 +441,8 @@ def run_exec(args: argparse.Namespace, ctx: Context) -> int:
 def _run_child(command: list[str], env: dict[str, str], core_limits: tuple[int, int] | None) -> int:
     import subprocess  # noqa: PLC0415
 
+    from avault.commands.exec import start_error  # noqa: PLC0415
+
     # Handlers go in before the child exists, so a signal that arrives while it starts is
     # delivered to it afterwards instead of killing us and orphaning it.
     child: subprocess.Popen[bytes] | None = None
@@ -458,16 +460,8 @@ def _run_child(command: list[str], env: dict[str, str], core_limits: tuple[int, 
     try:
         try:
             child = subprocess.Popen(command, env=env)
-        except FileNotFoundError:
-            raise AvaultError(
-                f"exec: {command[0]}: command not found; check the name and PATH", exit_code=127
-            ) from None
-        except PermissionError:
-            raise AvaultError(
-                f"exec: {command[0]}: permission denied; is it executable?", exit_code=126
-            ) from None
         except OSError as exc:
-            raise AvaultError(f"exec: cannot run {command[0]} ({exc.strerror})", exit_code=126) from None
+            raise start_error(command, exc) from None
         _restore_core_limit(child.pid, core_limits)
         for signum in pending:
             with contextlib.suppress(ProcessLookupError):

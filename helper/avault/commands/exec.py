@@ -45,6 +45,15 @@ REMOVED = (
 )
 
 
+def start_error(command: list[str], exc: OSError) -> AvaultError:
+    """Why ``command`` could not start, with the shell's exit codes (127 not found, 126 else)."""
+    if isinstance(exc, FileNotFoundError):
+        return AvaultError(f"exec: {command[0]}: command not found; check the name and PATH", exit_code=127)
+    if isinstance(exc, PermissionError):
+        return AvaultError(f"exec: {command[0]}: permission denied; is it executable?", exit_code=126)
+    return AvaultError(f"exec: cannot run {command[0]} ({exc.strerror})", exit_code=126)
+
+
 def base_child_env(env: Mapping[str, str], profile: str, region: str, endpoint_url: str) -> dict[str, str]:
     """The child's environment without any credentials (the ECS server mode adds its own)."""
     # A previous `avs` switch's region and endpoint are not the user's: do not leak them.
@@ -104,14 +113,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ctx.stderr.flush()
     try:
         os.execvpe(command[0], command, env)  # noqa: S606 - replacing ourselves is the point
-    except FileNotFoundError:
-        raise AvaultError(
-            f"exec: {command[0]}: command not found; check the name and PATH", exit_code=127
-        ) from None
-    except PermissionError:
-        raise AvaultError(
-            f"exec: {command[0]}: permission denied; is it executable?", exit_code=126
-        ) from None
     except OSError as exc:
-        raise AvaultError(f"exec: cannot run {command[0]} ({exc.strerror})", exit_code=126) from None
+        raise start_error(command, exc) from None
     return 0  # pragma: no cover - execvpe does not return

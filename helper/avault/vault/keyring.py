@@ -99,15 +99,9 @@ DEFAULT_TIMEOUT = 30.0
 
 def _timeout(env: Mapping[str, str]) -> float:
     """Seconds to wait for the keyring: $AVAULT_KEYRING_TIMEOUT (seconds or a Go duration)."""
-    from avault.durations import parse_go_duration  # noqa: PLC0415
+    from avault.durations import parse_seconds  # noqa: PLC0415
 
-    text = env.get(TIMEOUT_VAR, "").strip()
-    if not text:
-        return DEFAULT_TIMEOUT
-    try:
-        seconds: float | None = float(text)
-    except ValueError:
-        seconds = parse_go_duration(text)
+    seconds = parse_seconds(env.get(TIMEOUT_VAR, ""))
     return seconds if seconds and seconds > 0 else DEFAULT_TIMEOUT
 
 
