@@ -215,7 +215,7 @@ class WebIdentityProvider(_StsStep):
             except OSError as exc:
                 raise AvaultError(
                     f"profile {cfg.profile_name}: cannot read web_identity_token_file {str(path)!r} "
-                    f"({exc.strerror})"
+                    f"({exc.strerror}); fix the path, or run avault where that token is mounted"
                 ) from None
         out = run_process(
             self.resolver.ctx, cfg.web_identity_token_process, what="web_identity_token_process"

@@ -70,6 +70,15 @@ def test_credential_source_says_it_is_unsupported_and_what_instead(aws_config, r
     assert fix in line
 
 
+def test_unreadable_web_identity_token_file_says_what_to_fix(aws_config, run_avault):
+    aws_config(
+        f"[profile pod]\nrole_arn = {ROLE.format('pod')}\nweb_identity_token_file = /nonexistent/token\n"
+    )
+    line = one_line_error(run_avault("export", "pod"))
+    assert "cannot read web_identity_token_file '/nonexistent/token' (No such file or directory)" in line
+    assert line.endswith("; fix the path, or run avault where that token is mounted")
+
+
 # -- 2. source_profile = itself: add and export agree -------------------------------------------
 
 SELF = f"[profile solo]\nregion = us-east-1\nrole_arn = {ROLE.format('solo')}\nsource_profile = solo\n"
