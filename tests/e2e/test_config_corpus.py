@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from avault import config as cfgmod
-from conftest import avault_cmd
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "configs"
 FILES = sorted(p.name for p in CORPUS.glob("*.ini"))
@@ -82,21 +81,9 @@ def corpus_keys(path: Path) -> list[str]:
     return m.group(1).split() if m else []
 
 
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    # A new session has no controlling terminal, as under a GUI or a credential_process
-    # caller: an MFA prompt must fail with its one-line error, never wait.
-    r = subprocess.run(
-        [*avault_cmd(), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-        timeout=60,
-        check=False,
-    )
-    assert "Traceback" not in r.stderr + r.stdout, (args, r.stderr)
-    assert r.returncode in (0, 1), (args, r.returncode, r.stderr)
+def checked(r: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert "Traceback" not in r.stderr + r.stdout, (r.args, r.stderr)
+    assert r.returncode in (0, 1), (r.args, r.returncode, r.stderr)
     return r
 
 
@@ -105,25 +92,29 @@ def exported(stdout: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name", FILES)
-def test_corpus_file(name, moto, env, tmp_path, monkeypatch):
+def test_corpus_file(name, moto, env, run_avault, monkeypatch):
     from fixtures.moto import free_port  # noqa: PLC0415
 
+    def run(args: list[str], extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        # No controlling terminal, as under a GUI or a credential_process caller: an MFA
+        # prompt must fail with its one-line error, never wait.
+        return checked(run_avault(*args, extra_env=extra, no_tty=True))
+
     path = CORPUS / name
-    env = dict(env)
     env.pop("AWS_REGION", None)  # the file's regions, not the moto fixture's
     env["AWS_CONFIG_FILE"] = str(path)
     env["AVAULT_SSO_ENDPOINT_URL"] = f"http://127.0.0.1:{free_port()}"  # SSO fails locally, fast
     keys = corpus_keys(path)
     for profile in keys:
-        r = run(["add", "--env", "--no-add-config", profile], {**env, **KEYS_ENV})
+        r = run(["add", "--env", "--no-add-config", profile], KEYS_ENV)
         assert r.returncode == 0, r.stderr
 
     cfg = cfgmod.ConfigFile.load(path)
     names = cfg.profile_names()
-    r = run(["list", "--profiles"], env)
+    r = run(["list", "--profiles"])
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == names
-    r = run(["list"], env)
+    r = run(["list"])
     assert r.returncode == 0, r.stderr
     assert [line.split()[0] for line in r.stdout.splitlines()[2 : 2 + len(names)]] == names
 
@@ -148,7 +139,7 @@ def test_corpus_file(name, moto, env, tmp_path, monkeypatch):
                 else:
                     assert mine != theirs, f"{name} [{profile}] {field} agrees now; drop it from DIFFERENCES"
 
-        r = run(["--debug", "export", profile], env)
+        r = run(["--debug", "export", profile])
         # The CLI follows the same source and role as the resolution compared above.
         if resolved.source_profile_name and profile not in keys:
             source = resolved.source_profile_name

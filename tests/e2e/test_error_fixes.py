@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import avault_cmd
-
 KEYS_ENV = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEKEY000017", "AWS_SECRET_ACCESS_KEY": "not-a-real-secret"}
 ROLE = "arn:aws:iam::123456789012:role/{}"
 
@@ -168,17 +166,7 @@ def test_unknown_profile_outside_home_is_shown_in_full(tmp_path, env, run_avault
 def test_mfa_cannot_prompt_names_aws_config_file(elsewhere, env, run_avault):
     elsewhere.write_text("[profile mfa]\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n")
     assert run_avault("add", "--env", "mfa", extra_env=KEYS_ENV).returncode == 0
-    # A new session has no controlling terminal: /dev/tty cannot be opened.
-    r = subprocess.run(
-        [*avault_cmd(), "export", "mfa"],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-        timeout=60,
-        check=False,
-    )
+    r = run_avault("export", "mfa", no_tty=True)
     line = one_line_error(r)
     assert line.startswith("avault: cannot prompt: no terminal")
     assert line.endswith("pass -t CODE or set mfa_process in ~/dotfiles/aws-config")
