@@ -88,6 +88,7 @@ def run_avault(env: dict[str, str]):
         extra_env: dict[str, str] | None = None,
         timeout: float = 60,
         check: bool = False,
+        no_tty: bool = False,  # a new session: no controlling terminal, /dev/tty cannot open
     ) -> subprocess.CompletedProcess[str]:
         e = dict(env)
         if extra_env:
@@ -101,6 +102,7 @@ def run_avault(env: dict[str, str]):
             timeout=timeout,
             check=check,
             stdin=None if input is not None else subprocess.DEVNULL,
+            start_new_session=no_tty,
         )
 
     return run

@@ -31,6 +31,9 @@ Parsing follows go-ini as aws-vault (fork) configures it (``AllowNestedValues``,
 * keys before the first section (go-ini's ``DEFAULT``), ``[DEFAULT]`` and any other
   unknown section are ignored and listed in ``ConfigFile.unrecognised_sections``;
 * ``[profile default]`` is read as ``[default]`` (the AWS CLI does the same);
+* a section name is what lies between the brackets, spaces included, as in go-ini and
+  botocore: ``[ default ]`` is an unknown section named `` default ``, never the default
+  profile (``doctor`` warns about such a header);
 * any other line is a ``ConfigError`` naming the line, never quoting it (it may hold a secret).
 """
 
@@ -98,6 +101,11 @@ def config_path(env: Mapping[str, str], home: Path) -> Path:
             return home / configured[2:]
         return Path(configured)
     return home / ".aws" / "config"
+
+
+def shown_config_path(env: Mapping[str, str], home: Path) -> str:
+    """The config file in use, as messages name it (``~/...`` under the home directory)."""
+    return display_path(config_path(env, home), home)
 
 
 def display_path(path: Path, home: Path | None = None) -> str:
@@ -200,7 +208,7 @@ def _scan(
             rest = line[close + 1 :].lstrip()
             if rest and rest[0] not in "#;":
                 raise error(lineno, "text follows a section header's ']'")
-            current = on_section(line[1:close].strip())
+            current = on_section(line[1:close])
             in_nested = after_key = False
             continue
         eq = line.find("=")
@@ -308,7 +316,7 @@ class ConfigFile:
         ends = [m.start() for m in headers[1:]]
         ends.append(len(framed))
         for m, end in zip(headers, ends, strict=False):  # no headers: one unused end
-            table, key = self._classify(m.group(1).strip())
+            table, key = self._classify(m.group(1))
             if table is not None:
                 bodies = table.bodies.get(key)
                 if bodies is None:
@@ -574,6 +582,8 @@ class ProfileConfig:
         web_identity_token_file: str = "",
         web_identity_token_process: str = "",
         credential_process: str = "",
+        credential_source: str = "",
+        self_sourced: bool = False,
         assume_role_duration: int = 0,
         non_chained_get_session_token_duration: int = 0,
         chained_get_session_token_duration: int = 0,
@@ -610,6 +620,10 @@ class ProfileConfig:
         self.web_identity_token_file = web_identity_token_file
         self.web_identity_token_process = web_identity_token_process
         self.credential_process = credential_process
+        # Read only to explain a failure: aws-vault ignores credential_source.
+        self.credential_source = credential_source
+        # source_profile named the profile itself, and was dropped as aws-vault does.
+        self.self_sourced = self_sourced
         self.assume_role_duration = assume_role_duration
         self.non_chained_get_session_token_duration = non_chained_get_session_token_duration
         self.chained_get_session_token_duration = chained_get_session_token_duration
@@ -714,9 +728,16 @@ class _Loader:
         self.env = env
         self.flags = flags
         self.active = active
-        self.log = log or (lambda _msg: None)
+        self._log = log
+        self._logged: set[str] = set()
         self.visited: list[str] = []
         self.source_chain: list[str] = []
+
+    def log(self, message: str) -> None:
+        """Each debug line once per resolve: every profile of a chain reads the same env and [default]."""
+        if self._log is not None and message not in self._logged:
+            self._logged.add(message)
+            self._log(message)
 
     def profile_config(self, name: str) -> ProfileConfig:
         if name in self.source_chain:
@@ -847,6 +868,7 @@ class _Loader:
         include = get("include_profile", "")
         if name == config.profile_name:
             config.include_profile = include
+            config.credential_source = get("credential_source", "")
         if include:
             self._from_file(config, include)
         elif name != DEFAULT_PROFILE:
@@ -854,6 +876,7 @@ class _Loader:
 
         if config.source_profile_name == config.profile_name:
             config.source_profile_name = ""  # a self-reference is ignored
+            config.self_sourced = True
 
     def _hydrate_source(self, config: ProfileConfig) -> None:
         if not config.source_profile_name:
@@ -912,6 +935,6 @@ def ensure_profile_exists(name: str, cfg: ConfigFile, stored_keys: Collection[st
     if cfg.has_profile(name) or name in stored_keys:
         return
     raise ConfigError(
-        f"profile '{name}' not found in ~/.aws/config and no stored credentials exist for it; "
-        f"run 'avault add {name}' or add [profile {name}] to the config"
+        f"profile '{name}' not found in {cfg.display} and no stored credentials exist for it; "
+        f"run 'avault add {name}' or add [profile {name}] to {cfg.display}"
     )

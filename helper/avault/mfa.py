@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
     from avault.context import Context
 
-HOW_TO_AVOID = "pass -t CODE or set mfa_process in ~/.aws/config"
 TERMINAL = "terminal"
 # Alphabetical, as aws-vault walks them when it cannot use the terminal (so ykman beats zenity).
 GUI_DRIVERS = ("kdialog", "osascript", "ykman", "zenity")
@@ -25,8 +24,22 @@ GUI_DRIVERS = ("kdialog", "osascript", "ykman", "zenity")
 PASS_REMOVED = (
     "--prompt=pass (or AWS_VAULT_PROMPT=pass) has been removed from aws-vault as using TOTPs without "  # noqa: S105
     "a dedicated device goes against security best practices. If you wish to continue using pass, "
-    "add `mfa_process = pass otp <your mfa_serial>` to profiles in your ~/.aws/config file."
+    "add `mfa_process = pass otp <your mfa_serial>` to profiles in your {config} file."
 )
+
+
+def _config_shown(env: Mapping[str, str]) -> str:
+    from pathlib import Path  # noqa: PLC0415 - only on these error paths
+
+    from avault.config import shown_config_path  # noqa: PLC0415
+
+    home = env.get("HOME")
+    return shown_config_path(env, Path(home) if home else Path.home())
+
+
+def how_to_avoid(env: Mapping[str, str]) -> str:
+    """The fix for "no terminal" and a cancelled prompt, naming the config file in use."""
+    return f"pass -t CODE or set mfa_process in {_config_shown(env)}"
 
 
 def prompt_message(serial: str) -> str:
@@ -43,7 +56,7 @@ def validate_driver(driver: str, env: Mapping[str, str]) -> None:
     if not driver:
         return
     if driver == "pass":
-        raise AvaultError(PASS_REMOVED)
+        raise AvaultError(PASS_REMOVED.format(config=_config_shown(env)))
     drivers = available_drivers(env)
     if driver not in drivers:
         raise AvaultError(f"--prompt value must be one of {','.join(drivers)}, got '{driver}'")
@@ -78,7 +91,7 @@ class MfaSource:
             driver = TERMINAL if self._has_tty() else self._first_gui_driver()
         message = prompt_message(serial)
         if driver == TERMINAL:
-            code = self.ctx.prompt(message, how_to_avoid=HOW_TO_AVOID).strip()
+            code = self.ctx.prompt(message, how_to_avoid=how_to_avoid(self.ctx.env)).strip()
         elif driver == "ykman":
             code = self._ykman(serial)
         elif driver == "zenity":
@@ -94,7 +107,7 @@ class MfaSource:
         else:  # pragma: no cover - validate_driver() rejected it
             raise AvaultError(f"unknown MFA prompt driver {driver!r}")
         if not code:
-            raise AvaultError(f"no MFA code was entered for {serial}; {HOW_TO_AVOID}")
+            raise AvaultError(f"no MFA code was entered for {serial}; {how_to_avoid(self.ctx.env)}")
         return code
 
     def _has_tty(self) -> bool:
@@ -170,5 +183,5 @@ def _run_gui(ctx: Context, argv: list[str]) -> str:
     except OSError as exc:
         raise AvaultError(f"cannot run {argv[0]} ({exc.strerror})") from None
     if proc.returncode != 0:
-        raise AvaultError(f"the MFA prompt ({argv[0]}) was cancelled; {HOW_TO_AVOID}")
+        raise AvaultError(f"the MFA prompt ({argv[0]}) was cancelled; {how_to_avoid(ctx.env)}")
     return proc.stdout.decode("utf-8", errors="replace").strip()

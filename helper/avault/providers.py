@@ -38,6 +38,22 @@ ASSUME_ROLE_WITH_WEB_IDENTITY = "sts.AssumeRoleWithWebIdentity"
 CREDENTIAL_PROCESS = "credential_process"
 SSO_GET_ROLE_CREDENTIALS = "sso.GetRoleCredentials"
 
+#: What to use instead of each credential_source (AWS CLI values; aws-vault ignores the key).
+CREDENTIAL_SOURCE_INSTEAD = {
+    "environment": (
+        "store the keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY with 'avault add --env {name}' "
+        "(a role_arn is then assumed with them)"
+    ),
+    "ec2instancemetadata": (
+        "on the instance, run the AWS CLI without avault (it reads the instance role itself), "
+        "or store keys with 'avault add {name}'"
+    ),
+    "ecscontainer": (
+        "in the container, run the AWS CLI without avault (it reads the task role itself), "
+        "or store keys with 'avault add {name}'"
+    ),
+}
+
 # What STS itself accepts (IAM users; a role's MaxSessionDuration can only be lower).
 GET_SESSION_TOKEN_RANGE = (900, 129_600)  # 15m - 36h
 ASSUME_ROLE_RANGE = (900, 43_200)  # 15m - 12h
@@ -199,7 +215,7 @@ class WebIdentityProvider(_StsStep):
             except OSError as exc:
                 raise AvaultError(
                     f"profile {cfg.profile_name}: cannot read web_identity_token_file {str(path)!r} "
-                    f"({exc.strerror})"
+                    f"({exc.strerror}); fix the path, or run avault where that token is mounted"
                 ) from None
         out = run_process(
             self.resolver.ctx, cfg.web_identity_token_process, what="web_identity_token_process"
@@ -399,7 +415,44 @@ class Resolver:
         if config.has_credential_process():
             log(f"profile {name}: using credential process")
             return self._cached(CredentialProcessProvider(self.ctx, config), serial="")
-        raise AvaultError(f"profile {name}: credentials missing")
+        raise self._credentials_missing(config)
+
+    def _credentials_missing(self, config: ProfileConfig) -> AvaultError:
+        """aws-vault's "credentials missing", with what would work for this profile."""
+        from avault.config import shown_config_path  # noqa: PLC0415 - config is already loaded
+
+        name = config.profile_name
+        shown = shown_config_path(self.ctx.env, self.ctx.home)
+        store = (
+            f"store its access key with 'avault add {name}', or move it from the shared credentials "
+            "file with 'avault import'"
+        )
+        target = config.chained_from
+        if target is not None and not config.in_config:
+            return AvaultError(
+                f"profile {target.profile_name}: credentials missing: its source_profile {name} is not "
+                f"in {shown} and has no stored credentials; fix source_profile in [profile "
+                f"{target.profile_name}], add [profile {name}], or run 'avault add {name}'"
+            )
+        source = config.credential_source
+        if source:
+            instead = CREDENTIAL_SOURCE_INSTEAD.get(
+                source.lower(), "store keys with 'avault add {name}' or name a source_profile"
+            ).format(name=name)
+            return AvaultError(
+                f"profile {name}: credentials missing: it sets credential_source = {source}, which "
+                f"aws-vault does not support (nor does avault); {instead}"
+            )
+        if config.self_sourced:
+            return AvaultError(
+                f"profile {name}: credentials missing: its source_profile names itself, which aws-vault "
+                f"ignores, so the profile needs keys of its own; {store}"
+            )
+        used_by = f" (the source_profile of {target.profile_name})" if target is not None else ""
+        return AvaultError(
+            f"profile {name}{used_by}: credentials missing: no stored keys, SSO, credential_process or "
+            f"web identity; {store}"
+        )
 
     def _sso_provider(self, config: ProfileConfig) -> Provider:
         """IAM Identity Center: cached as ``sso.GetRoleCredentials`` keyed by the start URL."""

@@ -64,7 +64,8 @@ def quote_fish(value: str) -> str:
 def _check(value: str) -> None:
     if "\0" in value:
         raise AvaultError(
-            "a value contains a NUL byte, which no shell variable can hold; check ~/.aws/config"
+            "a value contains a NUL byte, which no shell variable can hold; "
+            "remove it from the config file or variable it came from"
         )
 
 

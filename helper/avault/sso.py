@@ -458,7 +458,8 @@ class BotoSso:
         except (bx.ConnectTimeoutError, bx.ReadTimeoutError, bx.EndpointConnectionError):
             raise SsoError(
                 f"could not reach IAM Identity Center at {endpoint} ({operation}); "
-                f"check your network, sso_region ({target.region}) or {ENDPOINT_VAR}"
+                f"check your network and sso_region ({target.region})"
+                + _endpoint_knob(target, self.ctx, service)
             ) from None
         except bx.BotoCoreError as exc:
             raise SsoError(f"{operation} failed ({type(exc).__name__}); check your network") from None
@@ -901,3 +902,19 @@ def live_tokens(ctx: Context, cfg: ConfigFile) -> list[SsoTarget]:
         if tok is not None and (tok.valid(now, 0) or tok.refreshable(now)):
             out.append(target)
     return out
+
+
+def _endpoint_knob(target: SsoTarget, ctx: Context, service: str) -> str:
+    """``", or <what set that endpoint>"`` for the connection error, in ``endpoint_for``'s order."""
+    env = ctx.env
+    specific = "AWS_ENDPOINT_URL_SSO_OIDC" if service == "sso-oidc" else "AWS_ENDPOINT_URL_SSO"
+    for var in (ENDPOINT_VAR, specific):
+        if env.get(var):
+            return f", or {var}, which set that endpoint"
+    if not target.endpoint_url:
+        return ""
+    if env.get("AWS_ENDPOINT_URL") == target.endpoint_url:
+        return ", or AWS_ENDPOINT_URL, which set that endpoint"  # env beats the config file
+    from avault.config import shown_config_path  # noqa: PLC0415 - only on this error path
+
+    return f", or endpoint_url in {shown_config_path(env, ctx.home)}, which set that endpoint"

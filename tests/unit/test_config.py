@@ -547,3 +547,24 @@ def test_import_pulls_in_nothing_heavy():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
     )
     assert r.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_spaced_header_keeps_its_raw_name(fast: bool):
+    c = cfg(
+        "[ default ]\nregion = eu-west-1\n[default ]\nregion = x\n[profile  p ]\nregion = us-east-1\n",
+        fast=fast,
+    )
+    assert not c.has_profile("default")
+    assert c.unrecognised_sections == [" default ", "default "]
+    assert c.profile_names() == ["p"]  # spaces after "profile " still end in the name p
+    assert resolve("p", c, {}).region == "us-east-1"
+
+
+def test_debug_lines_are_logged_once_per_resolve():
+    lines: list[str] = []
+    c = cfg("[profile a]\nsource_profile = b\n[profile b]\nsource_profile = c\n[profile c]\n")
+    resolve("a", c, {"AWS_REGION": "eu-west-1"}, log=lines.append)
+    assert lines.count("Using region 'eu-west-1' from AWS_REGION") == 1
+    assert lines.count("Profile 'default' missing in config file") == 1
+    assert len(lines) == len(set(lines))

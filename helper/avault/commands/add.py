@@ -48,9 +48,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     cfg = config.ConfigFile.load(config.config_path(ctx.env, ctx.home), home=ctx.home)
     section = cfg.section(profile) or {}
     source = section.get("source_profile", "")
-    if source:
+    if source and source != profile:
         msg = f"Your profile has a source_profile of {source}, adding credentials to {profile}"
-        raise ConfigError(f"{msg} won't have any effect")
+        raise ConfigError(f"{msg} won't have any effect; add them to {source} instead: avault add {source}")
     add_section = bool(args.add_config) and not cfg.has_profile(profile)
     if add_section:
         # Before the vault is touched: a name the config cannot hold must change nothing.
@@ -66,6 +66,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     data = json.dumps({"AccessKeyID": key_id, "SecretAccessKey": secret}, separators=(",", ":"))
     vault.set(Item(key=profile, data=data.encode("utf-8"), label=f"aws-vault ({profile})"))
     ctx.info(f'Added credentials to profile "{profile}" in vault')
+    if source:
+        # A self-reference is dropped when the profile resolves (aws-vault's rule), so these keys
+        # are the profile's own: export uses them, and assumes its role_arn with them.
+        ctx.info(
+            f"Note: profile {profile} names itself as source_profile, which aws-vault ignores; "
+            f"avault export {profile} uses these keys"
+            + (", assuming its role_arn with them" if section.get("role_arn") else "")
+        )
 
     deleted = delete_profile_sessions(vault, profile)
     if deleted:

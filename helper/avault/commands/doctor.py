@@ -206,6 +206,20 @@ def check_config(ctx: Context, vault: Vault | None, report: Report) -> None:
         _check_profile(cfg, name, ctx, stored, report)
     if report.failed == before:
         report.line(OK, "config", f"{shown}: {len(names)} profiles resolve, each with a credential source")
+    _check_spaced_headers(cfg, shown, report)
+
+
+def _check_spaced_headers(cfg: ConfigFile, shown: str, report: Report) -> None:
+    """``[ default ]``: go-ini and botocore keep the spaces, so the section is ignored."""
+    for name in dict.fromkeys(cfg.unrecognised_sections):  # once per header, in file order
+        meant = name.strip()
+        if meant != name and (meant == "default" or meant.startswith(("profile ", "sso-session "))):
+            report.line(
+                NOTE,
+                "config",
+                f"{shown}: section [{name}] has spaces inside its brackets, so aws-vault, the AWS CLI "
+                f"and avault ignore it (it is not [{meant}]); write it as [{meant}]",
+            )
 
 
 def _check_profile(cfg: ConfigFile, name: str, ctx: Context, stored: set[str], report: Report) -> None:
