@@ -485,7 +485,9 @@ def _atomic_write(target: Path, data: bytes, *, display: str) -> None:
 
     directory = target.parent
     try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        from avault.fsutil import private_dir  # noqa: PLC0415
+
+        private_dir(directory)
         try:
             mode = target.stat().st_mode & 0o777
         except FileNotFoundError:
