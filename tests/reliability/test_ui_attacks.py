@@ -251,3 +251,94 @@ def test_doctor_flags_a_world_writable_aws_dir(env, home, aws_config):
     (home / ".aws/sso/cache").chmod(0o700)
     r = avault(env, "doctor")
     assert not [ln for ln in r.stdout.splitlines() if ln.startswith("FAIL") and "writable" in ln], r.stdout
+
+
+# -- control sequences in profile names ----------------------------------------------------------
+
+# Clear screen, bell, C1 CSI (a one-character ESC [), right-to-left override; the config
+# cannot hold a CR or LF in a name, the vault can (CR + ESC [ 2 K rewrites the line).
+HOSTILE = "evil\x1b[2J\x07\x9b31m\u202eend"
+HOSTILE_STORED = "keys\r\x1b[2Kfake\x7f"
+HOSTILE_KEY = "colour\x1b]0;pwned\x07"  # an unknown key that rewrites the window title
+
+
+def _raw_controls(data: bytes) -> list[str]:
+    """Every control or bidi character in ``data`` except the newline ending each line."""
+    text = data.decode("utf-8", "replace")
+    return [
+        repr(c)
+        for c in text
+        if (ord(c) < 0x20 and c != "\n")
+        or 0x7F <= ord(c) < 0xA0
+        or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    ]
+
+
+def _bytes_run(
+    env: dict[str, str], *args: str, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [AVAULT, *args],
+        env={**env, **(extra or {})},
+        capture_output=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_control_characters_in_names_never_reach_the_terminal(moto, env, aws_config):
+    aws_config(
+        f"[profile {HOSTILE}]\nregion = us-east-1\n{HOSTILE_KEY} = 1\n\n[profile ok]\nregion = us-east-1\n"
+    )
+    keys = {"AWS_ACCESS_KEY_ID": "AKIABASE000000000001", "AWS_SECRET_ACCESS_KEY": "base-secret"}
+    for name in (HOSTILE, HOSTILE_STORED):
+        assert _bytes_run(env, "add", "--env", "--no-add-config", name, extra=keys).returncode == 0
+
+    outputs = {
+        "list": _bytes_run(env, "list"),
+        "error": _bytes_run(env, "export", "--format", "json", HOSTILE + "-missing"),
+        "error (stored)": _bytes_run(env, "exec", HOSTILE_STORED + "x", "--", "true"),
+        "doctor": _bytes_run(env, "doctor"),
+    }
+    raw = {what: _raw_controls(r.stdout + r.stderr) for what, r in outputs.items()}
+    record(
+        "attack: control sequences in profile names reach the terminal",
+        trials=len(outputs),
+        failures=sum(bool(v) for v in raw.values()),
+    )
+    assert raw == {what: [] for what in outputs}
+    listing = outputs["list"].stdout.decode()
+    assert "evil\\x1b[2J\\x07\\x9b31m\\u202eend" in listing
+    assert "keys\\x0d\\x1b[2Kfake\\x7f" in listing
+    assert outputs["error"].returncode != 0
+    assert "evil\\x1b[2J\\x07\\x9b31m\\u202eend-missing" in outputs["error"].stderr.decode()
+    assert outputs["error"].stdout == b""
+    assert "keys\\x0d\\x1b[2Kfake\\x7fx" in outputs["error (stored)"].stderr.decode()
+    assert "colour\\x1b]0;pwned\\x07" in outputs["doctor"].stdout.decode()
+    # Machine-readable lists piped to a script stay exact (aws-vault's `list --profiles`).
+    profiles = _bytes_run(env, "list", "--profiles").stdout.decode().splitlines()
+    assert HOSTILE in profiles
+
+
+@pytest.mark.parametrize("shell", ["zsh", "bash", "fish"])
+def test_avs_status_escapes_what_export_put_in_the_shell(moto, env, aws_config, shell):
+    from fixtures.shells import run_shell  # noqa: PLC0415
+
+    aws_config(f"[profile {HOSTILE}]\nregion = us-east-1\n")
+    keys = {"AWS_ACCESS_KEY_ID": "AKIABASE000000000001", "AWS_SECRET_ACCESS_KEY": "base-secret"}
+    assert _bytes_run(env, "add", "--env", "--no-add-config", HOSTILE, extra=keys).returncode == 0
+    script = {
+        "zsh": 'eval "$(avault export --format zsh -- "$EVIL")"; avs -s',
+        "bash": 'eval "$(avault export --format bash -- "$EVIL")"; avs -s',
+        "fish": 'avault export --format fish -- "$EVIL" | source; avs -s',
+    }[shell]
+    r = run_shell(shell, script, {**env, "EVIL": HOSTILE})
+    raw = _raw_controls((r.stdout + r.stderr).encode())
+    record(
+        f"attack: control sequences in profile names reach the terminal (avs -s, {shell})",
+        trials=1,
+        failures=int(bool(raw)),
+    )
+    assert r.returncode == 0, r.stderr
+    assert "profile  evil?[2J??31m?end\n" in r.stdout
+    assert raw == []

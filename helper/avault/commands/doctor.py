@@ -82,7 +82,9 @@ class Report:
     def line(self, level: str, topic: str, message: str) -> None:
         if level == FAIL:
             self.failed += 1
-        self.ctx.stdout.write(f"{level:<5} {topic}: {message}\n")
+        from avault.text import printable  # noqa: PLC0415
+
+        self.ctx.stdout.write(f"{level:<5} {topic}: {printable(message)}\n")
 
 
 def _mode(path: Path) -> int | None:
