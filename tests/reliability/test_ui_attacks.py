@@ -25,6 +25,7 @@ from .conftest import AVAULT, avault, record
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 TOKEN_MARK = TOKEN.split("/", 1)[0].encode()  # "FAKE-SIGNIN-TOKEN": raw and URL-quoted alike
+KEYS = {"AWS_ACCESS_KEY_ID": "AKIABASE000000000001", "AWS_SECRET_ACCESS_KEY": "base-secret"}
 ROLE_CONFIG = """[profile base]
 region = us-east-1
 
@@ -70,6 +71,11 @@ os.replace(tmp, out)
 """
 
 
+def _add_keys(env: dict[str, str], profile: str) -> None:
+    r = avault(env, "add", "--env", "--no-add-config", profile, extra=KEYS)
+    assert r.returncode == 0, r.stderr
+
+
 @pytest.fixture
 def fed(env):
     fake = FakeFederation()
@@ -99,15 +105,7 @@ def _fake_browser(tmp_path: Path, name: str = "my-browser") -> tuple[str, Path]:
 @pytest.mark.parametrize("runtime_dir", [True, False], ids=["XDG_RUNTIME_DIR", "no-XDG_RUNTIME_DIR"])
 def test_console_signin_token_never_reaches_an_argv(moto, fed, env, aws_config, home, tmp_path, runtime_dir):  # noqa: PLR0917 - fixtures
     aws_config(ROLE_CONFIG)
-    r = avault(
-        env,
-        "add",
-        "--env",
-        "--no-add-config",
-        "base",
-        extra={"AWS_ACCESS_KEY_ID": "AKIABASE000000000001", "AWS_SECRET_ACCESS_KEY": "base-secret"},
-    )
-    assert r.returncode == 0, r.stderr
+    _add_keys(env, "base")
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
     browser, out = _fake_browser(tmp_path)
@@ -160,15 +158,7 @@ def test_console_signin_token_never_reaches_an_argv(moto, fed, env, aws_config, 
 
 def test_login_stdout_still_prints_the_url(moto, fed, env, aws_config, tmp_path):
     aws_config(ROLE_CONFIG)
-    r = avault(
-        env,
-        "add",
-        "--env",
-        "--no-add-config",
-        "base",
-        extra={"AWS_ACCESS_KEY_ID": "AKIABASE000000000001", "AWS_SECRET_ACCESS_KEY": "base-secret"},
-    )
-    assert r.returncode == 0, r.stderr
+    _add_keys(env, "base")
     r = avault(env, "login", "-s", "r1", extra={"XDG_RUNTIME_DIR": str(tmp_path)})
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith(f"{fed.url}?Action=login&")
@@ -196,8 +186,7 @@ def test_umask_000_leaves_nothing_writable_or_readable_by_others(moto, sso, fed,
     from fixtures.sso import SSO_CONFIG  # noqa: PLC0415
 
     (home / ".aws").rmdir()  # a fresh HOME: avault creates everything below it
-    keys = {"AWS_ACCESS_KEY_ID": "AKIABASE000000000001", "AWS_SECRET_ACCESS_KEY": "base-secret"}
-    r = _under_umask_000(env, "add", "--env", "base", extra=keys)
+    r = _under_umask_000(env, "add", "--env", "base", extra=KEYS)
     assert r.returncode == 0, r.stderr
     with (home / ".aws/config").open("a") as f:  # avault made the file; we only append
         f.write(
@@ -290,9 +279,8 @@ def test_control_characters_in_names_never_reach_the_terminal(moto, env, aws_con
     aws_config(
         f"[profile {HOSTILE}]\nregion = us-east-1\n{HOSTILE_KEY} = 1\n\n[profile ok]\nregion = us-east-1\n"
     )
-    keys = {"AWS_ACCESS_KEY_ID": "AKIABASE000000000001", "AWS_SECRET_ACCESS_KEY": "base-secret"}
     for name in (HOSTILE, HOSTILE_STORED):
-        assert _bytes_run(env, "add", "--env", "--no-add-config", name, extra=keys).returncode == 0
+        _add_keys(env, name)
 
     outputs = {
         "list": _bytes_run(env, "list"),
@@ -325,8 +313,7 @@ def test_avs_status_escapes_what_export_put_in_the_shell(moto, env, aws_config, 
     from fixtures.shells import run_shell  # noqa: PLC0415
 
     aws_config(f"[profile {HOSTILE}]\nregion = us-east-1\n")
-    keys = {"AWS_ACCESS_KEY_ID": "AKIABASE000000000001", "AWS_SECRET_ACCESS_KEY": "base-secret"}
-    assert _bytes_run(env, "add", "--env", "--no-add-config", HOSTILE, extra=keys).returncode == 0
+    _add_keys(env, HOSTILE)
     script = {
         "zsh": 'eval "$(avault export --format zsh -- "$EVIL")"; avs -s',
         "bash": 'eval "$(avault export --format bash -- "$EVIL")"; avs -s',
