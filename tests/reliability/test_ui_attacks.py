@@ -275,18 +275,21 @@ def _bytes_run(
     )
 
 
-def test_control_characters_in_names_never_reach_the_terminal(moto, env, aws_config):
+def test_control_characters_in_names_never_reach_the_terminal(moto, env, aws_config, home):
     aws_config(
         f"[profile {HOSTILE}]\nregion = us-east-1\n{HOSTILE_KEY} = 1\n\n[profile ok]\nregion = us-east-1\n"
     )
     for name in (HOSTILE, HOSTILE_STORED):
         _add_keys(env, name)
+    # A credentials file section without its secret: `import` warns that it skips it.
+    (home / ".aws/credentials").write_text(f"[{HOSTILE}]\naws_access_key_id = AKIAHALF000000000001\n")
 
     outputs = {
         "list": _bytes_run(env, "list"),
         "error": _bytes_run(env, "export", "--format", "json", HOSTILE + "-missing"),
         "error (stored)": _bytes_run(env, "exec", HOSTILE_STORED + "x", "--", "true"),
         "doctor": _bytes_run(env, "doctor"),
+        "warning": _bytes_run(env, "import"),
     }
     raw = {what: _raw_controls(r.stdout + r.stderr) for what, r in outputs.items()}
     record(
@@ -303,6 +306,7 @@ def test_control_characters_in_names_never_reach_the_terminal(moto, env, aws_con
     assert outputs["error"].stdout == b""
     assert "keys\\x0d\\x1b[2Kfake\\x7fx" in outputs["error (stored)"].stderr.decode()
     assert "colour\\x1b]0;pwned\\x07" in outputs["doctor"].stdout.decode()
+    assert 'Skipped "evil\\x1b[2J\\x07\\x9b31m\\u202eend"' in outputs["warning"].stderr.decode()
     # Machine-readable lists piped to a script stay exact (aws-vault's `list --profiles`).
     profiles = _bytes_run(env, "list", "--profiles").stdout.decode().splitlines()
     assert HOSTILE in profiles
