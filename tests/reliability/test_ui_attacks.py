@@ -230,12 +230,12 @@ def test_doctor_flags_a_world_writable_aws_dir(env, home, aws_config):
     aws_config("[profile a]\nregion = us-east-1\n")
     (home / ".aws").chmod(0o777)
     (home / ".aws/sso/cache").mkdir(parents=True, mode=0o700)
-    (home / ".aws/sso/cache").chmod(0o775)
+    (home / ".aws/sso/cache").chmod(0o733)
     r = avault(env, "doctor")
     assert r.returncode == 1
     lines = [ln for ln in r.stdout.splitlines() if ln.startswith("FAIL")]
     assert any("~/.aws " in ln and "777" in ln and "chmod 700 ~/.aws" in ln for ln in lines), r.stdout
-    assert any("~/.aws/sso/cache" in ln and "775" in ln for ln in lines), r.stdout
+    assert any("~/.aws/sso/cache" in ln and "733" in ln for ln in lines), r.stdout
     (home / ".aws").chmod(0o755)  # readable by others is fine for ~/.aws: nobody else can write it
     (home / ".aws/sso/cache").chmod(0o700)
     r = avault(env, "doctor")

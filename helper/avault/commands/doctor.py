@@ -404,7 +404,7 @@ def relied_on_dirs(args: argparse.Namespace, ctx: Context) -> list[Path]:
 
 
 def check_dirs(args: argparse.Namespace, ctx: Context, report: Report) -> None:
-    from avault.config import display_path  # noqa: PLC0415
+    from avault.config import display_path, private_group  # noqa: PLC0415
 
     before = report.failed
     for directory in relied_on_dirs(args, ctx):
@@ -416,8 +416,8 @@ def check_dirs(args: argparse.Namespace, ctx: Context, report: Report) -> None:
             continue
         shown = display_path(directory, ctx.home)
         mode = stat.S_IMODE(st.st_mode)
-        if mode & 0o022:
-            who = "everyone" if mode & 0o002 else "its group"
+        if mode & stat.S_IWOTH or (mode & stat.S_IWGRP and not private_group(st.st_gid)):
+            who = "everyone" if mode & stat.S_IWOTH else "its group"
             report.line(
                 FAIL,
                 "directories",
