@@ -812,11 +812,12 @@ __avs_prof_load() {
         else
             dir=$HOME/.cache/avault
         fi
-        [[ -d $dir ]] || \command mkdir -p -- "$dir" 2>/dev/null || true
+        [[ -d $dir ]] || (umask 077 && \command mkdir -p -- "$dir") 2>/dev/null || true
         stamp=$dir/bash-complete.$$
     fi
     # Stamp BEFORE parsing: an edit made during the parse then differs next time.
-    if \command touch -r "$file" -- "$stamp" 2>/dev/null; then
+    # (umask 077: our stamp, 0600 whatever the umask; exec keeps it one process.)
+    if (umask 077 && exec touch -r "$file" -- "$stamp") 2>/dev/null; then
         __avs_prof_stamp=$stamp
     else
         __avs_prof_stamp='' # no writable place: parse on every TAB, as before

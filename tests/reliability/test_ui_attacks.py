@@ -23,6 +23,7 @@ from fakes.federation import TOKEN, FakeFederation
 
 from .conftest import AVAULT, avault, record
 
+ROOT = Path(__file__).resolve().parents[2]
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 TOKEN_MARK = TOKEN.split("/", 1)[0].encode()  # "FAKE-SIGNIN-TOKEN": raw and URL-quoted alike
 KEYS = {"AWS_ACCESS_KEY_ID": "AKIABASE000000000001", "AWS_SECRET_ACCESS_KEY": "base-secret"}
@@ -193,6 +194,18 @@ def test_umask_000_leaves_nothing_writable_or_readable_by_others(moto, sso, fed,
             "region = us-east-1\n\n" + SSO_CONFIG + "\n[profile r1]\nsource_profile = base\n"
             "role_arn = arn:aws:iam::123456789012:role/r1\n"
         )
+    # bash's completion stamp directory, with no XDG_RUNTIME_DIR: ~/.cache/avault.
+    shell_env = {k: v for k, v in env.items() if k != "XDG_RUNTIME_DIR"}
+    r = subprocess.run(
+        ["bash", "-c", f"umask 000; source {ROOT / 'shell/bash/avs.bash'}; __avs_prof_load"],
+        env=shell_env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    assert list((home / ".cache/avault").glob("bash-complete.*"))
     r = _under_umask_000(env, "exec", "r1", "--", "true")
     assert r.returncode == 0, r.stderr
     r = _under_umask_000(env, "export", "--format", "json", "sso-prod")  # SSO device login

@@ -396,6 +396,7 @@ def relied_on_dirs(args: argparse.Namespace, ctx: Context) -> list[Path]:
         vault,
         ctx.home / ".awsvault",
         runtime_dir(ctx.env),
+        pages_dir(ctx.env, ctx.home).parent,  # also bash's completion stamps
         pages_dir(ctx.env, ctx.home),
         recent_path(ctx.env, ctx.home).parent,
         profile_dir(ctx.env, ctx.home, "chrome", "x").parent.parent,
