@@ -397,7 +397,9 @@ _warned_paths: set[str] = set()
 def _stderr_warning(message: str) -> None:
     import sys  # noqa: PLC0415 - only on this rare path
 
-    print(message, file=sys.stderr, flush=True)
+    from avault.text import printable_lines  # noqa: PLC0415
+
+    print(printable_lines(message), file=sys.stderr, flush=True)
 
 
 def private_group(gid: int) -> bool:

@@ -82,13 +82,17 @@ class Context:
     # -- messages -----------------------------------------------------------
     def info(self, message: str) -> None:
         """A human message: always stderr, never stdout (stdout is code); names shown escaped."""
-        print(_printable_lines(message), file=self.stderr, flush=True)
+        from avault.text import printable_lines  # noqa: PLC0415 - only when there is a message
+
+        print(printable_lines(message), file=self.stderr, flush=True)
 
     def log(self, message: str) -> None:
         """A --debug line, in aws-vault's ``YYYY/MM/DD HH:MM:SS msg`` shape. Never a secret."""
         if self.debug:
             stamp = time.strftime("%Y/%m/%d %H:%M:%S", time.localtime(self.now()))
-            print(f"{stamp} {_printable_lines(message)}", file=self.stderr, flush=True)
+            from avault.text import printable_lines  # noqa: PLC0415
+
+            print(f"{stamp} {printable_lines(message)}", file=self.stderr, flush=True)
 
     # -- interactive input ---------------------------------------------------
     def prompt(self, message: str, *, secret: bool = False, how_to_avoid: str = "") -> str:
@@ -145,12 +149,3 @@ def _read_line(tty: TextIO, message: str, *, secret: bool) -> str:
     if not line:
         raise Interrupted("no input")
     return line.rstrip("\r\n")
-
-
-def _printable_lines(message: str) -> str:
-    """Each line of ``message`` through text.printable (a message may span lines; a name may not)."""
-    if message.isprintable():
-        return message
-    from avault.text import printable  # noqa: PLC0415 - only for messages that need it
-
-    return "\n".join(printable(line) for line in message.split("\n"))

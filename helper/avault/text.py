@@ -28,3 +28,10 @@ def printable(text: str) -> str:
     if text.isprintable():  # the common case, in C: nothing to escape
         return text
     return "".join(map(_escape, text))
+
+
+def printable_lines(message: str) -> str:
+    """Each line of a message through ``printable`` (a message may span lines; a name may not)."""
+    if message.isprintable():
+        return message
+    return "\n".join(printable(line) for line in message.split("\n"))

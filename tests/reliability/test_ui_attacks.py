@@ -320,9 +320,37 @@ def test_control_characters_in_names_never_reach_the_terminal(moto, env, aws_con
     assert "keys\\x0d\\x1b[2Kfake\\x7fx" in outputs["error (stored)"].stderr.decode()
     assert "colour\\x1b]0;pwned\\x07" in outputs["doctor"].stdout.decode()
     assert 'Skipped "evil\\x1b[2J\\x07\\x9b31m\\u202eend"' in outputs["warning"].stderr.decode()
-    # Machine-readable lists piped to a script stay exact (aws-vault's `list --profiles`).
+    # One-a-line lists: escaped on a terminal, exact for a script reading a pipe.
+    on_tty = _on_a_terminal(env, "list", "--profiles")
+    assert _raw_controls(on_tty.replace(b"\r\n", b"\n")) == []
+    assert "evil\\x1b[2J\\x07\\x9b31m\\u202eend" in on_tty.decode()
     profiles = _bytes_run(env, "list", "--profiles").stdout.decode().splitlines()
     assert HOSTILE in profiles
+
+
+def _on_a_terminal(env: dict[str, str], *args: str) -> bytes:
+    """What ``avault ARGS`` writes to a real terminal (a pty as its stdout and stderr)."""
+    import pty  # noqa: PLC0415
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [AVAULT, *args], env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave
+        )
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the other side closed
+                break
+            if not data:
+                break
+            chunks.append(data)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        os.close(master)
+    return b"".join(chunks)
 
 
 @pytest.mark.parametrize("shell", ["zsh", "bash", "fish"])
