@@ -405,7 +405,9 @@ _warned_paths: set[str] = set()
 def _stderr_warning(message: str) -> None:
     import sys  # noqa: PLC0415 - only on this rare path
 
-    print(message, file=sys.stderr, flush=True)
+    from avault.text import printable_lines  # noqa: PLC0415
+
+    print(printable_lines(message), file=sys.stderr, flush=True)
 
 
 def private_group(gid: int) -> bool:
@@ -493,7 +495,9 @@ def _atomic_write(target: Path, data: bytes, *, display: str) -> None:
 
     directory = target.parent
     try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        from avault.fsutil import private_dir  # noqa: PLC0415
+
+        private_dir(directory)
         try:
             mode = target.stat().st_mode & 0o777
         except FileNotFoundError:

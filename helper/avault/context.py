@@ -81,14 +81,18 @@ class Context:
 
     # -- messages -----------------------------------------------------------
     def info(self, message: str) -> None:
-        """A human message: always stderr, never stdout (stdout is code)."""
-        print(message, file=self.stderr, flush=True)
+        """A human message: always stderr, never stdout (stdout is code); names shown escaped."""
+        from avault.text import printable_lines  # noqa: PLC0415 - only when there is a message
+
+        print(printable_lines(message), file=self.stderr, flush=True)
 
     def log(self, message: str) -> None:
         """A --debug line, in aws-vault's ``YYYY/MM/DD HH:MM:SS msg`` shape. Never a secret."""
         if self.debug:
             stamp = time.strftime("%Y/%m/%d %H:%M:%S", time.localtime(self.now()))
-            print(f"{stamp} {message}", file=self.stderr, flush=True)
+            from avault.text import printable_lines  # noqa: PLC0415
+
+            print(f"{stamp} {printable_lines(message)}", file=self.stderr, flush=True)
 
     # -- interactive input ---------------------------------------------------
     def prompt(self, message: str, *, secret: bool = False, how_to_avoid: str = "") -> str:

@@ -7,16 +7,24 @@
 3. the login URL, optionally wrapped in a logout first (``--auto-logout``, the fork's flag).
 
 The sign-in token is a bearer credential for the console: it goes into the URL and nowhere
-else (no error, no --debug line).
+else (no error, no --debug line). The browser is never given that URL on its command line
+(every local user can read a process's argv): it gets ``file://`` of a small page, 0600 in
+a 0700 directory, that sends it on. A detached cleanup process (its argv holds only the
+page's path) removes the page after ``AVAULT_LOGIN_PAGE_SECONDS`` (60 s), and each login
+sweeps pages older than that which a crashed run left behind. ``--stdout`` prints the URL
+instead, because there the user asked for it.
 
 Environment: ``AVAULT_FEDERATION_URL`` (replace the federation endpoint, for tests or
 proxies), ``BROWSER`` (the browser command, ``webbrowser`` semantics), ``AVS_LOGIN_ISOLATED=1``
-(one browser profile per AWS profile), ``XDG_DATA_HOME`` (where those profiles live).
+(one browser profile per AWS profile), ``XDG_DATA_HOME`` (where those profiles live),
+``XDG_RUNTIME_DIR`` (the pages live in ``$XDG_RUNTIME_DIR/avault/login``, else in
+``${XDG_CACHE_HOME:-~/.cache}/avault/login``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import urllib.error
@@ -27,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from avault.errors import AvaultError
+from avault.fsutil import private_dir
 
 if TYPE_CHECKING:
     import argparse
@@ -40,6 +49,13 @@ FEDERATION_URL_VAR = "AVAULT_FEDERATION_URL"
 ISSUER = "aws-vault"  # what aws-vault sends; kept so CloudTrail filters keep working
 LOGOUT_URL = "https://us-east-1.signin.aws.amazon.com/oauth"
 SIGNIN_TIMEOUT = 10
+PAGE_SECONDS_VAR = "AVAULT_LOGIN_PAGE_SECONDS"
+PAGE_SECONDS = 60.0  # how long the browser has to read the sign-in page
+PAGE_PREFIX = "login-"
+# The cleanup process: sleeps, then removes the page. Its argv: the page's path, the delay.
+_CLEANUP = (
+    "import os,sys,time\ntime.sleep(float(sys.argv[2]))\ntry: os.unlink(sys.argv[1])\nexcept OSError: pass"
+)
 # (region prefix, federation endpoint, console domain); the fork's regional endpoint by default.
 PARTITIONS = (
     ("cn-", "https://signin.amazonaws.cn/federation", "console.amazonaws.cn"),
@@ -268,22 +284,134 @@ def isolated_command(env: Mapping[str, str], home: Path, name: str, url: str) ->
     browser = _detect_browser(env)
     family = browser_family(browser) or "chrome"
     directory = profile_dir(env, home, family, name)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(directory)
     if family == "firefox":
         return [*browser, "--profile", str(directory), "--no-remote", url]
     return [*browser, f"--user-data-dir={directory}", url]
 
 
+# -- the sign-in page --------------------------------------------------------------------------
+
+
+def pages_dir(env: Mapping[str, str], home: Path) -> Path:
+    """Where sign-in pages live: the runtime dir (tmpfs, gone at logout), else the cache dir."""
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    if runtime.startswith("/"):
+        return Path(runtime) / "avault" / "login"
+    cache = env.get("XDG_CACHE_HOME", "")
+    return (Path(cache) if cache.startswith("/") else home / ".cache") / "avault" / "login"
+
+
+def page_seconds(env: Mapping[str, str]) -> float:
+    from avault.durations import parse_seconds  # noqa: PLC0415
+
+    seconds = parse_seconds(env.get(PAGE_SECONDS_VAR, ""))
+    return seconds if seconds is not None and seconds > 0 else PAGE_SECONDS
+
+
+def _private_pages_dir(env: Mapping[str, str], home: Path) -> Path:
+    import stat  # noqa: PLC0415
+
+    directory = pages_dir(env, home)
+    try:
+        private_dir(directory)
+        st = directory.lstat()
+    except OSError as exc:
+        raise LoginError(f"cannot create {directory} for the sign-in page ({exc.strerror})") from None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or stat.S_IMODE(st.st_mode) & 0o077:
+        raise LoginError(
+            f"refusing to put the sign-in page in {directory}: it is not a private directory of yours; "
+            "remove it (avault recreates it 0700), or rerun with --stdout"
+        )
+    return directory
+
+
+def sweep_pages(directory: Path, older_than: float) -> None:
+    """Remove pages a crashed or killed run left behind."""
+    import time  # noqa: PLC0415
+
+    cutoff = time.time() - older_than
+    try:
+        entries = list(directory.iterdir())
+    except OSError:
+        return
+    for p in entries:
+        try:
+            if p.name.startswith(PAGE_PREFIX) and p.lstat().st_mtime < cutoff:
+                p.unlink()
+        except OSError:  # noqa: PERF203 - removed meanwhile, or not ours: leave it
+            continue
+
+
+def page_html(url: str) -> str:
+    import html  # noqa: PLC0415
+
+    attr = html.escape(url, quote=True)
+    script = json.dumps(url).replace("<", "\\u003c")  # no "</script>" can end it early
+    return (
+        '<!doctype html>\n<html><head><meta charset="utf-8">\n'
+        f'<meta name="referrer" content="no-referrer">\n<meta http-equiv="refresh" content="0;url={attr}">\n'
+        "<title>AWS console sign-in</title></head>\n"
+        f"<body><script>location.replace({script});</script>\n"
+        f'<p><a href="{attr}">Continue to the AWS console</a></p></body></html>\n'
+    )
+
+
+def write_page(env: Mapping[str, str], home: Path, url: str) -> Path:
+    """The page that sends the browser to ``url``: a new 0600 file in a private directory."""
+    import secrets  # noqa: PLC0415
+
+    directory = _private_pages_dir(env, home)
+    sweep_pages(directory, page_seconds(env))
+    path = directory / f"{PAGE_PREFIX}{secrets.token_hex(8)}.html"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(page_html(url))
+    except OSError as exc:
+        raise LoginError(f"cannot write the sign-in page in {directory} ({exc.strerror})") from None
+    return path
+
+
+def remove_later(path: Path, seconds: float) -> None:
+    """Remove ``path`` after ``seconds``, from a detached process that knows only the path."""
+    import contextlib  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    with contextlib.suppress(OSError):  # else the next login sweeps it
+        subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _CLEANUP, str(path), repr(seconds)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd="/",
+            env={},
+            umask=0o077,
+            start_new_session=True,
+        )
+
+
 def open_url(ctx: Context, url: str, *, isolate: str = "") -> None:
-    """Open ``url``: an isolated profile, else ``$BROWSER``, else Python's webbrowser."""
+    """Open ``url`` through a sign-in page: an isolated profile, else ``$BROWSER``, else webbrowser."""
     from avault import browser  # noqa: PLC0415
 
-    opened = (
-        browser.spawn(isolated_command(ctx.env, ctx.home, isolate, url), ctx.env)
-        if isolate
-        else browser.open_url(ctx.env, url)
-    )
-    if not opened:
+    page = write_page(ctx.env, ctx.home, url)
+    page_url = page.as_uri()
+    try:
+        opened = (
+            browser.spawn(isolated_command(ctx.env, ctx.home, isolate, page_url), ctx.env)
+            if isolate
+            else browser.open_url(ctx.env, page_url)
+        )
+    except BaseException:
+        page.unlink(missing_ok=True)
+        raise
+    if opened:
+        remove_later(page, page_seconds(ctx.env))
+    else:
+        page.unlink(missing_ok=True)
         raise LoginError(
             "could not open a browser for the console; set BROWSER, or rerun with --stdout to print the URL"
         )

@@ -134,7 +134,9 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
         module = importlib.import_module(f"avault.commands.{args.module}")
         return int(module.run(args, ctx))
     except AvaultError as exc:
-        print(f"avault: {exc}", file=ctx.stderr, flush=True)
+        from avault.text import printable  # noqa: PLC0415 - errors only
+
+        print(f"avault: {printable(str(exc))}", file=ctx.stderr, flush=True)
         return exc.exit_code
     except KeyboardInterrupt:
         print("avault: interrupted", file=ctx.stderr, flush=True)

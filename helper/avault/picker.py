@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from avault.errors import AvaultError
+from avault.text import printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -139,20 +140,15 @@ class Rows:
         name = self.names[i]
         account, role, region = self.info(name)
         number = str(i + 1).rjust(len(str(len(self.names))))
-        shown = _printable(name)
+        shown = printable(name)
         return (
             f"{number} {shown.ljust(name_width)}  {(account or '-').ljust(12)}  "
             f"{(role or '-').ljust(role_width)}  {region or '-'}"
         ).rstrip()
 
 
-def _printable(text: str) -> str:
-    """Control characters would move the cursor or recolour the terminal: show '?'."""
-    return "".join("?" if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text)
-
-
 def name_width(names: Sequence[str]) -> int:
-    return min(max((len(n) for n in names), default=1), 40)
+    return min(max((len(printable(n)) for n in names), default=1), 40)
 
 
 def role_width(rows: Rows, indexes: Iterable[int]) -> int:
@@ -225,7 +221,7 @@ class Menu:
         visible = self.shown[self.top : self.top + self.height]
         rw = role_width(self.rows, visible)
         count = f"  {len(self.shown)}/{len(self.rows.names)}"
-        query = _printable(self.query)
+        query = printable(self.query)
         out = [_fit(PROMPT + query, width - len(count)) + count]
         for pos, i in enumerate(visible, self.top):
             label = _fit(self.rows.label(i, self._name_width, rw), width - 3)

@@ -51,7 +51,9 @@ def record(path: Path, profile: str) -> None:
     """Append one use (what the shell does; here for tests and other callers)."""
     if not profile or "\n" in profile:
         return
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    from avault.fsutil import private_dir  # noqa: PLC0415
+
+    private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(fd, (profile + "\n").encode())

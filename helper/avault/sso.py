@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from avault.creds import Credentials, format_rfc3339, parse_rfc3339
 from avault.errors import AvaultError, Interrupted
+from avault.fsutil import private_dir
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -284,7 +285,7 @@ class TokenCache:
 
         data = json.dumps(obj, indent=2).encode("utf-8")
         try:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(self.directory)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".avault-tmp-", suffix=".json")
             try:
                 with os.fdopen(fd, "wb") as f:
@@ -323,7 +324,7 @@ class TokenCache:
         import fcntl  # noqa: PLC0415 - POSIX only
 
         try:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(self.directory)
             fd = os.open(
                 self.directory / f"{key}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
             )

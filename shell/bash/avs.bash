@@ -546,19 +546,27 @@ __avs_status() {
         return 1
     fi
     local REPLY
+    local -a lines
     __avs_left
-    printf 'profile  %s\n' "$AVS_PROFILE"
-    if [[ -n ${AVS_ACCOUNT-} ]]; then printf 'account  %s\n' "$AVS_ACCOUNT"; fi
-    if [[ -n ${AWS_REGION-} ]]; then printf 'region   %s\n' "$AWS_REGION"; fi
+    lines=("profile  $AVS_PROFILE")
+    if [[ -n ${AVS_ACCOUNT-} ]]; then lines+=("account  $AVS_ACCOUNT"); fi
+    if [[ -n ${AWS_REGION-} ]]; then lines+=("region   $AWS_REGION"); fi
     if [[ -n ${AVS_SERVER_PID-} ]]; then
-        printf 'server   pid %s at %s (refreshes by itself)\n' "$AVS_SERVER_PID" "${AWS_CONTAINER_CREDENTIALS_FULL_URI-?}"
-        return 0
+        lines+=("server   pid $AVS_SERVER_PID at ${AWS_CONTAINER_CREDENTIALS_FULL_URI-?} (refreshes by itself)")
+    else
+        case $__avs_state in
+        expired) lines+=("expires  expired at ${AWS_CREDENTIAL_EXPIRATION-?}; run avr to refresh") ;;
+        unknown) lines+=("expires  ${AWS_CREDENTIAL_EXPIRATION:-unknown}") ;;
+        *) lines+=("expires  in $REPLY (${AWS_CREDENTIAL_EXPIRATION-})") ;;
+        esac
     fi
-    case $__avs_state in
-    expired) printf 'expires  expired at %s; run avr to refresh\n' "${AWS_CREDENTIAL_EXPIRATION-?}" ;;
-    unknown) printf 'expires  %s\n' "${AWS_CREDENTIAL_EXPIRATION:-unknown}" ;;
-    *) printf 'expires  in %s (%s)\n' "$REPLY" "${AWS_CREDENTIAL_EXPIRATION-}" ;;
-    esac
+    # Shown, never run: control characters (a name's ESC [ 2 J, BEL, CR...) and the bidi
+    # controls that reorder text (U+200E/F, U+202A-E, U+2066-9, as UTF-8) become '?'.
+    local c
+    for c in $'\xe2\x80\x8e' $'\xe2\x80\x8f' $'\xe2\x80\xaa' $'\xe2\x80\xab' $'\xe2\x80\xac' $'\xe2\x80\xad' $'\xe2\x80\xae' $'\xe2\x81\xa6' $'\xe2\x81\xa7' $'\xe2\x81\xa8' $'\xe2\x81\xa9'; do
+        lines=("${lines[@]//"$c"/?}")
+    done
+    printf '%s\n' "${lines[@]//[[:cntrl:]]/?}"
     return 0
 }
 
@@ -804,11 +812,12 @@ __avs_prof_load() {
         else
             dir=$HOME/.cache/avault
         fi
-        [[ -d $dir ]] || \command mkdir -p -- "$dir" 2>/dev/null || true
+        [[ -d $dir ]] || (umask 077 && \command mkdir -p -- "$dir") 2>/dev/null || true
         stamp=$dir/bash-complete.$$
     fi
     # Stamp BEFORE parsing: an edit made during the parse then differs next time.
-    if \command touch -r "$file" -- "$stamp" 2>/dev/null; then
+    # (umask 077: our stamp, 0600 whatever the umask; exec keeps it one process.)
+    if (umask 077 && exec touch -r "$file" -- "$stamp") 2>/dev/null; then
         __avs_prof_stamp=$stamp
     else
         __avs_prof_stamp='' # no writable place: parse on every TAB, as before

@@ -394,25 +394,28 @@ function __avs_status
         return 1
     end
     set -l left (__avs_left)
-    printf 'profile  %s\n' $AVS_PROFILE
-    set -q AVS_ACCOUNT[1]; and printf 'account  %s\n' $AVS_ACCOUNT
-    set -q AWS_REGION[1]; and printf 'region   %s\n' $AWS_REGION
+    set -l lines "profile  $AVS_PROFILE"
+    set -q AVS_ACCOUNT[1]; and set -a lines "account  $AVS_ACCOUNT"
+    set -q AWS_REGION[1]; and set -a lines "region   $AWS_REGION"
+    set -l expiration unknown
+    set -q AWS_CREDENTIAL_EXPIRATION[1]; and set expiration "$AWS_CREDENTIAL_EXPIRATION"
     if set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"
         set -l url '?'
-        set -q AWS_CONTAINER_CREDENTIALS_FULL_URI[1]; and set url $AWS_CONTAINER_CREDENTIALS_FULL_URI
-        printf 'server   pid %s at %s (refreshes by itself)\n' $AVS_SERVER_PID $url
-        return 0
+        set -q AWS_CONTAINER_CREDENTIALS_FULL_URI[1]; and set url "$AWS_CONTAINER_CREDENTIALS_FULL_URI"
+        set -a lines "server   pid $AVS_SERVER_PID at $url (refreshes by itself)"
+    else
+        switch "$left[1]"
+            case expired
+                set -a lines "expires  expired at $expiration; run avr to refresh"
+            case unknown
+                set -a lines "expires  $expiration"
+            case '*'
+                set -a lines "expires  in $left[2] ($expiration)"
+        end
     end
-    set -l expiration unknown
-    set -q AWS_CREDENTIAL_EXPIRATION[1]; and set expiration $AWS_CREDENTIAL_EXPIRATION
-    switch "$left[1]"
-        case expired
-            printf 'expires  expired at %s; run avr to refresh\n' $expiration
-        case unknown
-            printf 'expires  %s\n' $expiration
-        case '*'
-            printf 'expires  in %s (%s)\n' $left[2] $expiration
-    end
+    # Shown, never run: control characters (a name's ESC [ 2 J, BEL, CR..., C1) and the bidi
+    # controls that reorder text become '?'.
+    string replace -ra '[[:cntrl:]\x{80}-\x{9f}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]' '?' -- $lines
     return 0
 end
 

@@ -670,19 +670,27 @@ __avs_status() {
         return 1
     fi
     local REPLY
+    local -a lines
     __avs_left
-    \builtin print -r -- "profile  $AVS_PROFILE"
-    if [[ -n ${AVS_ACCOUNT-} ]]; then \builtin print -r -- "account  $AVS_ACCOUNT"; fi
-    if [[ -n ${AWS_REGION-} ]]; then \builtin print -r -- "region   $AWS_REGION"; fi
+    lines=("profile  $AVS_PROFILE")
+    if [[ -n ${AVS_ACCOUNT-} ]]; then lines+=("account  $AVS_ACCOUNT"); fi
+    if [[ -n ${AWS_REGION-} ]]; then lines+=("region   $AWS_REGION"); fi
     if [[ -n ${AVS_SERVER_PID-} ]]; then
-        \builtin print -r -- "server   pid $AVS_SERVER_PID at ${AWS_CONTAINER_CREDENTIALS_FULL_URI-?} (refreshes by itself)"
-        return 0
+        lines+=("server   pid $AVS_SERVER_PID at ${AWS_CONTAINER_CREDENTIALS_FULL_URI-?} (refreshes by itself)")
+    else
+        case $__avs_state in
+            (expired) lines+=("expires  expired at ${AWS_CREDENTIAL_EXPIRATION-?}; run 'avr' to refresh") ;;
+            (unknown) lines+=("expires  ${AWS_CREDENTIAL_EXPIRATION:-unknown}") ;;
+            (*) lines+=("expires  in $REPLY (${AWS_CREDENTIAL_EXPIRATION-})") ;;
+        esac
     fi
-    case $__avs_state in
-        (expired) \builtin print -r -- "expires  expired at ${AWS_CREDENTIAL_EXPIRATION-?}; run 'avr' to refresh" ;;
-        (unknown) \builtin print -r -- "expires  ${AWS_CREDENTIAL_EXPIRATION:-unknown}" ;;
-        (*) \builtin print -r -- "expires  in $REPLY (${AWS_CREDENTIAL_EXPIRATION-})" ;;
-    esac
+    # Shown, never run: control characters (a name's ESC [ 2 J, BEL, CR...) and the bidi
+    # controls that reorder text (U+200E/F, U+202A-E, U+2066-9, as UTF-8) become '?'.
+    local c
+    for c in $'\xe2\x80\x8e' $'\xe2\x80\x8f' $'\xe2\x80\xaa' $'\xe2\x80\xab' $'\xe2\x80\xac' $'\xe2\x80\xad' $'\xe2\x80\xae' $'\xe2\x81\xa6' $'\xe2\x81\xa7' $'\xe2\x81\xa8' $'\xe2\x81\xa9'; do
+        lines=("${(@)lines//$c/?}")
+    done
+    \builtin print -rl -- "${(@)lines//[[:cntrl:]]/?}"
     return 0
 }
 

@@ -82,7 +82,9 @@ class Report:
     def line(self, level: str, topic: str, message: str) -> None:
         if level == FAIL:
             self.failed += 1
-        self.ctx.stdout.write(f"{level:<5} {topic}: {message}\n")
+        from avault.text import printable  # noqa: PLC0415
+
+        self.ctx.stdout.write(f"{level:<5} {topic}: {printable(message)}\n")
 
 
 def _mode(path: Path) -> int | None:
@@ -389,9 +391,64 @@ def check_plaintext(ctx: Context, report: Report) -> None:
         report.line(OK, "plaintext keys", f"{shown} holds no long-term keys")
 
 
+# -- directories others could write to ------------------------------------------------------------
+
+
+def relied_on_dirs(args: argparse.Namespace, ctx: Context) -> list[Path]:
+    """Directories whose files avault trusts: config, vault, SSO cache, its own state and runtime."""
+    from avault import config as cfgmod  # noqa: PLC0415
+    from avault.agent import runtime_dir  # noqa: PLC0415
+    from avault.login import pages_dir, profile_dir  # noqa: PLC0415
+    from avault.recent import recent_path  # noqa: PLC0415
+    from avault.vault.select import file_dir  # noqa: PLC0415
+
+    vault = ctx.expand(file_dir(args, ctx))
+    dirs = [
+        cfgmod.config_path(ctx.env, ctx.home).parent,
+        ctx.home / ".aws" / "sso",
+        ctx.home / ".aws" / "sso" / "cache",
+        vault,
+        ctx.home / ".awsvault",
+        runtime_dir(ctx.env),
+        pages_dir(ctx.env, ctx.home).parent,  # also bash's completion stamps
+        pages_dir(ctx.env, ctx.home),
+        recent_path(ctx.env, ctx.home).parent,
+        profile_dir(ctx.env, ctx.home, "chrome", "x").parent.parent,
+    ]
+    return list(dict.fromkeys(dirs))
+
+
+def check_dirs(args: argparse.Namespace, ctx: Context, report: Report) -> None:
+    from avault.config import display_path, private_group  # noqa: PLC0415
+
+    before = report.failed
+    for directory in relied_on_dirs(args, ctx):
+        try:
+            st = directory.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            continue
+        shown = display_path(directory, ctx.home)
+        mode = stat.S_IMODE(st.st_mode)
+        if mode & stat.S_IWOTH or (mode & stat.S_IWGRP and not private_group(st.st_gid)):
+            who = "everyone" if mode & stat.S_IWOTH else "its group"
+            report.line(
+                FAIL,
+                "directories",
+                f"{shown} (mode {mode:03o}) is writable by {who}, who could replace what avault "
+                f"reads there; fix: chmod 700 {shown}",
+            )
+        elif st.st_uid != os.getuid():
+            report.line(FAIL, "directories", f"{shown} belongs to uid {st.st_uid}, not you; fix: chown it")
+    if report.failed == before:
+        report.line(OK, "directories", "none of the directories avault relies on is writable by others")
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
     report = Report(ctx)
     vault = check_vault(args, ctx, report)
+    check_dirs(args, ctx, report)
     check_config(ctx, vault, report)
     check_shell(args, ctx, report)
     check_clock(ctx, report)

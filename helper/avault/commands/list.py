@@ -93,7 +93,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def format_table(rows: Sequence[Sequence[str]]) -> str:
-    """Go tabwriter output where every cell is tab-terminated (so the last column is padded too)."""
+    """Go tabwriter output where every cell is tab-terminated (so the last column is padded too).
+
+    A table is for people: control characters in names are shown escaped.
+    """
+    from avault.text import printable  # noqa: PLC0415
+
+    rows = [[printable(cell) for cell in r] for r in rows]
     ncols = max((len(r) for r in rows), default=0)
     widths = [max(MIN_WIDTH, *(len(r[c]) + PADDING for r in rows if c < len(r))) for c in range(ncols)]
     return "".join("".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)) + "\n" for r in rows)
@@ -145,6 +151,11 @@ def _sso_cache_urls(ctx: Context, cfg: ConfigFile, seen: list[str]) -> list[str]
 
 
 def _write_lines(ctx: Context, lines: Sequence[str]) -> None:
+    """One name a line: exact for a script reading a pipe, escaped for a person at a terminal."""
+    if lines and ctx.stdout.isatty():
+        from avault.text import printable  # noqa: PLC0415
+
+        lines = [printable(line) for line in lines]
     if lines:
         ctx.stdout.write("\n".join(lines) + "\n")
     ctx.stdout.flush()

@@ -225,19 +225,14 @@ class FileVault(Vault):
     def _ensure_dir(self) -> None:
         if self._check_dir():
             return
-        missing: list[Path] = []
-        p = self.dir
-        while not p.exists():
-            missing.append(p)
-            if p.parent == p:
-                break
-            p = p.parent
-        for d in reversed(missing):
-            try:
-                d.mkdir(mode=0o700, exist_ok=True)
-                d.chmod(0o700)  # mkdir's mode is filtered by the umask
-            except OSError as exc:  # noqa: PERF203 - a handful of path components
-                raise VaultError(f"cannot create vault directory {d}: {exc.strerror}") from None
+        from avault.fsutil import private_dir  # noqa: PLC0415
+
+        try:
+            private_dir(self.dir)
+        except OSError as exc:
+            raise VaultError(
+                f"cannot create vault directory {exc.filename or self.dir}: {exc.strerror}"
+            ) from None
         self._check_dir()
 
     def _sidecar(self, suffix: str) -> Path:

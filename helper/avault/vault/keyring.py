@@ -275,7 +275,9 @@ class KeyringVault(Vault):
         return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
 
     def _update_index(self, key: str, *, present: bool) -> None:
-        self._index_lock.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        from avault.fsutil import private_dir  # noqa: PLC0415
+
+        private_dir(self._index_lock.parent)
         with exclusive(self._index_lock):
             keys = set(self._read_index())
             new = (keys | {key}) if present else (keys - {key})
