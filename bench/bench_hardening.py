@@ -34,7 +34,7 @@ TIMED = (
 UNTIMED = "import avault\n{body}"
 
 
-def sample_ms(ptrace: bool, runs: int) -> float:
+def sample_ms(runs: int, *, ptrace: bool) -> float:
     code = TIMED.format(ptrace=ptrace)
     out = []
     for _ in range(runs):
@@ -47,8 +47,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", "--runs", type=int, default=31)
     runs = max(ap.parse_args().runs, 15)
-    cached = sample_ms(False, runs)
-    full = sample_ms(True, runs)
+    cached = sample_ms(runs, ptrace=False)
+    full = sample_ms(runs, ptrace=True)
     print(f"median of {runs} fresh interpreters, ms (avault already imported)")
     print(f"  cached switch: no_core_dumps(ptrace=False)   {cached:6.3f}")
     print(f"  other commands: no_core_dumps() (+ctypes)     {full:6.3f}")
