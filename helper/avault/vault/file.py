@@ -46,7 +46,7 @@ import stat
 from avault.errors import ItemCorrupt, VaultError
 from avault.vault import jwe
 from avault.vault.base import Item, Vault
-from avault.vault.lock import exclusive, fallback_lock_dir, private
+from avault.vault.lock import exclusive, fallback_lock_dir, make_private_dirs, private
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
@@ -230,19 +230,7 @@ class FileVault(Vault):
     def _ensure_dir(self) -> None:
         if self._check_dir():
             return
-        missing: list[Path] = []
-        p = self.dir
-        while not p.exists():
-            missing.append(p)
-            if p.parent == p:
-                break
-            p = p.parent
-        for d in reversed(missing):
-            try:
-                d.mkdir(mode=0o700, exist_ok=True)
-                d.chmod(0o700)  # mkdir's mode is filtered by the umask
-            except OSError as exc:  # noqa: PERF203 - a handful of path components
-                raise VaultError(f"cannot create vault directory {d}: {exc.strerror}") from None
+        make_private_dirs(self.dir, "vault directory")
         self._check_dir()
 
     def _sidecar(self, suffix: str) -> Path:

@@ -70,18 +70,26 @@ def fallback_lock_dir(env: Mapping[str, str] | None = None) -> Path:
     absolute = bool(cache) and os.path.isabs(cache)  # noqa: PTH117 - a str check
     base = Path(cache) if absolute else Path(e.get("HOME") or "~").expanduser() / ".cache"
     d = base / "avault" / "locks"
-    missing = []
-    p = d
-    while not p.exists() and p.parent != p:
+    make_private_dirs(d, "lock directory")
+    return d
+
+
+def make_private_dirs(directory: Path, what: str) -> None:
+    """Create ``directory`` and every missing parent 0700, whatever the umask; never
+    loosens one that exists. VaultError naming ``what`` on failure."""
+    missing: list[Path] = []
+    p = directory
+    while not p.exists():
         missing.append(p)
+        if p.parent == p:
+            break
         p = p.parent
     for m in reversed(missing):
         try:
             m.mkdir(mode=0o700, exist_ok=True)
             m.chmod(0o700)  # mkdir's mode is filtered by the umask
         except OSError as exc:  # noqa: PERF203 - a handful of path components
-            raise VaultError(f"cannot create the lock directory {m}: {exc.strerror}") from None
-    return d
+            raise VaultError(f"cannot create {what} {m}: {exc.strerror}") from None
 
 
 @contextlib.contextmanager
