@@ -5,6 +5,8 @@
 
 Each test appends its numbers to $AVAULT_RELIABILITY_LOG (tests/reliability/conftest.py
 ``record``); this script points that at a temp file, runs pytest -n 2, and sums by area.
+Areas named ``attack: <what>`` form a second table: each attack, times tried, times it
+succeeded (0).
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ def main() -> int:
     if shells:
         totals["injection: tests/shells completion + prompt (existing)"]["trials"] += shells[0]
         totals["injection: tests/shells completion + prompt (existing)"]["failures"] += shells[1]
+    # Rows recorded as "attack: <what>" (trials = times tried, failures = times it worked).
+    attacks = {a.removeprefix("attack: "): totals.pop(a) for a in sorted(totals) if a.startswith("attack: ")}
     width = max(len(a) for a in totals) if totals else 10
     print(f"{'area':<{width}}  {'trials':>7}  {'operations':>10}  {'corpus':>7}  {'failures':>8}")
     print("-" * (width + 42))
@@ -72,6 +76,12 @@ def main() -> int:
         print(
             f"{area:<{width}}  {t['trials']:>7}  {t['operations']:>10}  {t['corpus']:>7}  {t['failures']:>8}"
         )
+    if attacks:
+        aw = max(len(a) for a in attacks)
+        print(f"\n{'attack':<{aw}}  {'tried':>7}  {'succeeded':>9}")
+        print("-" * (aw + 20))
+        for name, t in attacks.items():
+            print(f"{name:<{aw}}  {t['trials']:>7}  {t['failures']:>9}")
     summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "(no pytest output)"
     print(f"\npytest: {summary}")
     if proc.returncode != 0:

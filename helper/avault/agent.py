@@ -80,8 +80,6 @@ REQUEST_TIMEOUT = 10.0
 #: How long a client waits for a freshly started agent to listen.
 START_TIMEOUT = 10.0
 _TICK = 0.5
-#: What the started agent inherits of the client's environment: never a secret.
-_AGENT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "XDG_RUNTIME_DIR", "PYTHONPATH")
 
 
 class AgentError(VaultError):
@@ -97,6 +95,10 @@ class AgentUnavailable(Exception):
     def __init__(self, reason: str, *, code: str = "") -> None:
         super().__init__(reason)
         self.code = code
+
+
+class AgentNotOurs(AgentUnavailable):
+    """The agent's directory, socket or peer is not provably ours: warn, then ask instead."""
 
 
 class AgentRefused(Exception):
@@ -236,7 +238,11 @@ class AgentClient:
     @classmethod
     def connect(cls, env: Mapping[str, str], *, timeout: float = REQUEST_TIMEOUT) -> AgentClient:
         path = socket_path(env)
-        if not check_dir(path.parent, create=False) or not check_socket(path):
+        try:
+            found = check_dir(path.parent, create=False) and check_socket(path)
+        except AgentError as exc:
+            raise AgentNotOurs(str(exc)) from None
+        if not found:
             raise AgentUnavailable("no agent is running")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(timeout)
@@ -249,7 +255,8 @@ class AgentClient:
         uid = peer_uid(sock)
         if uid != os.getuid():
             sock.close()
-            raise _unsafe(path, f"it is served by uid {uid}, not by you (uid {os.getuid()})")
+            why = f"it is served by uid {uid}, not by you (uid {os.getuid()})"
+            raise AgentNotOurs(str(_unsafe(path, why)))
         return cls(sock, path)
 
     def request(self, op: str, **fields: Any) -> dict[str, Any]:  # noqa: ANN401
@@ -292,46 +299,39 @@ def remove_stale_socket(env: Mapping[str, str]) -> bool:
 
 def agent_env(env: Mapping[str, str]) -> dict[str, str]:
     """The started agent's environment: the few variables it needs, never a secret."""
-    out = {k: env[k] for k in _AGENT_ENV if env.get(k)}
+    from avault.proc import safe_env  # noqa: PLC0415
+
+    out = safe_env(env)
     out[TIMEOUT_VAR] = env.get(TIMEOUT_VAR, "")
-    out.setdefault("PATH", "/usr/bin:/bin")
     return out
 
 
 def start_daemon(env: Mapping[str, str]) -> int:
     """Start ``avault agent --foreground`` detached, wait until it listens; its pid.
 
-    The child gets a new session (no controlling terminal), /dev/null for stdin, stdout
-    and stderr (so ``$(...)`` capture never waits for it), cwd ``/`` and a minimal env.
+    Started isolated (avault.proc.spawn_avault): ``python -I``, cwd ``/``, umask 077, a
+    new session (no controlling terminal), /dev/null for stdin, stdout and stderr (so
+    ``$(...)`` capture never waits for it), no other file descriptor, a minimal env.
     The passphrase is not given here: the caller sends it with ``unlock`` afterwards.
     """
+    from avault.proc import spawn_avault  # noqa: PLC0415
+
     path = socket_path(env)
     check_dir(path.parent, create=True)
     remove_stale_socket(env)
-    devnull = os.open(os.devnull, os.O_RDWR)
     try:
-        pid = os.posix_spawn(
-            sys.executable,
-            [sys.executable, "-m", "avault", "agent", "--foreground"],
-            agent_env(env),
-            file_actions=[
-                (os.POSIX_SPAWN_DUP2, devnull, 0),
-                (os.POSIX_SPAWN_DUP2, devnull, 1),
-                (os.POSIX_SPAWN_DUP2, devnull, 2),
-            ],
-            setsid=True,
-        )
+        proc = spawn_avault(["agent", "--foreground"], agent_env(env))
     except OSError as exc:
         raise AgentError(f"cannot start the agent ({exc.strerror}); set AVAULT_AGENT=0") from None
-    finally:
-        os.close(devnull)
+    pid = proc.pid
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         try:
             client = AgentClient.connect(env, timeout=1.0)
+        except AgentNotOurs as exc:
+            raise AgentError(str(exc)) from None
         except AgentUnavailable:
-            done, _status = os.waitpid(pid, os.WNOHANG)
-            if done:
+            if proc.poll() is not None:
                 raise AgentError(
                     "the agent exited at start; run 'avault agent --foreground --debug'"
                 ) from None
@@ -353,20 +353,13 @@ def harden() -> list[str]:
     import ctypes  # noqa: PLC0415
     import resource  # noqa: PLC0415
 
-    done: list[str] = []
-    try:
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        done.append("no core dumps")
-    except (ValueError, OSError):
-        pass
+    from avault.proc import no_core_dumps  # noqa: PLC0415
+
+    done = no_core_dumps(hard=True)  # the agent runs no command of the user's
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
         return done
-    if sys.platform.startswith("linux"):
-        pr_set_dumpable = 4
-        if libc.prctl(pr_set_dumpable, 0, 0, 0, 0) == 0:
-            done.append("not dumpable")
     try:
         memlock = resource.getrlimit(resource.RLIMIT_MEMLOCK)[0]
     except (ValueError, OSError):

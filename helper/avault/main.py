@@ -128,6 +128,11 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
             parser.print_help(sys.stderr)
             return 2
         args = parsed
+    from avault.proc import no_core_dumps  # noqa: PLC0415
+
+    # Before any secret is in memory. The cached switch skips the prctl (ctypes costs more
+    # than the rest of the core-dump guard); the passphrase provider does it on a miss.
+    no_core_dumps(ptrace=fast is None)
     ctx = ctx or Context.from_os()
     ctx.debug = bool(args.debug)
     try:

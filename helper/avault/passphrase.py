@@ -11,7 +11,10 @@ listing keys never asks):
    ``AVAULT_FILE_PASSPHRASE_COMMAND_TIMEOUT`` (seconds or a Go duration, default 30s)
    is a one-line error naming the variable: never an empty passphrase;
 3. the agent (avault.agent), when its socket exists, unless ``AVAULT_AGENT=0``: it
-   decrypts and encrypts for us, so the passphrase is not in this process at all;
+   decrypts and encrypts for us, so the passphrase is not in this process at all. Only
+   an agent that is provably ours is used (directory and socket ours and private, the
+   peer's uid ours); anything else, e.g. planted in the temp dir by another user, gets a
+   one-line warning and step 4;
 4. the prompt on the terminal (``Enter passphrase to unlock "<dir>": ``), at most once
    per process. Once that passphrase has opened an item (or, for a new vault, was typed
    twice) it is handed to the running agent; with ``AVAULT_AGENT=1`` an agent is started
@@ -32,7 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path
 
-    from avault.agent import AgentClient
+    from avault.agent import AgentClient, AgentUnavailable
     from avault.context import Context
     from avault.vault.file import LocalSealer, PassphraseProvider, Sealer
 
@@ -116,6 +119,9 @@ def provider_for(ctx: Context, directory: Path) -> PassphraseProvider:
     command_result: list[str] = []
 
     def provide(new_vault: bool) -> str | Sealer:
+        from avault.proc import not_dumpable  # noqa: PLC0415
+
+        not_dumpable()  # a secret is about to be in this process's memory
         if PASSPHRASE_VAR in ctx.env:
             return ctx.env[PASSPHRASE_VAR]
         command = ctx.env.get(COMMAND_VAR, "")
@@ -166,6 +172,7 @@ class AgentSealer:
         self._local: LocalSealer | None = None
         self._passphrase: str | None = None
         self._handed = False
+        self._not_ours = False
         self.wrong_passphrase_hint = "the agent holds another passphrase: run 'avault lock' and retry"  # noqa: S105
 
     # -- agent -------------------------------------------------------------------------
@@ -188,10 +195,15 @@ class AgentSealer:
             cls = {"unwrap": jwe.KeyUnwrapError, "decrypt": jwe.DecryptError}.get(exc.code, jwe.JWEError)
             raise cls(str(exc) or exc.code) from None
 
-    def _fall_back(self, reason: str) -> LocalSealer:
+    def _fall_back(self, exc: AgentUnavailable) -> LocalSealer:
+        from avault.agent import AgentNotOurs  # noqa: PLC0415
         from avault.vault.file import LocalSealer  # noqa: PLC0415
 
-        self.ctx.log(f"agent: {reason}; asking for the passphrase")
+        if isinstance(exc, AgentNotOurs):  # planted by someone else: say so, never use it
+            self.ctx.info(f"avault: warning: {exc}; asking for the passphrase instead")
+            self._not_ours = True
+        else:
+            self.ctx.log(f"agent: {exc}; asking for the passphrase")
         self._agent_failed = True
         if self._client is not None:
             self._client.close()
@@ -205,7 +217,7 @@ class AgentSealer:
         """Give the proven passphrase to the agent (starting one if asked to); never fatal."""
         from avault.agent import AgentClient, AgentError, AgentUnavailable, start_daemon  # noqa: PLC0415
 
-        if self._handed or self._passphrase is None:
+        if self._handed or self._passphrase is None or self._not_ours:
             return
         self._handed = True
         if self._client is not None:
@@ -243,7 +255,7 @@ class AgentSealer:
                 resp = self._call("decrypt", token=token)
                 return base64.b64decode(str(resp["plaintext"]))
             except AgentUnavailable as exc:
-                local = self._fall_back(str(exc))
+                local = self._fall_back(exc)
         plaintext = local.decrypt(token)  # raises before a wrong passphrase is handed over
         self._hand_over()
         return plaintext
@@ -259,7 +271,7 @@ class AgentSealer:
                 resp = self._call("encrypt", plaintext=base64.b64encode(plaintext).decode("ascii"))
                 return str(resp["token"])
             except AgentUnavailable as exc:
-                local = self._fall_back(str(exc))
+                local = self._fall_back(exc)
         token = local.encrypt(plaintext)
         if self.new_vault:  # typed twice and compared: as proven as it gets for a new vault
             self._hand_over()

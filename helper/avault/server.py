@@ -77,32 +77,12 @@ def new_token() -> str:
 
 
 def disable_core_dumps() -> tuple[int, int] | None:
-    """Soft RLIMIT_CORE to 0 and, on Linux, not dumpable (as the agent; no ptrace or
-    /proc/<pid>/mem by other processes of the user either); returns the old limits (for
-    the child), None where unsupported. execve makes the child dumpable again."""
-    _not_dumpable()
-    try:
-        import resource  # noqa: PLC0415 - POSIX only
+    """No core dumps and not dumpable (avault.proc); returns the limits from before main()
+    lowered them (for the child), None where unsupported. execve makes the child dumpable again."""
+    from avault.proc import child_core_limit, no_core_dumps  # noqa: PLC0415
 
-        old = resource.getrlimit(resource.RLIMIT_CORE)
-        resource.setrlimit(resource.RLIMIT_CORE, (0, old[1]))
-    except (ImportError, ValueError, OSError):
-        return None
-    return old
-
-
-def _not_dumpable() -> None:
-    import sys  # noqa: PLC0415
-
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes  # noqa: PLC0415
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
-    except (ImportError, OSError, AttributeError):
-        pass
+    no_core_dumps()
+    return child_core_limit()
 
 
 def _restore_core_limit(pid: int, limits: tuple[int, int] | None) -> None:
@@ -522,10 +502,9 @@ def _alive(pid: int) -> bool:
 
 
 def _daemon(server: EcsServer, watch: int) -> None:  # pragma: no cover - runs in the forked child
-    os.setsid()
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
+    from avault.proc import isolate_forked  # noqa: PLC0415
+
+    isolate_forked(keep_fds=[server.fileno()])  # cwd /, umask 077, no inherited fd, new session
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:

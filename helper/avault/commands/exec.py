@@ -111,6 +111,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     env = child_env(ctx.env, resolved)
     ctx.stdout.flush()
     ctx.stderr.flush()
+    from avault.proc import restore_core_limit  # noqa: PLC0415
+
+    restore_core_limit()  # the user's command dumps core as it would without us
     try:
         os.execvpe(command[0], command, env)  # noqa: S606 - replacing ourselves is the point
     except OSError as exc:

@@ -5,13 +5,18 @@ with only ``/`` and ``%`` percent-encoded, the content is a JWE (see jwe.py) who
 plaintext is ``Item.to_json()``. aws-vault lists *every* directory entry as a key, so
 nothing of ours may ever sit in that directory:
 
-* the lock file is ``<parent>/.<dir name>.lock`` (e.g. ``~/.awsvault/.keys.lock``);
+* the lock file is ``<parent>/.<dir name>.lock`` (e.g. ``~/.awsvault/.keys.lock``) when
+  the parent is ours and writable by nobody else; otherwise (a shared parent such as
+  /tmp, where another user could hold the lock) it is
+  ``${XDG_CACHE_HOME:-~/.cache}/avault/locks/vault-<dir name>-<hash of the path>.lock``
+  (avault.vault.lock: a 0700 directory, a bounded wait);
 * a write goes to ``<parent>/.<dir name>.tmp-<random>``, is fsynced, then renamed into
   the directory (rename is atomic within one file system) and the directory is fsynced.
   A crash leaves at most a temp file beside the directory, which the next writer
   removes while it holds the lock (no other writer can be mid-write then).
-* Only when the parent is not writable or is another file system do both fall back to
-  ``.avault.lock`` / ``.avault-tmp-*`` inside the directory; our listing skips them.
+* Only when the parent is not writable or is another file system does the temp file fall
+  back to ``.avault-tmp-*`` inside the directory; our listing skips it (and the
+  ``.avault.lock`` older versions put there).
 
 Wrong passphrase versus tampering: AES key unwrap fails in both cases. If the
 passphrase has already opened an item in this process, or opens any of up to three
@@ -41,7 +46,7 @@ import stat
 from avault.errors import ItemCorrupt, VaultError
 from avault.vault import jwe
 from avault.vault.base import Item, Vault
-from avault.vault.lock import exclusive
+from avault.vault.lock import exclusive, fallback_lock_dir, make_private_dirs, private
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
@@ -225,24 +230,20 @@ class FileVault(Vault):
     def _ensure_dir(self) -> None:
         if self._check_dir():
             return
-        from avault.fsutil import private_dir  # noqa: PLC0415
-
-        try:
-            private_dir(self.dir)
-        except OSError as exc:
-            raise VaultError(
-                f"cannot create vault directory {exc.filename or self.dir}: {exc.strerror}"
-            ) from None
+        make_private_dirs(self.dir, "vault directory")
         self._check_dir()
 
     def _sidecar(self, suffix: str) -> Path:
         return self.dir.parent / f".{self.dir.name}.{suffix}"
 
     def _lock_path(self) -> Path:
-        side = self._sidecar("lock")
-        if os.access(self.dir.parent, os.W_OK) or side.exists():
-            return side
-        return self.dir / _IN_DIR_LOCK
+        """Beside the directory when only we can write there, else in avault's own lock dir."""
+        if private(self.dir.parent):
+            return self._sidecar("lock")
+        import hashlib  # noqa: PLC0415
+
+        digest = hashlib.sha256(os.fsencode(os.path.abspath(self.dir))).hexdigest()[:16]  # noqa: PTH100
+        return fallback_lock_dir() / f"vault-{self.dir.name}-{digest}.lock"
 
     def _path(self, key: str) -> Path:
         name = encode_name(key)
