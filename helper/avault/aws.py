@@ -171,17 +171,11 @@ def invoke(
             f"retries included); {hint}, or raise {DEADLINE_VAR}"
         ) from None
     except (bx.ConnectTimeoutError, bx.ReadTimeoutError):
-        raise error(
-            f"{what} at {endpoint} did not answer in time ({operation}); {hint}"
-        ) from None
+        raise error(f"{what} at {endpoint} did not answer in time ({operation}); {hint}") from None
     except bx.EndpointConnectionError:
-        raise error(
-            f"could not connect to {what} at {endpoint} ({operation}); {hint}"
-        ) from None
+        raise error(f"could not connect to {what} at {endpoint} ({operation}); {hint}") from None
     except bx.ConnectionClosedError:
-        raise error(
-            f"{what} at {endpoint} closed the connection ({operation}); {hint}"
-        ) from None
+        raise error(f"{what} at {endpoint} closed the connection ({operation}); {hint}") from None
     except bx.ClientError as exc:
         details = exc.response.get("Error", {})
         code = str(details.get("Code") or "Unknown")
@@ -193,7 +187,5 @@ def invoke(
             ) from None
         raise
     except bx.HTTPClientError as exc:  # resets and other transport failures
-        raise error(
-            f"{what} at {endpoint} failed ({operation}: {type(exc).__name__}); {hint}"
-        ) from None
+        raise error(f"{what} at {endpoint} failed ({operation}: {type(exc).__name__}); {hint}") from None
     return response

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from e2e.test_credentials import add_keys
 from e2e.test_rotate import CONFIG as ROTATE_CONFIG
 from e2e.test_rotate import World
 from fakes.recorder import Recorder
@@ -79,19 +80,14 @@ def assert_clean_failure(r, took: float, endpoint: str) -> None:
 @pytest.fixture
 def sts_world(moto, aws_config, run_avault):
     aws_config(CONFIG)
-    r = run_avault(
-        "add",
-        "--env",
-        "--no-add-config",
-        "base",
-        extra_env={"AWS_ACCESS_KEY_ID": "AKIAFAULTBASE0000001", "AWS_SECRET_ACCESS_KEY": "fault-secret"},
-    )
-    assert r.returncode == 0, r.stderr
+    add_keys(run_avault, "base")
 
 
-@pytest.mark.parametrize("fault", FAULTS)
-@pytest.mark.parametrize("profile", ["base", "role"])  # GetSessionToken, AssumeRole
-def test_sts_fault_ends_in_time_with_one_line(sts_world, proxy, run_avault, home, profile, fault):
+@pytest.mark.parametrize(
+    "case", [(p, f) for p in ("base", "role") for f in FAULTS], ids="-".join
+)  # base: GetSessionToken, role: AssumeRole
+def test_sts_fault_ends_in_time_with_one_line(sts_world, proxy, run_avault, home, case):
+    profile, fault = case
     endpoint, extra = faulty(proxy, fault)
     r, took = timed(run_avault, "export", "--format", "bash", profile, extra_env=extra)
     assert_clean_failure(r, took, endpoint)
@@ -150,9 +146,10 @@ def test_rotate_fault_changes_nothing(moto, aws_config, run_avault, home, fault)
     assert world.sessions() == []
 
 
-@pytest.mark.parametrize("fault", FAULTS)
-@pytest.mark.parametrize("where", ["oidc", "portal"])
-def test_sso_fault_ends_in_time_with_one_line(moto, sso, aws_config, run_avault, home, where, fault):
+@pytest.mark.usefixtures("moto")
+@pytest.mark.parametrize("case", [(w, f) for w in ("oidc", "portal") for f in FAULTS], ids="-".join)
+def test_sso_fault_ends_in_time_with_one_line(sso, aws_config, run_avault, home, case):
+    where, fault = case
     aws_config(SSO_CONFIG)
     rec = Recorder(sso.portal.url, only="" if where == "oidc" else "/federation/credentials")
     try:
