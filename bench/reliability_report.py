@@ -1,4 +1,5 @@
-"""Run tests/reliability and print ONE table: trials, operations, corpus size and failures per area.
+"""Run tests/reliability and print ONE table: trials, operations, corpus size and failures per area,
+then the attacks: each one, how often it was tried and how often it worked (0).
 
     .venv/bin/python bench/reliability_report.py            # default sizes (~3 min on 2 cores)
     AVAULT_SLOW_TESTS=1 .venv/bin/python bench/reliability_report.py   # heavier variants
@@ -57,7 +58,12 @@ def main() -> int:
     totals: dict[str, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(("trials", "operations", "corpus", "failures"), 0)
     )
+    attacks: dict[str, dict[str, int]] = defaultdict(lambda: {"tried": 0, "succeeded": 0})
     for row in rows:
+        if "attack" in row:  # conftest.record_attack
+            attacks[row["attack"]]["tried"] += int(row["tried"])
+            attacks[row["attack"]]["succeeded"] += int(row["succeeded"])
+            continue
         for k in ("trials", "operations", "corpus", "failures"):
             totals[row["area"]][k] += int(row[k])
     if not any(a.startswith("ECS server under load") for a in totals):
@@ -67,7 +73,10 @@ def main() -> int:
         totals["injection: tests/shells completion + prompt (existing)"]["trials"] += shells[0]
         totals["injection: tests/shells completion + prompt (existing)"]["failures"] += shells[1]
     # Rows recorded as "attack: <what>" (trials = times tried, failures = times it worked).
-    attacks = {a.removeprefix("attack: "): totals.pop(a) for a in sorted(totals) if a.startswith("attack: ")}
+    for area in [a for a in totals if a.startswith("attack: ")]:
+        t = totals.pop(area)
+        attacks[area.removeprefix("attack: ")]["tried"] += t["trials"]
+        attacks[area.removeprefix("attack: ")]["succeeded"] += t["failures"]
     width = max(len(a) for a in totals) if totals else 10
     print(f"{'area':<{width}}  {'trials':>7}  {'operations':>10}  {'corpus':>7}  {'failures':>8}")
     print("-" * (width + 42))
@@ -77,11 +86,12 @@ def main() -> int:
             f"{area:<{width}}  {t['trials']:>7}  {t['operations']:>10}  {t['corpus']:>7}  {t['failures']:>8}"
         )
     if attacks:
-        aw = max(len(a) for a in attacks)
-        print(f"\n{'attack':<{aw}}  {'tried':>7}  {'succeeded':>9}")
-        print("-" * (aw + 20))
-        for name, t in attacks.items():
-            print(f"{name:<{aw}}  {t['trials']:>7}  {t['failures']:>9}")
+        width = max(len(a) for a in attacks)
+        print(f"\n{'attack':<{width}}  {'tried':>7}  {'succeeded':>9}")
+        print("-" * (width + 20))
+        for name in sorted(attacks):
+            a = attacks[name]
+            print(f"{name:<{width}}  {a['tried']:>7}  {a['succeeded']:>9}")
     summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "(no pytest output)"
     print(f"\npytest: {summary}")
     if proc.returncode != 0:

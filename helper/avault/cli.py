@@ -92,6 +92,12 @@ def _server_options(p: argparse.ArgumentParser) -> None:
         help="serve credentials to the command through a local ECS endpoint instead of env keys",
     )
     p.add_argument("--lazy", action="store_true", help="with --ecs-server, fetch credentials on first use")
+    p.add_argument(
+        "--ecs-server-address",
+        metavar="IP",
+        help="with --ecs-server: listen on this address, e.g. for containers (default 127.0.0.1) "
+        "[$AVAULT_ECS_SERVER_ADDRESS]",
+    )
     p.add_argument("--ec2-server", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
         "--background",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from avault.creds import Credentials
 from avault.errors import StsError
-from avault.sts import CONNECT_TIMEOUT, DEFAULT_REGION, MAX_ATTEMPTS, READ_TIMEOUT, endpoint_for, one_line
+from avault.sts import DEFAULT_REGION, endpoint_for, one_line
 
 if TYPE_CHECKING:
     from avault.config import ProfileConfig
@@ -53,53 +53,40 @@ class Aws:
     """A few IAM/STS calls, each signed by credentials the caller passes in."""
 
     def __init__(self, ctx: Context, config: ProfileConfig) -> None:
-        import botocore.session  # noqa: PLC0415 - only when a call is made
+        from avault import aws  # noqa: PLC0415 - only when a call is made
 
         self.ctx = ctx
         self.config = config
-        self._session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-        self._session.set_config_variable("config_file", "/dev/null")
-        self._session.set_config_variable("credentials_file", "/dev/null")
+        self._session = aws.session()
 
     def _client(self, service: str, creds: Credentials) -> Any:  # noqa: ANN401 - botocore client
-        from botocore.config import Config  # noqa: PLC0415
+        from avault import aws  # noqa: PLC0415
 
         env = dict(self.ctx.env)
         if service == "sts":
             endpoint = endpoint_for(self.config, env)
         else:
             endpoint = self.config.endpoint_url or env.get("AWS_ENDPOINT_URL") or None
-        client = self._session.create_client(
+        return aws.client(
+            self._session,
             service,
-            region_name=self.config.region or DEFAULT_REGION,
-            endpoint_url=endpoint,
-            aws_access_key_id=creds.access_key_id,
-            aws_secret_access_key=creds.secret_access_key,
-            aws_session_token=creds.session_token or None,
-            config=Config(
-                connect_timeout=CONNECT_TIMEOUT,
-                read_timeout=READ_TIMEOUT,
-                retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},
-                ignore_configured_endpoint_urls=True,
-            ),
+            region=self.config.region or DEFAULT_REGION,
+            endpoint=endpoint,
+            env=env,
+            creds=creds,
+            log=self.ctx.log,
         )
-        self.ctx.log(f"Using {service.upper()} endpoint {client.meta.endpoint_url}")
-        return client
 
     def call(self, service: str, operation: str, creds: Credentials, **params: Any) -> dict[str, Any]:  # noqa: ANN401
         from botocore import exceptions as bx  # noqa: PLC0415
 
+        from avault import aws  # noqa: PLC0415
+
         client = self._client(service, creds)
         endpoint = client.meta.endpoint_url
-        method = getattr(client, "".join("_" + c.lower() if c.isupper() else c for c in operation)[1:])
         secrets = [s for s in (creds.secret_access_key, creds.session_token) if s]
         try:
-            response: dict[str, Any] = method(**params)
-        except (bx.ConnectTimeoutError, bx.ReadTimeoutError, bx.EndpointConnectionError):
-            raise AwsCallError(
-                f"could not reach {service.upper()} at {endpoint}; check your network or AWS_ENDPOINT_URL",
-                code="Unreachable",
-            ) from None
+            return aws.invoke(client, operation, params, what=service.upper())
         except bx.ClientError as exc:
             error = exc.response.get("Error", {})
             code = str(error.get("Code", "Unknown"))
@@ -114,7 +101,6 @@ class Aws:
                 f"{operation} failed ({type(exc).__name__}); check your network or AWS_ENDPOINT_URL "
                 f"({endpoint})"
             ) from None
-        return response
 
     # -- STS -----------------------------------------------------------------------------------
     def caller_arn(self, creds: Credentials) -> str:

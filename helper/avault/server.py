@@ -6,11 +6,14 @@ which refreshes credentials before they expire, so a 10-hour job never sees expi
 
 Hardening, because the port is reachable by every local user:
 
-* bound to 127.0.0.1 only; every request must carry the 40-character token
+* bound to 127.0.0.1 unless ``--ecs-server-address`` (or $AVAULT_ECS_SERVER_ADDRESS) asks
+  for another address, for containers; every request must carry the 40-character token
   (``hmac.compare_digest``), else 403 ``{"Message":"invalid Authorization token"}``;
-* at most ``MAX_WORKERS`` connections are served at once, each with a socket timeout, a
-  hard deadline and a 16 KiB cap on the request line plus headers (no slowloris, no flood);
-* no file is ever served; only ``/`` and ``/role-arn/<ARN>`` exist;
+* one selector thread reads every request head, which must arrive whole within 2 s and
+  16 KiB; a wrong token is refused as soon as its line is in; accepting never waits, and
+  only requests with the token get a thread (no slow client can starve the token holder);
+* no file is ever served: any path answers with the profile's credentials (as aws-vault;
+  the Ruby SDK asks for ``/get-credentials``), ``/role-arn/<ARN>`` with that role's;
 * core dumps are off in this process (the credentials are in its memory).
 
 ``--background`` (for the shell's ``avs --server``) detaches the server, prints shell code
@@ -30,12 +33,13 @@ import json
 import os
 import re
 import secrets
+import selectors
 import signal
 import socket
-import socketserver
 import threading
-from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from avault.errors import AvaultError
@@ -59,14 +63,16 @@ INVALID_TOKEN = b'{"Message":"invalid Authorization token"}'
 BAD_ARN = b'{"Message":"not a role ARN; use /role-arn/arn:aws:iam::<account>:role/<name>"}'
 MARGIN_VAR = "AVAULT_ECS_REFRESH_MARGIN"
 DEFAULT_MARGIN = 15 * 60.0  # the SDKs refresh 15 min (advisory) before expiry
-MAX_WORKERS = 8
-ACCEPT_WAIT = 2.0  # how long a new connection waits for a free worker
-SOCKET_TIMEOUT = 5.0  # per read
-REQUEST_DEADLINE = 30.0  # per connection, whatever it does
+HEAD_DEADLINE = 2.0  # the whole request head, counted from the connection (not per read)
+MAX_PENDING = 256  # request heads waited for at once; the oldest is dropped for a newcomer
+MAX_WORKERS = 64  # requests with the token served at once; more get 503
+WRITE_TIMEOUT = 5.0  # sending the answer
 MAX_REQUEST_BYTES = 16 * 1024
 MAX_ROLES = 32
 WATCH_INTERVAL = 1.0
-ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+ROLE_PREFIX = "/role-arn/"
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)  # fullmatch
+ADDRESS_VAR = "AVAULT_ECS_SERVER_ADDRESS"
 CONTAINER_URI = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
 CONTAINER_TOKEN = "AWS_CONTAINER_AUTHORIZATION_TOKEN"  # noqa: S105 - a variable name
 
@@ -198,89 +204,89 @@ class Credentials4Server:
 
 
 # -- HTTP ------------------------------------------------------------------------------------
+#
+# One thread reads every request head with non-blocking sockets and a selector, so no
+# client, however slow, can hold anything the next one needs: the whole head must arrive
+# within HEAD_DEADLINE of the connection, a wrong token is refused as soon as its header
+# line is complete, at most MAX_PENDING heads are waited for at once (the oldest is dropped
+# for a newcomer) and accepting never waits. Only a request that carries the token gets a
+# thread of its own, for the STS call and the answer.
 
 
-class _CappedReader:
-    """The request line and headers may not exceed ``budget`` bytes in total."""
-
-    def __init__(self, raw: Any, budget: int) -> None:  # noqa: ANN401 - a socket file
-        self._raw = raw
-        self._budget = budget
-
-    def readline(self, limit: int = -1) -> bytes:
-        if self._budget <= 0:
-            raise ValueError("request too large")
-        size = self._budget if limit < 0 else min(limit, self._budget)
-        line: bytes = self._raw.readline(size)
-        self._budget -= len(line)
-        return line
-
-    def read(self, _size: int = -1) -> bytes:
-        return b""  # GET only: a body is never read
-
-    def close(self) -> None:
-        self._raw.close()
+@dataclass
+class _Pending:
+    deadline: float
+    head: bytearray = field(default_factory=bytearray)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: EcsServer
-    protocol_version = "HTTP/1.0"  # one request per connection
-    server_version = "avault"
-    sys_version = ""
-    timeout = SOCKET_TIMEOUT
+@dataclass(frozen=True)
+class Head:
+    """What the reader made of a request head so far: a verdict, or a request to serve."""
 
-    def setup(self) -> None:
-        super().setup()
-        self.rfile = _CappedReader(self.rfile, MAX_REQUEST_BYTES)  # type: ignore[assignment]
-        self._deadline = threading.Timer(REQUEST_DEADLINE, self._expire)
-        self._deadline.daemon = True
-        self._deadline.start()
+    status: int = 0  # an error to answer with (400, 403, 431), 0 if none
+    method: str = ""
+    target: str = ""  # set once the whole head is in and the token matched
 
-    def _expire(self) -> None:
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
 
-    def finish(self) -> None:
-        self._deadline.cancel()
-        with contextlib.suppress(OSError):
-            super().finish()
+def read_head(data: bytes, token: bytes) -> Head | None:
+    """Judge the bytes received so far; None while more are needed.
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002, ANN401
-        pass  # nothing about requests is logged (headers carry the token)
+    A malformed request line, folded or duplicated Authorization headers or a wrong token
+    are refused as soon as the line that shows it is complete."""
+    if len(data) > MAX_REQUEST_BYTES:
+        return Head(status=431)
+    text = data.replace(b"\r\n", b"\n")
+    complete = b"\n\n" in text
+    lines = text.split(b"\n\n", 1)[0].split(b"\n")
+    if not complete:
+        lines.pop()  # the line still being received
+    if not lines:
+        return None
+    parts = lines[0].split(b" ")
+    if len(parts) != 3 or not parts[2].startswith(b"HTTP/") or not parts[1].startswith(b"/"):
+        return Head(status=400)
+    given: list[bytes] = []
+    for line in lines[1:]:
+        if line[:1] in (b" ", b"\t"):
+            return Head(status=400)  # obsolete line folding: never guess
+        name, sep, value = line.partition(b":")
+        if not sep:
+            return Head(status=400)
+        if name.strip().lower() == b"authorization":
+            given.append(value.strip())
+            if len(given) > 1 or not hmac.compare_digest(given[0], token):
+                return Head(status=403)
+    if not complete:
+        return None
+    if not given:
+        return Head(status=403)
+    try:
+        method, target = parts[0].decode("ascii"), parts[1].decode("ascii")
+    except UnicodeDecodeError:
+        return Head(status=400)
+    return Head(method=method, target=target)
 
-    def _send(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
 
-    def do_GET(self) -> None:
-        given = self.headers.get("Authorization", "").encode("latin-1", "replace")
-        if not hmac.compare_digest(given, self.server.token_bytes):
-            self._send(403, INVALID_TOKEN)
-            return
-        path = urlsplit(self.path).path
-        try:
-            if path in ("", "/"):
-                creds = self.server.creds.base.get()
-            elif path.startswith("/role-arn/"):
-                arn = unquote(path[len("/role-arn/") :])
-                if not ROLE_ARN.match(arn):
-                    self._send(400, BAD_ARN)
-                    return
-                creds = self.server.creds.role(arn)
-            else:
-                self._send(404, b'{"Message":"not found; use / or /role-arn/<ARN>"}')
-                return
-        except AvaultError as exc:
-            self._send(500, json.dumps({"Message": str(exc)}).encode())
-            return
-        except Exception as exc:
-            self._send(500, json.dumps({"Message": f"internal error ({type(exc).__name__})"}).encode())
-            return
-        self._send(200, credentials_json(creds, self.server.now()))
+def response(status: int, body: bytes) -> bytes:
+    from http import HTTPStatus  # noqa: PLC0415
+
+    head = (
+        f"HTTP/1.0 {status} {HTTPStatus(status).phrase}\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Cache-Control: no-store\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+ERRORS = {
+    400: b'{"Message":"bad request"}',
+    403: INVALID_TOKEN,
+    405: b'{"Message":"only GET is served"}',
+    431: b'{"Message":"request head too large"}',
+    503: b'{"Message":"too many requests at once; try again"}',
+}
 
 
 def credentials_json(creds: Credentials, now: float) -> bytes:
@@ -298,37 +304,204 @@ def credentials_json(creds: Credentials, now: float) -> bytes:
     ).encode()
 
 
-class EcsServer(socketserver.TCPServer):
-    """A TCP server on 127.0.0.1:<random> with a bounded number of worker threads."""
+def listen_address(args: argparse.Namespace, ctx: Context) -> str:
+    """``--ecs-server-address`` or $AVAULT_ECS_SERVER_ADDRESS, an IP literal; 127.0.0.1 by default."""
+    import ipaddress  # noqa: PLC0415
 
-    allow_reuse_address = False
-    request_queue_size = 16
+    text = (getattr(args, "ecs_server_address", None) or ctx.env.get(ADDRESS_VAR, "")).strip()
+    if not text:
+        return HOST
+    try:
+        return str(ipaddress.ip_address(text.strip("[]")))
+    except ValueError:
+        raise AvaultError(
+            f"--ecs-server-address {text!r} is not an IP address; "
+            "use e.g. 172.17.0.1 (the docker bridge) or 0.0.0.0, or leave it out for 127.0.0.1"
+        ) from None
 
-    def __init__(self, creds: Credentials4Server, token: str, now: Callable[[], float]) -> None:
-        super().__init__((HOST, 0), _Handler)
+
+class EcsServer:
+    """An HTTP server on <address>:<random port> (127.0.0.1 unless asked) that hands out
+    credentials only to requests carrying the token."""
+
+    def __init__(
+        self, creds: Credentials4Server, token: str, now: Callable[[], float], address: str = HOST
+    ) -> None:
+        import ipaddress  # noqa: PLC0415
+
         self.creds = creds
         self.token_bytes = token.encode("ascii")
         self.now = now
-        self._slots = threading.BoundedSemaphore(MAX_WORKERS)
+        ip = ipaddress.ip_address(address)
+        family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+        self.socket = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            if family == socket.AF_INET6:
+                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            self.socket.bind((address, 0))
+            self.socket.listen(128)
+        except OSError as exc:
+            self.socket.close()
+            raise AvaultError(
+                f"the ECS server cannot listen on {address} ({exc.strerror or exc}); "
+                "use an address of this machine, or leave --ecs-server-address out"
+            ) from None
+        self.socket.settimeout(0.0)
+        self.server_address = self.socket.getsockname()
+        host = "127.0.0.1" if ip.is_unspecified and ip.version == 4 else address
+        host = "::1" if ip.is_unspecified and ip.version == 6 else host
+        self._url_host = f"[{host}]" if ":" in host else host
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.settimeout(0.0)
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._workers = 0
+        self._workers_lock = threading.Lock()
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.server_address[1]}"
+        return f"http://{self._url_host}:{self.server_address[1]}"
 
-    def process_request(self, request: Any, client_address: Any) -> None:  # noqa: ANN401
-        if not self._slots.acquire(timeout=ACCEPT_WAIT):
-            self.shutdown_request(request)  # every worker is busy: drop, do not queue
-            return
-        threading.Thread(target=self._work, args=(request, client_address), daemon=True).start()
-
-    def _work(self, request: Any, client_address: Any) -> None:  # noqa: ANN401
+    # -- the reader loop ---------------------------------------------------------------------
+    def serve_forever(self, poll_interval: float = 0.2) -> None:
+        sel = selectors.DefaultSelector()
+        sel.register(self.socket, selectors.EVENT_READ)
+        sel.register(self._wake_r, selectors.EVENT_READ)
+        pending: dict[socket.socket, _Pending] = {}  # oldest first
         try:
-            self.finish_request(request, client_address)
-        except Exception:  # noqa: S110 - a bad client must not stop the server
-            pass
+            while not self._stop.is_set():
+                timeout = poll_interval
+                if pending:
+                    oldest = next(iter(pending.values())).deadline
+                    timeout = max(0.0, min(timeout, oldest - time.monotonic()))
+                for key, _events in sel.select(timeout):
+                    if key.fileobj is self.socket:
+                        self._accept(sel, pending)
+                    elif key.fileobj is self._wake_r:
+                        with contextlib.suppress(OSError):
+                            self._wake_r.recv(64)
+                    else:
+                        self._read(sel, pending, key.fileobj)  # type: ignore[arg-type]
+                now = time.monotonic()
+                while pending:  # deadlines are in accept order
+                    conn, p = next(iter(pending.items()))
+                    if p.deadline > now:
+                        break
+                    self._drop(sel, pending, conn)
         finally:
-            self.shutdown_request(request)
-            self._slots.release()
+            for conn in list(pending):
+                self._drop(sel, pending, conn)
+            sel.close()
+            self._done.set()
+
+    def _accept(self, sel: selectors.BaseSelector, pending: dict[socket.socket, _Pending]) -> None:
+        for _ in range(64):  # then let the others read
+            try:
+                conn, _peer = self.socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # out of descriptors: the oldest waiting head makes room
+                if pending:
+                    self._drop(sel, pending, next(iter(pending)))
+                return
+            if len(pending) >= MAX_PENDING:
+                self._drop(sel, pending, next(iter(pending)))
+            conn.settimeout(0.0)
+            pending[conn] = _Pending(time.monotonic() + HEAD_DEADLINE)
+            sel.register(conn, selectors.EVENT_READ)
+
+    def _read(
+        self, sel: selectors.BaseSelector, pending: dict[socket.socket, _Pending], conn: socket.socket
+    ) -> None:
+        p = pending.get(conn)
+        if p is None:
+            return
+        try:
+            data = conn.recv(MAX_REQUEST_BYTES + 1 - len(p.head))
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._drop(sel, pending, conn)
+            return
+        p.head += data
+        head = read_head(bytes(p.head), self.token_bytes)
+        if head is None:
+            return
+        sel.unregister(conn)
+        del pending[conn]
+        if head.status:
+            self._refuse(conn, head.status)
+            return
+        with self._workers_lock:
+            busy = self._workers >= MAX_WORKERS
+            if not busy:
+                self._workers += 1
+        if busy:
+            self._refuse(conn, 503)
+            return
+        threading.Thread(target=self._work, args=(conn, head), daemon=True).start()
+
+    @staticmethod
+    def _refuse(conn: socket.socket, status: int) -> None:
+        with contextlib.suppress(OSError):
+            conn.send(response(status, ERRORS[status]))  # small: fits the socket buffer
+        conn.close()
+
+    @staticmethod
+    def _drop(
+        sel: selectors.BaseSelector, pending: dict[socket.socket, _Pending], conn: socket.socket
+    ) -> None:
+        pending.pop(conn, None)
+        with contextlib.suppress(KeyError, ValueError):
+            sel.unregister(conn)
+        conn.close()
+
+    # -- one request that carries the token ------------------------------------------------
+    def _work(self, conn: socket.socket, head: Head) -> None:
+        try:
+            conn.settimeout(WRITE_TIMEOUT)
+            status, body = self.answer(head)
+            with contextlib.suppress(OSError):
+                conn.sendall(response(status, body))
+        finally:
+            conn.close()
+            with self._workers_lock:
+                self._workers -= 1
+
+    def answer(self, head: Head) -> tuple[int, bytes]:
+        """Any path gets the profile's credentials (the Ruby SDK asks for /get-credentials);
+        ``/role-arn/<ARN>`` assumes that role from them."""
+        if head.method != "GET":
+            return 405, ERRORS[405]
+        path = urlsplit(head.target).path
+        try:
+            if path.startswith(ROLE_PREFIX):
+                arn = unquote(path[len(ROLE_PREFIX) :], errors="strict")
+                if not ROLE_ARN.fullmatch(arn):
+                    return 400, BAD_ARN
+                creds = self.creds.role(arn)
+            else:
+                creds = self.creds.base.get()
+        except UnicodeDecodeError:
+            return 400, BAD_ARN
+        except AvaultError as exc:
+            return 500, json.dumps({"Message": str(exc)}).encode()
+        except Exception as exc:
+            return 500, json.dumps({"Message": f"internal error ({type(exc).__name__})"}).encode()
+        return 200, credentials_json(creds, self.now())
+
+    def shutdown(self) -> None:
+        """Stop serve_forever and wait for it (as socketserver's)."""
+        self._stop.set()
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"x")
+        self._done.wait(10)
+
+    def server_close(self) -> None:
+        for s in (self.socket, self._wake_r, self._wake_w):
+            s.close()
 
 
 # -- exec ------------------------------------------------------------------------------------
@@ -343,7 +516,10 @@ def _validate(args: argparse.Namespace) -> None:
             "use --ecs-server, which every current AWS SDK understands"
         )
     if not args.ecs_server:
-        raise AvaultError("--background and --lazy need --ecs-server; run 'avault exec --ecs-server ...'")
+        raise AvaultError(
+            "--background, --lazy and --ecs-server-address need --ecs-server; "
+            "run 'avault exec --ecs-server ...'"
+        )
     if args.json:
         raise AvaultError("Can't use --ecs-server with --json")
     if args.no_session:
@@ -381,6 +557,8 @@ def _margin(ctx: Context) -> float | None:
 
 
 def run_exec(args: argparse.Namespace, ctx: Context) -> int:
+    import ipaddress  # noqa: PLC0415
+
     from avault.commands.exec import base_child_env  # noqa: PLC0415
     from avault.commands.export import NESTED_EXEC, check_nested, profile_arg  # noqa: PLC0415
 
@@ -397,7 +575,13 @@ def run_exec(args: argparse.Namespace, ctx: Context) -> int:
     if not args.lazy:
         creds.base.get()  # MFA and errors now, before the app starts
     token = new_token()
-    server = EcsServer(creds, token, ctx.now)
+    address = listen_address(args, ctx)
+    server = EcsServer(creds, token, ctx.now, address)
+    if not ipaddress.ip_address(address).is_loopback:
+        ctx.info(
+            f"Warning: the ECS credential server listens on {address}; anything that can reach "
+            "that address and knows the token gets your credentials"
+        )
     if args.background:
         return _background(args, ctx, server, token=token, profile=profile, config=config)
 

@@ -411,60 +411,54 @@ class BotoSso:
     """``SsoApi`` over botocore's unsigned ``sso-oidc`` and ``sso`` clients (no boto3)."""
 
     def __init__(self, ctx: Context) -> None:
-        import botocore.session  # noqa: PLC0415
+        from avault import aws  # noqa: PLC0415
 
         self.ctx = ctx
-        self._session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-        self._session.set_config_variable("config_file", os.devnull)
-        self._session.set_config_variable("credentials_file", os.devnull)
+        self._session = aws.session()
         self._clients: dict[tuple[str, str], Any] = {}
 
     def _client(self, service: str, target: SsoTarget) -> Any:  # noqa: ANN401 - botocore client
+        from avault import aws  # noqa: PLC0415
+
         key = (service, target.region)
         if key not in self._clients:
-            from botocore import UNSIGNED  # noqa: PLC0415
-            from botocore.config import Config  # noqa: PLC0415
-
-            config = Config(
-                signature_version=UNSIGNED,
+            self._clients[key] = aws.client(
+                self._session,
+                service,
+                region=target.region,
+                endpoint=endpoint_for(target, self.ctx.env, service),
+                env=self.ctx.env,
                 connect_timeout=CONNECT_TIMEOUT,
                 read_timeout=READ_TIMEOUT,
-                retries={"total_max_attempts": 2, "mode": "standard"},
-                ignore_configured_endpoint_urls=True,
+                log=self.ctx.log,
             )
-            client = self._session.create_client(
-                service,
-                region_name=target.region,
-                endpoint_url=endpoint_for(target, self.ctx.env, service),
-                config=config,
-            )
-            self.ctx.log(f"Using {service} endpoint {client.meta.endpoint_url}")
-            self._clients[key] = client
         return self._clients[key]
 
     def _call(self, service: str, target: SsoTarget, operation: str, **params: Any) -> dict[str, Any]:  # noqa: ANN401
         from botocore import exceptions as bx  # noqa: PLC0415
 
+        from avault import aws  # noqa: PLC0415
+
         client = self._client(service, target)
-        endpoint = client.meta.endpoint_url
-        method = getattr(client, "".join("_" + c.lower() if c.isupper() else c for c in operation)[1:])
+        what = "IAM Identity Center" + (" OIDC" if service == "sso-oidc" else " portal")
         try:
-            response: dict[str, Any] = method(**params)
+            return aws.invoke(
+                client,
+                operation,
+                params,
+                what=what,
+                hint=f"check your network and sso_region ({target.region})"
+                + _endpoint_knob(target, self.ctx, service),
+                error=SsoError,
+            )
         except bx.ClientError as exc:
             error = exc.response.get("Error", {})
             status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
             code = str(error.get("Code") or "Unknown")
             message = " ".join(str(error.get("Message") or "").split())
             raise ApiError(operation, code, status, message) from None
-        except (bx.ConnectTimeoutError, bx.ReadTimeoutError, bx.EndpointConnectionError):
-            raise SsoError(
-                f"could not reach IAM Identity Center at {endpoint} ({operation}); "
-                f"check your network and sso_region ({target.region})"
-                + _endpoint_knob(target, self.ctx, service)
-            ) from None
         except bx.BotoCoreError as exc:
             raise SsoError(f"{operation} failed ({type(exc).__name__}); check your network") from None
-        return response
 
     def register_client(self, target: SsoTarget) -> Registration:
         resp = self._call(

@@ -1,8 +1,8 @@
-"""The STS calls themselves. The only module that imports botocore, and only when a call is made.
+"""The STS calls of the credential chain, over avault.aws's clients (botocore only when a call is made).
 
 Clients get explicit credentials, region and endpoint, and read nothing from the user's
 AWS_PROFILE, env keys or ~/.aws files: the shell running avault may hold another
-profile's keys. botocore is used without boto3 (boto3 adds s3transfer, ~20 ms).
+profile's keys. Network failures become one ``avault.aws.Unreachable`` naming the endpoint.
 """
 
 from __future__ import annotations
@@ -19,9 +19,6 @@ if TYPE_CHECKING:
     from avault.providers import Signer
 
 DEFAULT_REGION = "us-east-1"
-CONNECT_TIMEOUT = 3
-READ_TIMEOUT = 5
-MAX_ATTEMPTS = 2  # total, first try included
 LEGACY_GLOBAL_REGIONS = frozenset(
     {
         "ap-northeast-1",
@@ -67,40 +64,23 @@ class BotoSts:
     """avault.providers.StsApi over botocore."""
 
     def __init__(self, ctx: Context) -> None:
-        import botocore.session  # noqa: PLC0415
+        from avault import aws  # noqa: PLC0415
 
         self.ctx = ctx
-        # Read no profile from the environment and no ~/.aws file: everything is explicit.
-        self._session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-        self._session.set_config_variable("config_file", os.devnull)
-        self._session.set_config_variable("credentials_file", os.devnull)
+        self._session = aws.session()
 
     def _client(self, config: ProfileConfig, creds: Credentials | None) -> Any:  # noqa: ANN401 - botocore client
-        from botocore import UNSIGNED  # noqa: PLC0415
-        from botocore.config import Config  # noqa: PLC0415
+        from avault import aws  # noqa: PLC0415
 
-        options: dict[str, Any] = {
-            "connect_timeout": CONNECT_TIMEOUT,
-            "read_timeout": READ_TIMEOUT,
-            "retries": {"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},
-            "ignore_configured_endpoint_urls": True,
-        }
-        if creds is None:
-            options["signature_version"] = UNSIGNED
-        kwargs: dict[str, Any] = {
-            "region_name": config.region or DEFAULT_REGION,
-            "endpoint_url": endpoint_for(config, dict(self.ctx.env)),
-            "config": Config(**options),
-        }
-        if creds is not None:
-            kwargs.update(
-                aws_access_key_id=creds.access_key_id,
-                aws_secret_access_key=creds.secret_access_key,
-                aws_session_token=creds.session_token or None,
-            )
-        client = self._session.create_client("sts", **kwargs)
-        self.ctx.log(f"Using STS endpoint {client.meta.endpoint_url}")
-        return client
+        return aws.client(
+            self._session,
+            "sts",
+            region=config.region or DEFAULT_REGION,
+            endpoint=endpoint_for(config, dict(self.ctx.env)),
+            env=self.ctx.env,
+            creds=creds,
+            log=self.ctx.log,
+        )
 
     def _call(
         self,
@@ -113,21 +93,13 @@ class BotoSts:
     ) -> dict[str, Any]:
         from botocore import exceptions as bx  # noqa: PLC0415
 
+        from avault import aws  # noqa: PLC0415
+
         client = self._client(config, signer.creds if signer else None)
-        method = getattr(client, _snake(operation))
         endpoint = client.meta.endpoint_url
         profile = config.profile_name
         try:
-            response: dict[str, Any] = method(**params)
-        except (bx.ConnectTimeoutError, bx.ReadTimeoutError):
-            timeout = max(CONNECT_TIMEOUT, READ_TIMEOUT)
-            raise StsError(
-                f"STS at {endpoint} did not answer within {timeout}s; check your network or AWS_ENDPOINT_URL"
-            ) from None
-        except bx.EndpointConnectionError:
-            raise StsError(
-                f"could not connect to STS at {endpoint}; check your network or AWS_ENDPOINT_URL"
-            ) from None
+            return aws.invoke(client, operation, params, what="STS")
         except bx.ParamValidationError as exc:
             report = _scrub(one_line(exc.kwargs.get("report", "")), code, signer)
             if "TokenCode" in report:
@@ -143,7 +115,6 @@ class BotoSts:
                 f"profile {profile}: {operation} failed ({type(exc).__name__}); "
                 f"check your network or AWS_ENDPOINT_URL ({endpoint})"
             ) from None
-        return response
 
     # -- StsApi ----------------------------------------------------------------------------------
     def get_session_token(
@@ -196,10 +167,6 @@ class BotoSts:
         resp = self._call("AssumeRoleWithWebIdentity", config, None, params)
         arn = (resp.get("AssumedRoleUser") or {}).get("Arn", "")
         return _credentials(resp["Credentials"], account_from_arn(arn))
-
-
-def _snake(operation: str) -> str:
-    return "".join("_" + ch.lower() if ch.isupper() else ch for ch in operation).lstrip("_")
 
 
 def _credentials(raw: dict[str, Any], account: str) -> Credentials:

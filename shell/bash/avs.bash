@@ -82,8 +82,8 @@ __avs_gen_spec() {
         __avs_pos_choices=''
         ;;
     exec)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -d --duration -n --no-session --region -t --mfa-token --stdout -s --server --ecs-server --lazy --background --format --watch-pid'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain -d --duration --region -t --mfa-token --format --watch-pid '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -d --duration -n --no-session --region -t --mfa-token --stdout -s --server --ecs-server --lazy --ecs-server-address --background --format --watch-pid'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain -d --duration --region -t --mfa-token --ecs-server-address --format --watch-pid '
         __avs_pos=profile_command
         __avs_pos_choices=''
         ;;

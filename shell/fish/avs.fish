@@ -676,6 +676,7 @@ complete -c avault -n '__fish_seen_subcommand_from exec' -s t -l mfa-token -x -d
 complete -c avault -n '__fish_seen_subcommand_from exec' -l stdout -d 'print the SSO link instead of opening it [$AWS_VAULT_STDOUT]'
 complete -c avault -n '__fish_seen_subcommand_from exec' -s s -l server -l ecs-server -d 'serve credentials to the command through a local ECS endpoint instead of env keys'
 complete -c avault -n '__fish_seen_subcommand_from exec' -l lazy -d 'with --ecs-server, fetch credentials on first use'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l ecs-server-address -x -d 'with --ecs-server: listen on this address, e.g. for containers (default 127.0.0.1) [$AVAULT_ECS_SERVER_ADDRESS]'
 complete -c avault -n '__fish_seen_subcommand_from exec' -l background -d 'with --ecs-server: detach the server and print shell code exporting its address (avs --server)'
 complete -c avault -n '__fish_seen_subcommand_from exec' -l format -x -a 'zsh bash fish' -d 'with --background: the shell to print code for'
 complete -c avault -n '__fish_seen_subcommand_from exec' -l watch-pid -x -d 'with --background: stop the server when this process exits (default: the parent)'

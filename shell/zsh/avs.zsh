@@ -180,6 +180,7 @@ __avs_gen_args_exec=(
     '(-s --server --ecs-server)--server[serve credentials to the command through a local ECS endpoint instead of env keys]'
     '(-s --server --ecs-server)--ecs-server[serve credentials to the command through a local ECS endpoint instead of env keys]'
     '--lazy[with --ecs-server, fetch credentials on first use]'
+    '--ecs-server-address=[with --ecs-server\: listen on this address, e.g. for containers (default 127.0.0.1) \[$AVAULT_ECS_SERVER_ADDRESS\]]:ip: '
     '--background[with --ecs-server\: detach the server and print shell code exporting its address (avs --server)]'
     '--format=[with --background\: the shell to print code for]:format:(zsh bash fish)'
     '--watch-pid=[with --background\: stop the server when this process exits (default\: the parent)]:pid: '

@@ -44,6 +44,8 @@ out["bearer"] = get("/", {"Authorization": "Bearer " + token})
 out["traversal"] = get("/../../etc/passwd", {"Authorization": token})
 out["traversal2"] = get("/role-arn/../../../../etc/passwd", {"Authorization": token})
 out["first"] = get("/", {"Authorization": token})
+out["ruby"] = get("/get-credentials", {"Authorization": token})
+out["ruby_no_token"] = get("/get-credentials", {})
 time.sleep(float(sys.argv[1]) if len(sys.argv) > 1 else 0)
 out["second"] = get("/", {"Authorization": token})
 out["role"] = get("/role-arn/arn:aws:iam::123456789012:role/r2", {"Authorization": token})
@@ -102,13 +104,16 @@ def test_auth_paths_binding_and_caching(setup, run_avault):
     assert out["keys_in_env"] == []
     for case in ("no_token", "wrong_token", "bearer"):
         assert out[case] == [403, '{"Message":"invalid Authorization token"}'], case
-    for case in ("traversal", "traversal2"):
-        status, body = out[case]
-        assert status in (400, 404), case
-        assert "root:" not in body
+    # No file is ever served: any other path is the credentials, as aws-vault's server.
+    assert "root:" not in out["traversal"][1]
+    assert out["traversal2"][0] == 400
+    assert "root:" not in out["traversal2"][1]
     status, body = out["first"]
     assert status == 200
     first = json.loads(body)
+    assert out["traversal"] == [200, body]
+    assert out["ruby"] == [200, body]  # the Ruby SDK asks for /get-credentials
+    assert out["ruby_no_token"] == [403, '{"Message":"invalid Authorization token"}']
     assert sorted(first) == ["AccessKeyId", "Expiration", "SecretAccessKey", "Token"]
     assert first["Expiration"].endswith("Z")
     assert json.loads(out["second"][1]) == first  # cached, not a new AssumeRole per request
@@ -119,6 +124,67 @@ def test_auth_paths_binding_and_caching(setup, run_avault):
     assert out["other_loopback"] != 0
     assert out["listening"] == [f"0100007F:{int(out['uri'].rsplit(':', 1)[1]):04X}"]
     assert out["listening6"] == []
+
+
+ADDRESS_PROBE = r"""
+import http.client, json, os, socket
+uri = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+port = int(uri.rsplit(":", 1)[1])
+def get(host):
+    try:
+        c = http.client.HTTPConnection(host, port, timeout=5)
+        c.request("GET", "/get-credentials", headers={"Authorization": token})
+        r = c.getresponse()
+        return r.status
+    except OSError:
+        return 0
+listening = [line.split()[1] for line in open("/proc/net/tcp").read().splitlines()[1:] if line.split()[1].endswith(":%04X" % port) and line.split()[3] == "0A"]
+print(json.dumps({"uri": uri, "listening": listening, "via_127_0_0_2": get("127.0.0.2"), "via_uri": get(uri.split("//")[1].rsplit(":", 1)[0])}))
+"""
+
+
+@pytest.mark.parametrize(
+    "case", [("flag", "0.0.0.0", "00000000", "127.0.0.1"), ("env", "127.0.0.2", "0200007F", "127.0.0.2")]
+)
+def test_listen_address_only_when_asked(setup, run_avault, tmp_path, case):
+    how, address, bound, uri_host = case
+    probe = tmp_path / "address.py"
+    probe.write_text(ADDRESS_PROBE)
+    args = ["exec", "--ecs-server", "r1", "--", PY, str(probe)]
+    extra = {}
+    if how == "flag":
+        args[2:2] = ["--ecs-server-address", address]
+    else:
+        extra["AVAULT_ECS_SERVER_ADDRESS"] = address
+    r = run_avault(*args, extra_env=extra)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    port = int(out["uri"].rsplit(":", 1)[1])
+    assert out["uri"] == f"http://{uri_host}:{port}"
+    assert out["listening"] == [f"{bound}:{port:04X}"]
+    assert out["via_127_0_0_2"] == 200  # default (test above): 127.0.0.2 cannot reach it
+    assert out["via_uri"] == 200
+    assert ("Warning: the ECS credential server listens on 0.0.0.0" in r.stderr) == (address == "0.0.0.0")
+
+
+def test_listen_address_is_checked(setup, run_avault):
+    r = run_avault("exec", "--ecs-server", "--ecs-server-address", "localhost.example", "r1", "--", "true")
+    assert r.returncode == 1
+    assert r.stdout == ""
+    assert r.stderr.strip().splitlines() == [
+        (
+            "avault: --ecs-server-address 'localhost.example' is not an IP address; "
+            "use e.g. 172.17.0.1 (the docker bridge) or 0.0.0.0, or leave it out for 127.0.0.1"
+        )
+    ]
+    r = run_avault("exec", "--ecs-server", "--ecs-server-address", "192.0.2.1", "r1", "--", "true")
+    assert r.returncode == 1
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "the ECS server cannot listen on 192.0.2.1" in r.stderr
+    r = run_avault("exec", "--ecs-server-address", "0.0.0.0", "r1", "--", "true")
+    assert r.returncode == 1
+    assert "need --ecs-server" in r.stderr
 
 
 def test_refresh_while_the_child_runs(setup, run_avault):

@@ -126,7 +126,7 @@ def closed_port_url() -> str:
 def test_sso_unreachable_names_aws_endpoint_url(aws_config, run_avault):
     aws_config(SSO)
     line = one_line_error(run_avault("export", "sso", extra_env={"AWS_ENDPOINT_URL": closed_port_url()}))
-    assert "could not reach IAM Identity Center" in line
+    assert "could not connect to IAM Identity Center" in line
     assert "or AWS_ENDPOINT_URL, which set that endpoint" in line
     assert "AVAULT_SSO_ENDPOINT_URL" not in line
 

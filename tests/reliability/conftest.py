@@ -40,6 +40,17 @@ def record(area: str, *, trials: int = 0, operations: int = 0, corpus: int = 0, 
         f.write(json.dumps(row) + "\n")
 
 
+def record_attack(attack: str, *, tried: int, succeeded: int) -> None:
+    """One row of the report's attacks section: an attack, how often it was tried, how
+    often it worked (the test asserts 0 after recording)."""
+    path = LOG_PATH
+    if not path:
+        return
+    row = {"attack": attack, "tried": tried, "succeeded": succeeded}
+    with open(path, "a", encoding="utf-8") as f:  # noqa: PTH123 - one short append per test
+        f.write(json.dumps(row) + "\n")
+
+
 def avault(
     env: dict[str, str],
     *args: str,

@@ -498,7 +498,9 @@ def test_unreachable_portal(home, portal):
     ctx = make_ctx(home, portal)
     ctx.env = {**ctx.env, sso.ENDPOINT_VAR: "http://127.0.0.1:9"}  # type: ignore[misc]
     login, _ = make_login(ctx, portal)
-    with pytest.raises(sso.SsoError, match="could not reach IAM Identity Center"):
+    with pytest.raises(
+        sso.SsoError, match=r"could not connect to IAM Identity Center OIDC at http://127\.0\.0\.1:9"
+    ):
         login.token()
 
 

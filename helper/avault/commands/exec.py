@@ -87,7 +87,10 @@ def child_env(env: Mapping[str, str], r: Resolved) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    if any(getattr(args, flag, False) for flag in ("ecs_server", "ec2_server", "background", "lazy")):
+    if any(
+        getattr(args, flag, False)
+        for flag in ("ecs_server", "ec2_server", "background", "lazy", "ecs_server_address")
+    ):
         from avault.server import run_exec  # noqa: PLC0415 - the server mode lives apart
 
         return run_exec(args, ctx)
