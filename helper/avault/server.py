@@ -362,6 +362,10 @@ class EcsServer:
     def url(self) -> str:
         return f"http://{self._url_host}:{self.server_address[1]}"
 
+    def fds(self) -> list[int]:
+        """The descriptors the server needs: its listening socket and its wake-up pair."""
+        return [self.socket.fileno(), self._wake_r.fileno(), self._wake_w.fileno()]
+
     # -- the reader loop ---------------------------------------------------------------------
     def serve_forever(self, poll_interval: float = 0.2) -> None:
         sel = selectors.DefaultSelector()
@@ -688,7 +692,7 @@ def _alive(pid: int) -> bool:
 def _daemon(server: EcsServer, watch: int) -> None:  # pragma: no cover - runs in the forked child
     from avault.proc import isolate_forked  # noqa: PLC0415
 
-    isolate_forked(keep_fds=[server.fileno()])  # cwd /, umask 077, no inherited fd, new session
+    isolate_forked(keep_fds=server.fds())  # cwd /, umask 077, no inherited fd, new session
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
