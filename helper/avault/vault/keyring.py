@@ -105,6 +105,42 @@ def _timeout(env: Mapping[str, str]) -> float:
     return seconds if seconds and seconds > 0 else DEFAULT_TIMEOUT
 
 
+def call_with_timeout(
+    fn: Callable[..., _T],
+    args: tuple[object, ...],
+    timeout: float,
+    translate: Callable[[BaseException], NoReturn],
+) -> _T:
+    """``fn(*args)``, or a VaultError after ``timeout`` seconds; its exceptions go to ``translate``.
+
+    A Secret Service that never answers (a wedged daemon, an unlock prompt nobody can
+    see) would hang the command, and the shell with it: after ``timeout`` seconds it
+    is an error instead. The stuck call's thread is a daemon; the process exits anyway.
+    """
+    import threading  # noqa: PLC0415
+
+    outcome: list[tuple[bool, object]] = []
+
+    def target() -> None:
+        try:
+            outcome.append((True, fn(*args)))
+        except BaseException as exc:
+            outcome.append((False, exc))
+
+    worker = threading.Thread(target=target, name="avault-keyring", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise VaultError(
+            f"the OS keyring did not answer within {timeout:g}s; check that it is running "
+            f"and unlocked, raise {TIMEOUT_VAR}, or use --backend file"
+        )
+    ok, value = outcome[0]
+    if ok:
+        return value  # type: ignore[return-value]  # fn's own result
+    return translate(value)  # type: ignore[arg-type]  # the exception fn raised
+
+
 class KeyringVault(Vault):
     name = "keyring"
 
@@ -123,8 +159,11 @@ class KeyringVault(Vault):
         self.timeout = timeout
 
     @classmethod
-    def from_context(cls, ctx: Context, collection: str) -> KeyringVault:
+    def from_context(cls, ctx: Context, collection: str, *, keychain: str = "") -> KeyringVault:
         backend = _choose_backend(ctx)
+        if keychain:  # aws-vault's --keychain: a keychain by name, ~/Library/Keychains/<name>.keychain-db
+            path = keychain if "/" in keychain else f"{ctx.home}/Library/Keychains/{keychain}.keychain-db"
+            backend.keychain = path  # type: ignore[attr-defined]  # keyring.backends.macOS.Keyring
         vault = cls(
             backend,
             index_lock=ctx.home / ".awsvault" / ".keyring-index.lock",
@@ -141,34 +180,8 @@ class KeyringVault(Vault):
 
     # -- plumbing ---------------------------------------------------------------
     def _call(self, fn: Callable[..., _T], *args: object) -> _T:
-        """Run a keyring operation, turning its many failure types into one-line VaultErrors.
-
-        A Secret Service that never answers (a wedged daemon, an unlock prompt nobody can
-        see) would hang the command, and the shell with it: after ``timeout`` seconds it
-        is an error instead. The stuck call's thread is a daemon; the process exits anyway.
-        """
-        import threading  # noqa: PLC0415
-
-        outcome: list[tuple[bool, object]] = []
-
-        def target() -> None:
-            try:
-                outcome.append((True, fn(*args)))
-            except BaseException as exc:
-                outcome.append((False, exc))
-
-        worker = threading.Thread(target=target, name="avault-keyring", daemon=True)
-        worker.start()
-        worker.join(self.timeout)
-        if not outcome:
-            raise VaultError(
-                f"the OS keyring did not answer within {self.timeout:g}s; check that it is running "
-                f"and unlocked, raise {TIMEOUT_VAR}, or use --backend file"
-            )
-        ok, value = outcome[0]
-        if ok:
-            return value  # type: ignore[return-value]  # fn's own result
-        return self._translate(value)  # type: ignore[arg-type]  # the exception fn raised
+        """Run a keyring operation, turning its many failure types into one-line VaultErrors."""
+        return call_with_timeout(fn, args, self.timeout, self._translate)
 
     def _translate(self, error: BaseException) -> NoReturn:
         from keyring import errors  # noqa: PLC0415
