@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-
 import json
 from pathlib import Path
 
@@ -263,7 +262,9 @@ def test_locked_keyring_is_one_clear_line(run_avault, env, tmp_path: Path, secre
         r = run_avault("add", "--env", "--no-add-config", "work", extra_env=e, timeout=30)
     assert r.returncode == 1
     assert r.stdout == ""
-    assert r.stderr.startswith("avault: the Secret Service collection 'login' is locked and could not be unlocked")
+    assert r.stderr.startswith(
+        "avault: the Secret Service collection 'login' is locked and could not be unlocked"
+    )
     assert len(r.stderr.splitlines()) == 1
 
 

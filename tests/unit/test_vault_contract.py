@@ -173,7 +173,9 @@ class TestVaultContract:
         if kind == "memory":
             pytest.skip("an in-process store has no other processes")
         if kind == "keyring":
-            pytest.skip("on Linux 'keyring' opens secret-service (its own case); jaraco's path is macOS/Windows")
+            pytest.skip(
+                "on Linux 'keyring' opens secret-service (its own case); jaraco's path is macOS/Windows"
+            )
         script = (
             "import argparse, sys\n"
             "from avault.context import Context\n"
