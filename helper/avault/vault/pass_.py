@@ -59,9 +59,11 @@ def _child_env(env: Mapping[str, str], store: Path) -> dict[str, str]:
     return out
 
 
-def _last_line(text: str) -> str:
+def _reason(text: str) -> str:
+    """pass's own ``Error: ...`` message (it spans lines), else gpg's last line, on one line."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    return lines[-1][:200] if lines else "no message"
+    start = next((i for i, ln in enumerate(lines) if ln.startswith("Error:")), len(lines) - 1)
+    return " ".join(lines[start:])[:200] if lines else "no message"
 
 
 class PassVault(Vault):
@@ -129,7 +131,7 @@ class PassVault(Vault):
                 f"cannot run the pass command {self.command!r} ({exc.strerror}); check AWS_VAULT_PASS_CMD"
             ) from None
         if proc.returncode != 0:
-            message = _last_line(proc.stderr.decode("utf-8", "replace"))
+            message = _reason(proc.stderr.decode("utf-8", "replace"))
             raise VaultError(
                 f"pass failed {what} (exit {proc.returncode}: {message}); check the store "
                 f"{self.store}, its .gpg-id and that gpg can use your key"
