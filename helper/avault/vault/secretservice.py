@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 COLLECTION_ROOT = "/org/freedesktop/secrets/collection/"
 CONTENT_TYPE = "application/json"
 ATTRIBUTE = "profile"
+BUS_NAME = "org.freedesktop.secrets"
+ITEM_IFACE = "org.freedesktop.Secret.Item"
 
 
 def decode_path(path: str) -> str:
@@ -129,7 +131,7 @@ class SecretServiceVault(Vault):
             want = COLLECTION_ROOT + self.collection_name
             for path in service.get_property("Collections"):
                 if decode_path(str(path)) == want:
-                    self._coll = Collection(conn, str(path), self._session())
+                    self._coll = Collection(conn, str(path))
                     break
         return self._coll
 
@@ -177,10 +179,10 @@ class SecretServiceVault(Vault):
                 continue
         return found
 
-    @staticmethod
-    def _secret(item: Any) -> bytes:  # noqa: ANN401
+    def _secret(self, item: Any) -> bytes:  # noqa: ANN401
         if item.is_locked() and (item.unlock() or item.is_locked()):
             raise VaultError(LOCKED)
+        item.session = self._session()  # opened once, only when a secret is read or written
         return bytes(item.get_secret())
 
     # -- avault 0.1's layout, moved once -----------------------------------------------
@@ -196,7 +198,7 @@ class SecretServiceVault(Vault):
         found = []
         for path in unlocked:  # locked ones wait for a later run: nothing is lost
             try:
-                found.append(SecretItem(conn, path, self._session()))
+                found.append(SecretItem(conn, path))
             except ItemNotFoundException:  # noqa: PERF203
                 continue
         return found
@@ -241,6 +243,7 @@ class SecretServiceVault(Vault):
 
     # -- Vault ------------------------------------------------------------------------
     def _write(self, coll: Any, item: Item) -> None:  # noqa: ANN401
+        coll.session = self._session()
         coll.create_item(
             item.key,
             {ATTRIBUTE: item.key},
@@ -250,18 +253,37 @@ class SecretServiceVault(Vault):
         )
 
     def _keys(self) -> list[str]:
-        from secretstorage.exceptions import ItemNotFoundException  # noqa: PLC0415
-
         coll = self._open(create=False)
         if coll is None:
             return []
-        keys = set()
-        for item in coll.get_all_items():
-            try:
-                keys.add(item.get_attributes().get(ATTRIBUTE, ""))
-            except ItemNotFoundException:  # noqa: PERF203 - deleted meanwhile
-                continue
+        paths = [str(p) for p in coll._collection.get_property("Items")]  # noqa: SLF001
+        keys = {attrs.get(ATTRIBUTE, "") for attrs in self._attributes(paths)}
         return sorted(k for k in keys if k)
+
+    def _attributes(self, paths: list[str]) -> list[dict[str, str]]:
+        """Every item's attributes in one pipelined exchange, not a round trip per item.
+
+        An item deleted meanwhile answers with an error and is left out.
+        """
+        from jeepney import DBusAddress, HeaderFields, MessageType, Properties  # noqa: PLC0415
+
+        conn = self._connection()
+        pending: dict[int, int] = {}
+        for i, path in enumerate(paths):
+            msg = Properties(DBusAddress(path, bus_name=BUS_NAME, interface=ITEM_IFACE)).get("Attributes")
+            serial = next(conn.outgoing_serial)
+            conn.send(msg, serial=serial)
+            pending[serial] = i
+        found: list[dict[str, str]] = []
+        while pending:
+            reply = conn.receive(timeout=self.timeout)
+            serial = reply.header.fields.get(HeaderFields.reply_serial, -1)
+            if pending.pop(serial, None) is None:
+                continue  # a signal or another reply: not ours
+            if reply.header.message_type == MessageType.method_return:
+                ((_signature, value),) = reply.body
+                found.append(dict(value))
+        return found
 
     def _get(self, key: str) -> bytes | None:
         from secretstorage.exceptions import ItemNotFoundException  # noqa: PLC0415

@@ -1,0 +1,128 @@
+"""`avault list` and the cached `avault export --format zsh`, per backend, against the file backend.
+
+Run: .venv/bin/python bench/bench_backends.py [--runs N]
+
+Each backend gets the same store: one profile's long-term keys and a live cached
+GetSessionToken session (so export makes no STS call), plus ``--extra`` more credentials
+(default 20) so ``list`` has something to enumerate. The Secret Service is a real
+gnome-keyring on a private D-Bus (the test fixture's recipe, aws-vault's ``awsvault``
+collection); pass is Debian's pass with a throw-away no-passphrase gpg key. Times are
+medians of N runs (default 9) after warm-ups, of the venv's console script; the ratio
+column is against the file backend measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from fixtures.keyring_service import start_secret_service  # noqa: E402 - needs the sys.path line above
+from fixtures.pass_store import init_store, make_gpg_home, stop_agent  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+VENV_BIN = Path(sys.executable).parent
+AVAULT = str(VENV_BIN / "avault")
+PASSPHRASE = "bench passphrase"
+SEED = """
+import argparse, sys, time
+from avault.context import Context
+from avault.creds import Credentials
+from avault.sessions import SessionCache
+from avault.vault.base import Item
+from avault.vault.select import open_vault
+vault = open_vault(argparse.Namespace(), Context.from_os())
+cred = b'{"AccessKeyID":"AKIABENCH00000000001","SecretAccessKey":"x"}'
+for name in ["bench"] + [f"extra-{i:03d}" for i in range(int(sys.argv[1]))]:
+    vault.set(Item(key=name, data=cred, label=f"aws-vault ({name})", keychain_not_trust_application=True))
+creds = Credentials("ASIABENCH0000000001", "s" * 40, "t" * 300, time.time() + 8 * 3600)
+SessionCache(vault, now=time.time).set("sts.GetSessionToken", "bench", "", creds)
+"""
+
+
+def base_env(home: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "AVS_", "AVAULT_", "PYTHON", "DBUS_SESSION"))
+    }
+    env.update(
+        HOME=str(home),
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+        AWS_CONFIG_FILE=str(home / ".aws/config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws/credentials"),
+        AWS_VAULT_FILE_DIR=str(home / ".awsvault/keys"),
+        AWS_VAULT_FILE_PASSPHRASE=PASSPHRASE,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    (home / ".aws").mkdir(parents=True, exist_ok=True)
+    (home / ".aws/config").write_text("[profile bench]\nregion = eu-west-1\n")
+    return env
+
+
+@contextlib.contextmanager
+def backend(name: str, root: Path) -> Iterator[dict[str, str]]:
+    env = base_env(root / "home")
+    if name == "file":
+        yield {**env, "AWS_VAULT_BACKEND": "file"}
+    elif name == "secret-service":
+        with start_secret_service(root / "ss") as extra:
+            yield {**env, **extra, "AWS_VAULT_BACKEND": "secret-service"}
+    elif name == "pass":
+        gnupg, fpr = make_gpg_home(Path(tempfile.mkdtemp(prefix="avg-", dir=root)))
+        try:
+            e = {**env, "GNUPGHOME": str(gnupg), "AWS_VAULT_BACKEND": "pass"}
+            init_store(e, root / "home/.password-store", fpr)
+            yield e
+        finally:
+            stop_agent(gnupg)
+
+
+def median_ms(argv: list[str], env: dict[str, str], runs: int) -> float:
+    for _ in range(2):
+        subprocess.run(argv, env=env, check=True, capture_output=True)
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(argv, env=env, check=True, capture_output=True)
+        samples.append((time.perf_counter() - t) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--extra", type=int, default=20, help="credentials besides the benchmarked one")
+    opts = parser.parse_args()
+    results: dict[str, tuple[float, float]] = {}
+    for name in ("file", "secret-service", "pass"):
+        with tempfile.TemporaryDirectory(prefix="avb-") as tmp, backend(name, Path(tmp)) as env:
+            subprocess.run([sys.executable, "-c", SEED, str(opts.extra)], env=env, check=True)
+            export = [AVAULT, "export", "--format", "zsh", "bench"]
+            check = subprocess.run(export, env=env, capture_output=True, text=True, check=False)
+            if check.returncode != 0 or "ASIABENCH" not in check.stdout:
+                print(f"{name}: cached export did not work: {check.stderr.strip()}", file=sys.stderr)
+                return 1
+            results[name] = (median_ms([AVAULT, "list"], env, opts.runs), median_ms(export, env, opts.runs))
+    file_list, file_export = results["file"]
+    print(f"{1 + opts.extra} credentials + 1 cached session per backend; ms, median of {opts.runs} runs")
+    print(f"{'backend':<16} {'list':>8} {'x file':>7} {'export (cached)':>16} {'x file':>7}")
+    for name, (lst, exp) in results.items():
+        print(f"{name:<16} {lst:>8.1f} {lst / file_list:>7.2f} {exp:>16.1f} {exp / file_export:>7.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
