@@ -6,9 +6,9 @@ Each backend gets the same store: one profile's long-term keys and a live cached
 GetSessionToken session (so export makes no STS call), plus ``--extra`` more credentials
 (default 20) so ``list`` has something to enumerate. The Secret Service is a real
 gnome-keyring on a private D-Bus (the test fixture's recipe, aws-vault's ``awsvault``
-collection); pass is Debian's pass with a throw-away no-passphrase gpg key. Times are
-medians of N runs (default 9) after warm-ups, of the venv's console script; the ratio
-column is against the file backend measured in the same run.
+collection); pass is Debian's pass with a throw-away no-passphrase gpg key. The backends are
+timed round-robin (two warm-up rounds, then N, default 15), the venv's console script
+each time; the ratio column is against the file backend measured in the same rounds.
 """
 
 from __future__ import annotations
@@ -90,37 +90,47 @@ def backend(name: str, root: Path) -> Iterator[dict[str, str]]:
             stop_agent(gnupg)
 
 
-def median_ms(argv: list[str], env: dict[str, str], runs: int) -> float:
-    for _ in range(2):
-        subprocess.run(argv, env=env, check=True, capture_output=True)
-    samples = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(argv, env=env, check=True, capture_output=True)
-        samples.append((time.perf_counter() - t) * 1000)
-    return statistics.median(samples)
+def timed_ms(argv: list[str], env: dict[str, str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(argv, env=env, check=True, capture_output=True)
+    return (time.perf_counter() - t) * 1000
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--extra", type=int, default=20, help="credentials besides the benchmarked one")
     opts = parser.parse_args()
-    results: dict[str, tuple[float, float]] = {}
-    for name in ("file", "secret-service", "pass"):
-        with tempfile.TemporaryDirectory(prefix="avb-") as tmp, backend(name, Path(tmp)) as env:
+    names = ("file", "secret-service", "pass")
+    export = [AVAULT, "export", "--format", "zsh", "bench"]
+    with contextlib.ExitStack() as stack:
+        envs = {}
+        for name in names:
+            root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="avb-")))
+            env = stack.enter_context(backend(name, root))
             subprocess.run([sys.executable, "-c", SEED, str(opts.extra)], env=env, check=True)
-            export = [AVAULT, "export", "--format", "zsh", "bench"]
             check = subprocess.run(export, env=env, capture_output=True, text=True, check=False)
             if check.returncode != 0 or "ASIABENCH" not in check.stdout:
                 print(f"{name}: cached export did not work: {check.stderr.strip()}", file=sys.stderr)
                 return 1
-            results[name] = (median_ms([AVAULT, "list"], env, opts.runs), median_ms(export, env, opts.runs))
-    file_list, file_export = results["file"]
-    print(f"{1 + opts.extra} credentials + 1 cached session per backend; ms, median of {opts.runs} runs")
+            envs[name] = env
+        samples: dict[tuple[str, str], list[float]] = {(n, c): [] for n in names for c in ("list", "export")}
+        for run in range(opts.runs + 2):  # round robin, so machine load hits every backend alike
+            for name in names:
+                for cmd, argv in (("list", [AVAULT, "list"]), ("export", export)):
+                    ms = timed_ms(argv, envs[name])
+                    if run >= 2:  # the first two rounds are warm-ups
+                        samples[name, cmd].append(ms)
+    med = {k: statistics.median(v) for k, v in samples.items()}
+    print(
+        f"{1 + opts.extra} credentials + 1 cached session per backend; ms, median of {opts.runs} round-robin runs"
+    )
     print(f"{'backend':<16} {'list':>8} {'x file':>7} {'export (cached)':>16} {'x file':>7}")
-    for name, (lst, exp) in results.items():
-        print(f"{name:<16} {lst:>8.1f} {lst / file_list:>7.2f} {exp:>16.1f} {exp / file_export:>7.2f}")
+    for name in names:
+        lst, exp = med[name, "list"], med[name, "export"]
+        print(
+            f"{name:<16} {lst:>8.1f} {lst / med['file', 'list']:>7.2f} {exp:>16.1f} {exp / med['file', 'export']:>7.2f}"
+        )
     return 0
 
 
