@@ -446,3 +446,9 @@ def test_the_new_backends_open_their_own_classes(pass_env):
     assert isinstance(open_vault(argparse.Namespace(), ctx), PassVault)
     assert isinstance(open_vault(argparse.Namespace(backend="secret-service"), ctx), SecretServiceVault)
     assert isinstance(open_vault(argparse.Namespace(backend="keyring"), ctx), SecretServiceVault)
+
+
+def test_doctor_names_the_pass_store_without_claiming_it_was_unlocked(run_avault, pass_env, home: Path):
+    _pass(pass_env, "insert", "-m", "-f", "work", stdin=go_item("work", CRED))
+    r = run_avault("doctor", extra_env=pass_env)
+    assert f"backend: pass store {home}/.password-store is readable (1 items)" in r.stdout + r.stderr
