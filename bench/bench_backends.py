@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from bench_export import clean_env  # noqa: E402 - bench/ is the script's own directory
 from fixtures.keyring_service import start_secret_service  # noqa: E402 - needs the sys.path line above
 from fixtures.pass_store import init_store, make_gpg_home, stop_agent  # noqa: E402
 
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 VENV_BIN = Path(sys.executable).parent
 AVAULT = str(VENV_BIN / "avault")
-PASSPHRASE = "bench passphrase"
 SEED = """
 import argparse, sys, time
 from avault.context import Context
@@ -53,20 +52,7 @@ SessionCache(vault, now=time.time).set("sts.GetSessionToken", "bench", "", creds
 
 
 def base_env(home: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AWS_", "AVS_", "AVAULT_", "PYTHON", "DBUS_SESSION"))
-    }
-    env.update(
-        HOME=str(home),
-        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
-        AWS_CONFIG_FILE=str(home / ".aws/config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws/credentials"),
-        AWS_VAULT_FILE_DIR=str(home / ".awsvault/keys"),
-        AWS_VAULT_FILE_PASSPHRASE=PASSPHRASE,
-        AWS_EC2_METADATA_DISABLED="true",
-    )
+    env = clean_env(home)  # bench_export's: no AWS_*/AVAULT_*/D-Bus of yours, the venv first on PATH
     (home / ".aws").mkdir(parents=True, exist_ok=True)
     (home / ".aws/config").write_text("[profile bench]\nregion = eu-west-1\n")
     return env

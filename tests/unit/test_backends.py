@@ -452,3 +452,12 @@ def test_doctor_names_the_pass_store_without_claiming_it_was_unlocked(run_avault
     _pass(pass_env, "insert", "-m", "-f", "work", stdin=go_item("work", CRED))
     r = run_avault("doctor", extra_env=pass_env)
     assert f"backend: pass store {home}/.password-store is readable (1 items)" in r.stdout + r.stderr
+
+
+def test_a_swapped_pass_entry_is_not_used(run_avault, pass_env, aws_config):
+    aws_config(CONFIG)
+    _pass(pass_env, "insert", "-m", "-f", "work", stdin=go_item("prod", CRED))
+    r = run_avault("export", "--no-session", "--format", "json", "work", extra_env=pass_env)
+    assert (r.returncode, r.stdout) == (1, "")
+    assert "holds the key 'prod', not 'work', so it is not used; remove it with 'pass rm work'" in r.stderr
+    assert len(r.stderr.splitlines()) == 1

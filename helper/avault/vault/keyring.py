@@ -308,13 +308,12 @@ class KeyringVault(Vault):
             text = self._call(self.backend.get_password, SERVICE, key)
         if text is None:
             return None
-        item = Item.from_json(text, where=f"{key!r} in the OS keyring")
-        if item.key != key:
-            raise VaultError(
-                f"OS keyring item {key!r} holds the key {item.key!r}; it is not used. "
-                "Remove it with your keyring tool (e.g. seahorse) and add it again"
-            )
-        return item
+        return Item.for_key(
+            text,
+            key,
+            where=f"{key!r} in the OS keyring",
+            fix="remove it with your keyring tool (e.g. seahorse) and add it again",
+        )
 
     def set(self, item: Item) -> None:
         if self._ss:

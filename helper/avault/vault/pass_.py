@@ -162,13 +162,12 @@ class PassVault(Vault):
         if name is None or not self._file(name).is_file():
             return None
         text = self._run(["show", "--", name], f"to read {key!r}")
-        item = Item.from_json(text, where=f"{key!r} in {self.describe()}")
-        if item.key != key:
-            raise VaultError(
-                f"pass entry {name!r} holds the key {item.key!r}; it is not used. "
-                f"Remove it with 'pass rm' and add it again"
-            )
-        return item
+        return Item.for_key(
+            text,
+            key,
+            where=f"{key!r} in {self.describe()}",
+            fix=f"remove it with 'pass rm {name}' and add it again",
+        )
 
     def set(self, item: Item) -> None:
         name = self._entry(item.key)

@@ -323,13 +323,12 @@ class SecretServiceVault(Vault):
         text = self._call(self._get, key)
         if text is None:
             return None
-        item = Item.from_json(text, where=f"{key!r} in Secret Service collection {self.collection_name!r}")
-        if item.key != key:
-            raise VaultError(
-                f"Secret Service item {key!r} holds the key {item.key!r}; it is not used. "
-                "Remove it with your keyring tool (e.g. seahorse) and add it again"
-            )
-        return item
+        return Item.for_key(
+            text,
+            key,
+            where=f"{key!r} in Secret Service collection {self.collection_name!r}",
+            fix="remove it with your keyring tool (e.g. seahorse) and add it again",
+        )
 
     def set(self, item: Item) -> None:
         self._call(self._set, item)
