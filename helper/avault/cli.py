@@ -85,7 +85,7 @@ def _global_options(*, suppress: bool) -> _Parser:
     g.add_argument(
         "--keychain",
         default=default,
-        help="macOS keychain name, for the keychain backend [$AWS_VAULT_KEYCHAIN_NAME]",
+        help="macOS keychain name; only login, the default keychain [$AWS_VAULT_KEYCHAIN_NAME]",
     )
     g.add_argument(
         "--pass-dir",

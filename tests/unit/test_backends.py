@@ -13,6 +13,7 @@ import base64
 import json
 import os
 import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ from avault.vault.base import Item
 from avault.vault.keyring import KeyringVault
 from avault.vault.pass_ import PassVault
 from avault.vault.secretservice import SecretServiceVault
-from avault.vault.select import open_vault
+from avault.vault.select import backend_name, open_vault
 from fixtures.keyring_service import SS_BACKEND, start_secret_service
 from fixtures.pass_store import init_store, make_gpg_home, stop_agent
 
@@ -461,3 +462,22 @@ def test_a_swapped_pass_entry_is_not_used(run_avault, pass_env, aws_config):
     assert (r.returncode, r.stdout) == (1, "")
     assert "holds the key 'prod', not 'work', so it is not used; remove it with 'pass rm work'" in r.stderr
     assert len(r.stderr.splitlines()) == 1
+
+
+def test_on_macos_keyring_is_the_keychain_and_only_the_default_keychain_is_accepted(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr(sys, "platform", "darwin")
+    ctx = Context(env={"PATH": "/nonexistent"})
+    assert backend_name(argparse.Namespace(backend="keyring"), ctx) == "keychain"
+    assert backend_name(argparse.Namespace(), ctx) == "keychain"  # the default on macOS
+    assert backend_name(argparse.Namespace(backend="keychain", keychain="login"), ctx) == "keychain"
+    with pytest.raises(
+        VaultError, match=r"is 'aws-vault', but avault can use only your default keychain \('login'\)"
+    ):
+        backend_name(argparse.Namespace(backend="keychain", keychain="aws-vault"), ctx)
+    with pytest.raises(
+        VaultError,
+        match=r"^backend 'secret-service' is not available on this machine; use one of: keychain, file, keyring",
+    ):
+        backend_name(argparse.Namespace(backend="secret-service"), ctx)

@@ -159,11 +159,8 @@ class KeyringVault(Vault):
         self.timeout = timeout
 
     @classmethod
-    def from_context(cls, ctx: Context, collection: str, *, keychain: str = "") -> KeyringVault:
+    def from_context(cls, ctx: Context, collection: str) -> KeyringVault:
         backend = _choose_backend(ctx)
-        if keychain:  # aws-vault's --keychain: a keychain by name, ~/Library/Keychains/<name>.keychain-db
-            path = keychain if "/" in keychain else f"{ctx.home}/Library/Keychains/{keychain}.keychain-db"
-            backend.keychain = path  # type: ignore[attr-defined]  # keyring.backends.macOS.Keyring
         vault = cls(
             backend,
             index_lock=ctx.home / ".awsvault" / ".keyring-index.lock",

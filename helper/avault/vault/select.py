@@ -33,6 +33,7 @@ DEFAULT_COLLECTION = "awsvault"
 KNOWN = ("file", "keyring", "secret-service", "pass", "keychain")
 SS_KEYRING_BACKEND = "keyring.backends.SecretService.Keyring"
 KEYCHAIN_VARS = "--keychain / $AWS_VAULT_KEYCHAIN_NAME"
+LOGIN_KEYCHAIN = "login"
 
 
 def _desktop() -> bool:
@@ -94,6 +95,12 @@ def backend_name(args: argparse.Namespace, ctx: Context) -> str:
             f"{KEYCHAIN_VARS} names a macOS keychain, which the {name} backend does not have; "
             "unset it, or use --backend keychain on macOS"
         )
+    if keychain and keychain != LOGIN_KEYCHAIN:
+        # keyring's macOS backend always uses the default keychain (jaraco/keyring#623).
+        raise VaultError(
+            f"{KEYCHAIN_VARS} is {keychain!r}, but avault can use only your default keychain "
+            f"({LOGIN_KEYCHAIN!r}); unset it or set it to {LOGIN_KEYCHAIN!r}, or use --backend file"
+        )
     return name
 
 
@@ -125,5 +132,4 @@ def open_vault(args: argparse.Namespace, ctx: Context) -> Vault:
         return PassVault.from_context(args, ctx)
     from avault.vault.keyring import KeyringVault  # noqa: PLC0415
 
-    keychain = getattr(args, "keychain", None) or ctx.env.get("AWS_VAULT_KEYCHAIN_NAME", "")
-    return KeyringVault.from_context(ctx, collection_name(args, ctx), keychain=keychain)
+    return KeyringVault.from_context(ctx, collection_name(args, ctx))
