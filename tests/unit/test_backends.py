@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -481,3 +482,49 @@ def test_on_macos_keyring_is_the_keychain_and_only_the_default_keychain_is_accep
         match=r"^backend 'secret-service' is not available on this machine; use one of: keychain, file, keyring",
     ):
         backend_name(argparse.Namespace(backend="secret-service"), ctx)
+
+
+@pytest.mark.keyring
+def test_on_the_bus_the_item_is_created_as_go_libsecret_creates_it(ss_env, tmp_path: Path):
+    """What gnome-keyring does not report back (the content type), seen on the bus with dbus-monitor."""
+    rule = "interface='org.freedesktop.Secret.Collection',member='CreateItem'"
+    out = tmp_path / "monitor.txt"
+    with out.open("w") as sink:
+        monitor = subprocess.Popen(
+            ["dbus-monitor", "--address", ss_env["DBUS_SESSION_BUS_ADDRESS"], rule], stdout=sink, env=ss_env
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while "NameAcquired" not in out.read_text() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            vault = open_vault(argparse.Namespace(), Context(env=ss_env))
+            vault.set(Item(key="wire", data=b'{"SecretAccessKey":"bus-canary"}', label="ignored label"))
+            while '"application/json"' not in out.read_text() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            monitor.terminate()
+            monitor.wait(timeout=10)
+    call = out.read_text().split("member=CreateItem", 1)[1]
+    flat = " ".join(call.split())
+    assert 'string "org.freedesktop.Secret.Item.Label" variant string "wire"' in flat  # label = the key
+    assert 'variant array [ dict entry( string "profile" string "wire" ) ]' in flat  # the only attribute
+    assert 'string "application/json" } boolean true' in flat  # content type; replace = true
+    assert "bus-canary" not in call
+    assert base64.b64encode(b'{"SecretAccessKey":"bus-canary"}').hex() not in call.replace(
+        " ", ""
+    )  # sent encrypted
+
+
+def test_migrate_backend_from_file_to_pass(run_avault, pass_env):
+    keys = {"AWS_ACCESS_KEY_ID": "AKIAFILE", "AWS_SECRET_ACCESS_KEY": "file-secret"}
+    r = run_avault(
+        "add", "--env", "--no-add-config", "dev", extra_env={**pass_env, **keys, "AWS_VAULT_BACKEND": "file"}
+    )
+    assert r.returncode == 0, r.stderr
+    r = run_avault("migrate-backend", "--from", "file", "--to", "pass", extra_env=pass_env)
+    assert r.returncode == 0, r.stderr
+    assert "dev: copied, verified" in r.stdout + r.stderr
+    assert (
+        json.loads(base64.b64decode(json.loads(_pass(pass_env, "show", "dev"))["Data"]))["SecretAccessKey"]
+        == "file-secret"
+    )
