@@ -528,3 +528,23 @@ def test_migrate_backend_from_file_to_pass(run_avault, pass_env):
         json.loads(base64.b64decode(json.loads(_pass(pass_env, "show", "dev"))["Data"]))["SecretAccessKey"]
         == "file-secret"
     )
+
+
+def test_pass_gets_the_terminal_for_pinentry(pass_env, tmp_path: Path):
+    """pass's manual asks for GPG_TTY; avault sets it from its terminal when you have not."""
+    import pexpect  # noqa: PLC0415 - only this test needs a pty
+
+    log = tmp_path / "pass.env"
+    wrapper = tmp_path / "logging-pass"
+    wrapper.write_text(f'#!/bin/sh\nenv > {log}\nexec pass "$@"\n')
+    wrapper.chmod(0o700)
+    e = {k: v for k, v in pass_env.items() if k != "GPG_TTY"}
+    e.update(AWS_VAULT_PASS_CMD=str(wrapper), AWS_ACCESS_KEY_ID="AKIATTY", AWS_SECRET_ACCESS_KEY="s")
+    child = pexpect.spawn(
+        "avault", ["add", "--env", "--no-add-config", "tty"], env=e, encoding="utf-8", timeout=30
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    tty = next(line.split("=", 1)[1] for line in log.read_text().splitlines() if line.startswith("GPG_TTY="))
+    assert tty.startswith("/dev/pts/")

@@ -56,6 +56,13 @@ def _child_env(env: Mapping[str, str], store: Path) -> dict[str, str]:
     out = {k: v for k, v in env.items() if k in _KEEP or k.startswith("PASSWORD_STORE_")}
     out["PASSWORD_STORE_DIR"] = str(store)
     out.setdefault("PATH", os.defpath)
+    if "GPG_TTY" not in out:  # what pass's manual asks for (export GPG_TTY=$(tty)), so pinentry can ask
+        for fd in (0, 2):
+            try:
+                out["GPG_TTY"] = os.ttyname(fd)
+                break
+            except OSError:
+                continue
     return out
 
 
