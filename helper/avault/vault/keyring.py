@@ -210,30 +210,15 @@ class KeyringVault(Vault):
                     return
 
     def _ss_items(self, collection: Any, key: str | None) -> list[Any]:  # noqa: ANN401
-        """The matching items that still exist.
-
-        secretstorage's ``search_items`` is a generator that opens each found path, so an
-        item another avault process deletes between the search and the open (``clear``, a
-        session being replaced) raised ItemNotFoundException out of the whole search. Here
-        each path is opened on its own and a vanished one is skipped.
-        """
-        from secretstorage.exceptions import ItemNotFoundException  # noqa: PLC0415
-        from secretstorage.item import Item as SecretItem  # noqa: PLC0415
+        """The matching items that still exist (see ``secretservice.search_existing``)."""
+        from avault.vault.secretservice import search_existing  # noqa: PLC0415
 
         attrs = {"service": SERVICE}
         if key is not None:
             attrs["username"] = key
-        wrapper = getattr(collection, "_collection", None)
-        if wrapper is None:  # a secretstorage without the wrapper: its own search, as before
+        if getattr(collection, "_collection", None) is None:  # a secretstorage without the wrapper
             return list(collection.search_items(attrs))
-        (paths,) = wrapper.call("SearchItems", "a{ss}", attrs)
-        found = []
-        for path in paths:
-            try:
-                found.append(SecretItem(collection.connection, path, collection.session))
-            except ItemNotFoundException:  # noqa: PERF203 - deleted since the search
-                continue
-        return found
+        return search_existing(collection, attrs)
 
     # -- Secret Service (direct, to list and to set a readable label) -------------
     def _ss_keys(self) -> list[str]:

@@ -59,6 +59,27 @@ def decode_path(path: str) -> str:
     return out.decode("utf-8", "replace")
 
 
+def search_existing(coll: Any, attrs: dict[str, str]) -> list[Any]:  # noqa: ANN401 - secretstorage types
+    """The items of ``coll`` matching ``attrs`` that still exist.
+
+    secretstorage's ``search_items`` is a generator that opens each found path, so an item
+    another avault process deletes between the search and the open (``clear``, a session
+    being replaced) raised ItemNotFoundException out of the whole search. Here each path is
+    opened on its own and a vanished one is skipped.
+    """
+    from secretstorage.exceptions import ItemNotFoundException  # noqa: PLC0415
+    from secretstorage.item import Item as SecretItem  # noqa: PLC0415
+
+    (paths,) = coll._collection.call("SearchItems", "a{ss}", attrs)  # noqa: SLF001 - no generator
+    found = []
+    for path in paths:
+        try:
+            found.append(SecretItem(coll.connection, path, coll.session))
+        except ItemNotFoundException:  # noqa: PERF203 - deleted since the search
+            continue
+    return found
+
+
 class SecretServiceVault(Vault):
     name = "secret-service"
 
@@ -165,19 +186,9 @@ class SecretServiceVault(Vault):
             ) from None
         return self._coll
 
-    def _items(self, coll: Any, attrs: dict[str, str]) -> list[Any]:  # noqa: ANN401
-        """The matching items that still exist (another process may delete one meanwhile)."""
-        from secretstorage.exceptions import ItemNotFoundException  # noqa: PLC0415
-        from secretstorage.item import Item as SecretItem  # noqa: PLC0415
-
-        (paths,) = coll._collection.call("SearchItems", "a{ss}", attrs)  # noqa: SLF001 - no generator
-        found = []
-        for path in paths:
-            try:
-                found.append(SecretItem(coll.connection, path, coll.session))
-            except ItemNotFoundException:  # noqa: PERF203 - deleted since the search
-                continue
-        return found
+    @staticmethod
+    def _items(coll: Any, attrs: dict[str, str]) -> list[Any]:  # noqa: ANN401
+        return search_existing(coll, attrs)
 
     def _secret(self, item: Any) -> bytes:  # noqa: ANN401
         if item.is_locked() and (item.unlock() or item.is_locked()):
