@@ -548,3 +548,13 @@ def test_pass_gets_the_terminal_for_pinentry(pass_env, tmp_path: Path):
     assert child.exitstatus == 0, child.before
     tty = next(line.split("=", 1)[1] for line in log.read_text().splitlines() if line.startswith("GPG_TTY="))
     assert tty.startswith("/dev/pts/")
+
+
+def test_imported_credentials_are_stored_not_trusted_like_added_ones(run_avault, pass_env, home: Path):
+    (home / ".aws/credentials").write_text(
+        "[imp]\naws_access_key_id = AKIAIMPORT\naws_secret_access_key = imp-secret\n"
+    )
+    r = run_avault("import", extra_env=pass_env)
+    assert r.returncode == 0, r.stderr
+    item = json.loads(_pass(pass_env, "show", "imp"))
+    assert item["KeychainNotTrustApplication"] is True
