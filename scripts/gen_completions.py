@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "helper"))
 
-from avault.cli import build_parser  # noqa: E402 - needs the sys.path line above
+from avault.cli import BACKENDS, build_parser  # noqa: E402 - needs the sys.path line above
 from avault.render import SWITCH_VARS, quote_fish, quote_sh  # noqa: E402
 
 FISH_SOURCE = ROOT / "shell/fish/avs.fish"
@@ -62,7 +62,9 @@ def _options(parser: argparse.ArgumentParser) -> list[Option]:
                 strings=list(a.option_strings),
                 takes_value=a.nargs != 0,
                 choices=[str(c) for c in a.choices or ()],
-                help=(a.help or "").replace("%(default)s", str(a.default)),
+                help=(a.help or "")
+                .replace("%(default)s", str(a.default))
+                .replace("%(available)s", "/".join(BACKENDS)),
                 metavar=str(a.metavar or a.dest).lower().replace("_", "-"),
             )
         )

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["fixtures.moto", "fixtures.keyring_service", "fixtures.shells", "fixtures.sso"]
+pytest_plugins = [
+    "fixtures.moto",
+    "fixtures.keyring_service",
+    "fixtures.pass_store",
+    "fixtures.shells",
+    "fixtures.sso",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent

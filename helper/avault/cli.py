@@ -29,6 +29,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"avault: {message}; see '{hint}'\n")
 
 
+class _Available:
+    """The backends available on this machine, worked out only when --help is shown."""
+
+    def __str__(self) -> str:
+        import os  # noqa: PLC0415
+
+        from avault.vault.select import available  # noqa: PLC0415
+
+        return ", ".join(available(os.environ))
+
+
+def _backend(value: str) -> str:
+    """--backend's value; an unknown one is a one-line error naming those available here."""
+    if value not in BACKENDS:
+        import os  # noqa: PLC0415
+
+        from avault.vault.select import not_available  # noqa: PLC0415
+
+        raise argparse.ArgumentTypeError(not_available(value, os.environ))
+    return value
+
+
 def _global_options(*, suppress: bool) -> _Parser:
     """Options accepted before or after the command, as kingpin does for aws-vault."""
     default = argparse.SUPPRESS if suppress else None
@@ -40,12 +62,15 @@ def _global_options(*, suppress: bool) -> _Parser:
         default=argparse.SUPPRESS if suppress else False,
         help="show debug output on stderr (never secrets)",
     )
-    g.add_argument(
+    backend = g.add_argument(
         "--backend",
         choices=BACKENDS,
+        type=_backend,
+        metavar="BACKEND",
         default=default,
-        help="secret backend [$AWS_VAULT_BACKEND]",
+        help="secret backend, one of those available here: %(available)s [$AWS_VAULT_BACKEND]",
     )
+    backend.available = _Available()  # type: ignore[attr-defined]  # read by argparse's help formatting
     g.add_argument(
         "--prompt",
         default=default,
@@ -60,7 +85,16 @@ def _global_options(*, suppress: bool) -> _Parser:
     g.add_argument(
         "--keychain",
         default=default,
-        help="macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]",
+        help="macOS keychain name; only login, the default keychain [$AWS_VAULT_KEYCHAIN_NAME]",
+    )
+    g.add_argument(
+        "--pass-dir",
+        default=default,
+        help="pass password store directory [$AWS_VAULT_PASS_PASSWORD_STORE_DIR]",
+    )
+    g.add_argument("--pass-cmd", default=default, help="the pass command [$AWS_VAULT_PASS_CMD]")
+    g.add_argument(
+        "--pass-prefix", default=default, help="prefix of avault's pass entries [$AWS_VAULT_PASS_PREFIX]"
     )
     return p
 
@@ -281,8 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "migrate-backend", parents=[parent], help="copy long-term credentials to another backend"
     )
-    p.add_argument("--from", dest="from_backend", required=True, choices=BACKENDS, help="source backend")
-    p.add_argument("--to", dest="to_backend", required=True, choices=BACKENDS, help="destination backend")
+    p.add_argument(
+        "--from", dest="from_backend", required=True, choices=BACKENDS, type=_backend, help="source backend"
+    )
+    p.add_argument(
+        "--to", dest="to_backend", required=True, choices=BACKENDS, type=_backend, help="destination backend"
+    )
     p.add_argument("--profile", help="migrate only this profile")
     p.add_argument("--dry-run", action="store_true", help="show what would be migrated, change nothing")
     p.add_argument("--overwrite", action="store_true", help="replace credentials already in the destination")

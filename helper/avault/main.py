@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from avault.context import Context
 
-BACKENDS = ("file", "keyring", "secret-service")
+BACKENDS = ("file", "keyring", "secret-service", "pass", "keychain")  # avault.vault.select.KNOWN
 EXPORT_FORMATS = ("env", "export-env", "json", "ini", "zsh", "bash", "fish")
 SHELLS = ("zsh", "bash", "fish")
 
@@ -42,6 +42,9 @@ _EXPORT_VALUES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "--file-dir": ("file_dir", None),
     "--secret-service-collection": ("secret_service_collection", None),
     "--keychain": ("keychain", None),
+    "--pass-dir": ("pass_dir", None),
+    "--pass-cmd": ("pass_cmd", None),
+    "--pass-prefix": ("pass_prefix", None),
 }
 _EXPORT_FLAGS = {"-n": "no_session", "--no-session": "no_session", "--stdout": "stdout", "--debug": "debug"}
 
@@ -57,6 +60,9 @@ def fast_export_args(argv: Sequence[str]) -> types.SimpleNamespace | None:
         "file_dir": None,
         "secret_service_collection": None,
         "keychain": None,
+        "pass_dir": None,
+        "pass_cmd": None,
+        "pass_prefix": None,
         "command": "export",
         "duration": None,
         "no_session": False,

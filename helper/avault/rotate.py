@@ -81,7 +81,14 @@ def _store(
     if pending:
         data[PENDING_FIELD] = pending
         data[USER_FIELD] = user
-    vault.set(Item(key=profile, data=json.dumps(data, separators=(",", ":")).encode(), label=label))
+    vault.set(
+        Item(
+            key=profile,
+            data=json.dumps(data, separators=(",", ":")).encode(),
+            label=label,
+            keychain_not_trust_application=True,
+        )
+    )
 
 
 class Rotation:

@@ -212,7 +212,6 @@ class SessionCache:
                 data=creds.to_session_json(),
                 label=f"aws-vault session for {profile} (expires {creds.expiration_rfc3339()})",
                 description=SESSION_DESCRIPTION,
-                keychain_not_trust_application=True,
             )
         )
         return key.encode()

@@ -50,112 +50,112 @@ unset __avs_name
 # --- BEGIN GENERATED data: scripts/gen_completions.py writes this from avault.cli and avault.render ---
 __avs_switch_vars=(AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION AVS_ENDPOINT_URL)
 __avs_gen_commands='add list ls remove rm clear exec export login logout rotate init pick agent lock import migrate-backend sso doctor'
-__avs_gen_top_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -v --version'
-__avs_gen_top_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+__avs_gen_top_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -v --version'
+__avs_gen_top_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
 # __avs_gen_spec CMD sets __avs_flags (its flags), __avs_vflags (those taking a value,
 # space-padded for matching), __avs_pos (profile, command, choices or none) and
 # __avs_pos_choices.
 __avs_gen_spec() {
     case $1 in
     add)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --env --add-config --no-add-config'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --env --add-config --no-add-config'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     list | ls)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --profiles --sessions --credentials'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --profiles --sessions --credentials'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     remove | rm)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -f --force'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -f --force'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     clear)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     exec)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -d --duration -n --no-session --region -t --mfa-token --stdout -s --server --ecs-server --lazy --ecs-server-address --background --format --watch-pid'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain -d --duration --region -t --mfa-token --ecs-server-address --format --watch-pid '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration -n --no-session --region -t --mfa-token --stdout -s --server --ecs-server --lazy --ecs-server-address --background --format --watch-pid'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration --region -t --mfa-token --ecs-server-address --format --watch-pid '
         __avs_pos=profile_command
         __avs_pos_choices=''
         ;;
     export)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -d --duration -n --no-session --region -t --mfa-token --stdout --format'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain -d --duration --region -t --mfa-token --format '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration -n --no-session --region -t --mfa-token --stdout --format'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration --region -t --mfa-token --format '
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     login)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -d --duration -n --no-session -t --mfa-token --region --path -s --stdout -a --auto-logout --browser-profile'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain -d --duration -t --mfa-token --region --path --browser-profile '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration -n --no-session -t --mfa-token --region --path -s --stdout -a --auto-logout --browser-profile'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration -t --mfa-token --region --path --browser-profile '
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     logout)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --sso --revoke -f --force --format'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --format '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --sso --revoke -f --force --format'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --format '
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     rotate)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -n --no-session'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -n --no-session'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     init)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
         __avs_pos=choices
         __avs_pos_choices='zsh bash fish'
         ;;
     pick)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --picker'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --picker '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --picker'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --picker '
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     agent)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --stop --foreground'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --stop --foreground'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     lock)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     import)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --from-credentials-file --profile --remove-from-file'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --from-credentials-file --profile '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --from-credentials-file --profile --remove-from-file'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --from-credentials-file --profile '
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     migrate-backend)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --from --to --profile --dry-run --overwrite --delete-source'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --from --to --profile '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --from --to --profile --dry-run --overwrite --delete-source'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --from --to --profile '
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     sso)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
         __avs_pos=choices
         __avs_pos_choices=accounts
         ;;
     doctor)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
         __avs_pos=none
         __avs_pos_choices=''
         ;;
@@ -167,13 +167,13 @@ __avs_gen_spec() {
 # __avs_gen_choices CMD FLAG sets REPLY to the values FLAG accepts ('' if any).
 __avs_gen_choices() {
     case "$1 $2" in
-    *' --backend') REPLY='file keyring secret-service' ;;
+    *' --backend') REPLY='file keyring secret-service pass keychain' ;;
     'exec --format') REPLY='zsh bash fish' ;;
     'export --format') REPLY='env export-env json ini zsh bash fish' ;;
     'logout --format') REPLY='zsh bash fish' ;;
     'pick --picker') REPLY='fzf builtin' ;;
-    'migrate-backend --from') REPLY='file keyring secret-service' ;;
-    'migrate-backend --to') REPLY='file keyring secret-service' ;;
+    'migrate-backend --from') REPLY='file keyring secret-service pass keychain' ;;
+    'migrate-backend --to') REPLY='file keyring secret-service pass keychain' ;;
     *) REPLY='' ;;
     esac
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from avault.context import Context
 from avault.sessions import SessionKey
 from avault.vault.base import Item
 from avault.vault.file import FileVault
-from avault.vault.keyring import KeyringVault
+from avault.vault.select import open_vault
 from fixtures.keyring_service import start_secret_service
 
 KEYS_ENV = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalr/secret+key"}
@@ -241,7 +242,7 @@ def test_clear_one_profile_with_sso_session(run_avault, env, aws_config):
 def test_add_and_remove_with_the_secret_service(run_avault, keyring_env):
     r = run_avault("add", "--env", "--no-add-config", "kr-work", extra_env={**keyring_env, **KEYS_ENV})
     assert r.returncode == 0, r.stderr
-    v = KeyringVault.from_context(Context(env=keyring_env), "awsvault")
+    v = open_vault(argparse.Namespace(), Context(env=keyring_env))  # keyring: secret-service on Linux
     assert "kr-work" in v.keys()  # noqa: SIM118
     item = v.get("kr-work")
     assert item is not None
@@ -255,12 +256,15 @@ def test_add_and_remove_with_the_secret_service(run_avault, keyring_env):
 def test_locked_keyring_is_one_clear_line(run_avault, env, tmp_path: Path, secret_service):
     with start_secret_service(tmp_path / "locked", locked=True) as extra:
         e = {**env, **extra, "AWS_VAULT_BACKEND": "keyring", **KEYS_ENV}
+        e["AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME"] = "login"  # the one with a password
         e.pop("DISPLAY", None)
         e.pop("WAYLAND_DISPLAY", None)
         r = run_avault("add", "--env", "--no-add-config", "work", extra_env=e, timeout=30)
     assert r.returncode == 1
     assert r.stdout == ""
-    assert r.stderr.startswith("avault: the OS keyring is locked; unlock it")
+    assert r.stderr.startswith(
+        "avault: the Secret Service collection 'login' is locked and could not be unlocked"
+    )
     assert len(r.stderr.splitlines()) == 1
 
 

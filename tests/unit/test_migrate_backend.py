@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from avault.context import Context
 from avault.vault.base import Item
 from avault.vault.file import FileVault
-from avault.vault.keyring import KeyringVault
+from avault.vault.select import open_vault
 
 pytestmark = pytest.mark.keyring
 
@@ -22,7 +23,7 @@ def _file(env):
 
 
 def _keyring(env):
-    return KeyringVault.from_context(Context(env=env), "awsvault")
+    return open_vault(argparse.Namespace(backend="keyring"), Context(env=env))
 
 
 @pytest.fixture

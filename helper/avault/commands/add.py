@@ -64,7 +64,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     vault = open_vault(args, ctx)
     data = json.dumps({"AccessKeyID": key_id, "SecretAccessKey": secret}, separators=(",", ":"))
-    vault.set(Item(key=profile, data=data.encode("utf-8"), label=f"aws-vault ({profile})"))
+    vault.set(
+        Item(
+            key=profile,
+            data=data.encode("utf-8"),
+            label=f"aws-vault ({profile})",
+            keychain_not_trust_application=True,
+        )
+    )
     ctx.info(f'Added credentials to profile "{profile}" in vault')
     if source:
         # A self-reference is dropped when the profile resolves (aws-vault's rule), so these keys

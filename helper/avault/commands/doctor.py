@@ -115,7 +115,9 @@ def check_vault(args: argparse.Namespace, ctx: Context, report: Report) -> Vault
     except AvaultError as exc:
         report.line(FAIL, "backend", f"{name}: {exc}")
         return None
-    if name != "file":
+    if name == "pass":  # listing reads file names; gpg decrypts an entry only when it is used
+        report.line(OK, "backend", f"{vault.describe()} is readable ({count} items)")
+    elif name != "file":
         report.line(OK, "backend", f"{vault.describe()} is reachable and unlocked ({count} items)")
     return vault
 

@@ -109,6 +109,16 @@ class Item:
                 f"remove it or restore it from a backup"
             ) from None
 
+    @classmethod
+    def for_key(cls, text: str | bytes, key: str, *, where: str, fix: str) -> Item:
+        """``from_json``, and the item must hold ``key``: a renamed or swapped one is not used."""
+        item = cls.from_json(text, where=where)
+        if item.key != key:
+            raise ItemCorrupt(
+                f"vault item {where} holds the key {item.key!r}, not {key!r}, so it is not used; {fix}"
+            )
+        return item
+
     def json_data(self) -> dict[str, Any]:
         """The inner JSON payload (credentials, session or token) as a dict."""
         try:

@@ -105,6 +105,42 @@ def _timeout(env: Mapping[str, str]) -> float:
     return seconds if seconds and seconds > 0 else DEFAULT_TIMEOUT
 
 
+def call_with_timeout(
+    fn: Callable[..., _T],
+    args: tuple[object, ...],
+    timeout: float,
+    translate: Callable[[BaseException], NoReturn],
+) -> _T:
+    """``fn(*args)``, or a VaultError after ``timeout`` seconds; its exceptions go to ``translate``.
+
+    A Secret Service that never answers (a wedged daemon, an unlock prompt nobody can
+    see) would hang the command, and the shell with it: after ``timeout`` seconds it
+    is an error instead. The stuck call's thread is a daemon; the process exits anyway.
+    """
+    import threading  # noqa: PLC0415
+
+    outcome: list[tuple[bool, object]] = []
+
+    def target() -> None:
+        try:
+            outcome.append((True, fn(*args)))
+        except BaseException as exc:
+            outcome.append((False, exc))
+
+    worker = threading.Thread(target=target, name="avault-keyring", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise VaultError(
+            f"the OS keyring did not answer within {timeout:g}s; check that it is running "
+            f"and unlocked, raise {TIMEOUT_VAR}, or use --backend file"
+        )
+    ok, value = outcome[0]
+    if ok:
+        return value  # type: ignore[return-value]  # fn's own result
+    return translate(value)  # type: ignore[arg-type]  # the exception fn raised
+
+
 class KeyringVault(Vault):
     name = "keyring"
 
@@ -141,34 +177,8 @@ class KeyringVault(Vault):
 
     # -- plumbing ---------------------------------------------------------------
     def _call(self, fn: Callable[..., _T], *args: object) -> _T:
-        """Run a keyring operation, turning its many failure types into one-line VaultErrors.
-
-        A Secret Service that never answers (a wedged daemon, an unlock prompt nobody can
-        see) would hang the command, and the shell with it: after ``timeout`` seconds it
-        is an error instead. The stuck call's thread is a daemon; the process exits anyway.
-        """
-        import threading  # noqa: PLC0415
-
-        outcome: list[tuple[bool, object]] = []
-
-        def target() -> None:
-            try:
-                outcome.append((True, fn(*args)))
-            except BaseException as exc:
-                outcome.append((False, exc))
-
-        worker = threading.Thread(target=target, name="avault-keyring", daemon=True)
-        worker.start()
-        worker.join(self.timeout)
-        if not outcome:
-            raise VaultError(
-                f"the OS keyring did not answer within {self.timeout:g}s; check that it is running "
-                f"and unlocked, raise {TIMEOUT_VAR}, or use --backend file"
-            )
-        ok, value = outcome[0]
-        if ok:
-            return value  # type: ignore[return-value]  # fn's own result
-        return self._translate(value)  # type: ignore[arg-type]  # the exception fn raised
+        """Run a keyring operation, turning its many failure types into one-line VaultErrors."""
+        return call_with_timeout(fn, args, self.timeout, self._translate)
 
     def _translate(self, error: BaseException) -> NoReturn:
         from keyring import errors  # noqa: PLC0415
@@ -200,30 +210,15 @@ class KeyringVault(Vault):
                     return
 
     def _ss_items(self, collection: Any, key: str | None) -> list[Any]:  # noqa: ANN401
-        """The matching items that still exist.
-
-        secretstorage's ``search_items`` is a generator that opens each found path, so an
-        item another avault process deletes between the search and the open (``clear``, a
-        session being replaced) raised ItemNotFoundException out of the whole search. Here
-        each path is opened on its own and a vanished one is skipped.
-        """
-        from secretstorage.exceptions import ItemNotFoundException  # noqa: PLC0415
-        from secretstorage.item import Item as SecretItem  # noqa: PLC0415
+        """The matching items that still exist (see ``secretservice.search_existing``)."""
+        from avault.vault.secretservice import search_existing  # noqa: PLC0415
 
         attrs = {"service": SERVICE}
         if key is not None:
             attrs["username"] = key
-        wrapper = getattr(collection, "_collection", None)
-        if wrapper is None:  # a secretstorage without the wrapper: its own search, as before
+        if getattr(collection, "_collection", None) is None:  # a secretstorage without the wrapper
             return list(collection.search_items(attrs))
-        (paths,) = wrapper.call("SearchItems", "a{ss}", attrs)
-        found = []
-        for path in paths:
-            try:
-                found.append(SecretItem(collection.connection, path, collection.session))
-            except ItemNotFoundException:  # noqa: PERF203 - deleted since the search
-                continue
-        return found
+        return search_existing(collection, attrs)
 
     # -- Secret Service (direct, to list and to set a readable label) -------------
     def _ss_keys(self) -> list[str]:
@@ -297,13 +292,12 @@ class KeyringVault(Vault):
             text = self._call(self.backend.get_password, SERVICE, key)
         if text is None:
             return None
-        item = Item.from_json(text, where=f"{key!r} in the OS keyring")
-        if item.key != key:
-            raise VaultError(
-                f"OS keyring item {key!r} holds the key {item.key!r}; it is not used. "
-                "Remove it with your keyring tool (e.g. seahorse) and add it again"
-            )
-        return item
+        return Item.for_key(
+            text,
+            key,
+            where=f"{key!r} in the OS keyring",
+            fix="remove it with your keyring tool (e.g. seahorse) and add it again",
+        )
 
     def set(self, item: Item) -> None:
         if self._ss:

@@ -1,4 +1,17 @@
-"""Choose and open the vault backend without importing any backend we do not use."""
+"""Choose and open the vault backend without importing any backend we do not use.
+
+Backend names, as aws-vault spells them:
+
+* ``file``: the encrypted file vault (``avault.vault.file``), everywhere;
+* ``secret-service``: the freedesktop Secret Service in aws-vault's own layout
+  (``avault.vault.secretservice``), on Linux and the BSDs;
+* ``pass``: the standard unix password manager (``avault.vault.pass_``), where the
+  ``pass`` command is installed;
+* ``keychain``: the macOS Keychain through jaraco/keyring, on macOS only;
+* ``keyring``: "the OS default": the Keychain on macOS, the Credential Locker on Windows,
+  and ``secret-service`` elsewhere (unless ``$PYTHON_KEYRING_BACKEND`` names another
+  keyring backend, which then keeps avault 0.1's keyring layout).
+"""
 
 from __future__ import annotations
 
@@ -9,36 +22,98 @@ from avault.errors import VaultError
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Mapping
 
     from avault.context import Context
     from avault.vault.base import Vault
 
 DEFAULT_FILE_DIR = "~/.awsvault/keys/"
 DEFAULT_COLLECTION = "awsvault"
+#: every name --backend accepts (static: completions are generated from it)
+KNOWN = ("file", "keyring", "secret-service", "pass", "keychain")
+SS_KEYRING_BACKEND = "keyring.backends.SecretService.Keyring"
+KEYCHAIN_VARS = "--keychain / $AWS_VAULT_KEYCHAIN_NAME"
+LOGIN_KEYCHAIN = "login"
+
+
+def _desktop() -> bool:
+    return sys.platform not in ("darwin", "win32")
+
+
+def pass_command(env: Mapping[str, str]) -> str:
+    return env.get("AWS_VAULT_PASS_CMD") or "pass"
+
+
+def available(env: Mapping[str, str]) -> list[str]:
+    """The backends that can work on this machine, in aws-vault's order of preference."""
+    import shutil  # noqa: PLC0415 - only for messages and --help
+
+    names = ["keychain"] if sys.platform == "darwin" else []
+    if _desktop():
+        names.append("secret-service")
+    if shutil.which(pass_command(env), path=env.get("PATH")):
+        names.append("pass")
+    return [*names, "file", "keyring"]
+
+
+def not_available(name: str, env: Mapping[str, str]) -> str:
+    """The one-line error for a backend this machine does not have."""
+    names = ", ".join(available(env))
+    if name == "keychain":
+        return f"backend 'keychain' (the macOS Keychain) is only available on macOS; use one of: {names}"
+    return (
+        f"backend {name!r} is not available on this machine; use one of: {names} (or set AWS_VAULT_BACKEND)"
+    )
 
 
 def backend_name(args: argparse.Namespace, ctx: Context) -> str:
-    """--backend, else $AWS_VAULT_BACKEND, else a default that costs no import to decide.
+    """The canonical backend: --backend, else $AWS_VAULT_BACKEND, else a default that costs no import.
 
     The default is the OS keyring on macOS, and on Linux when a D-Bus session
     (and so, usually, a Secret Service) is present; the encrypted file otherwise.
+    Returns one of ``file``, ``secret-service``, ``pass``, ``keychain`` or ``keyring``
+    (the last: jaraco/keyring's own backend, on Windows or by $PYTHON_KEYRING_BACKEND).
     """
     name = getattr(args, "backend", None) or ctx.env.get("AWS_VAULT_BACKEND", "")
     if not name:
-        if sys.platform == "darwin" or ctx.env.get("DBUS_SESSION_BUS_ADDRESS"):
+        name = "keyring" if sys.platform == "darwin" or ctx.env.get("DBUS_SESSION_BUS_ADDRESS") else "file"
+    if name not in KNOWN:
+        raise VaultError(not_available(name, ctx.env))
+    if name == "keyring":
+        if sys.platform == "darwin":
+            name = "keychain"
+        elif sys.platform == "win32":
             return "keyring"
-        return "file"
-    if name in ("secret-service", "keychain", "keyring"):
-        return "keyring"
-    if name == "file":
-        return "file"
-    raise VaultError(
-        f"unknown backend {name!r}; use --backend file or --backend keyring (or set AWS_VAULT_BACKEND)"
-    )
+        else:
+            wanted = ctx.env.get("PYTHON_KEYRING_BACKEND", "")
+            return "keyring" if wanted and wanted != SS_KEYRING_BACKEND else "secret-service"
+    if (name == "keychain" and sys.platform != "darwin") or (name == "secret-service" and not _desktop()):
+        raise VaultError(not_available(name, ctx.env))
+    keychain = getattr(args, "keychain", None) or ctx.env.get("AWS_VAULT_KEYCHAIN_NAME", "")
+    if keychain and name != "keychain":
+        raise VaultError(
+            f"{KEYCHAIN_VARS} names a macOS keychain, which the {name} backend does not have; "
+            "unset it, or use --backend keychain on macOS"
+        )
+    if keychain and keychain != LOGIN_KEYCHAIN:
+        # keyring's macOS backend always uses the default keychain (jaraco/keyring#623).
+        raise VaultError(
+            f"{KEYCHAIN_VARS} is {keychain!r}, but avault can use only your default keychain "
+            f"({LOGIN_KEYCHAIN!r}); unset it or set it to {LOGIN_KEYCHAIN!r}, or use --backend file"
+        )
+    return name
 
 
 def file_dir(args: argparse.Namespace, ctx: Context) -> str:
     return getattr(args, "file_dir", None) or ctx.env.get("AWS_VAULT_FILE_DIR") or DEFAULT_FILE_DIR
+
+
+def collection_name(args: argparse.Namespace, ctx: Context) -> str:
+    return (
+        getattr(args, "secret_service_collection", None)
+        or ctx.env.get("AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME")
+        or DEFAULT_COLLECTION
+    )
 
 
 def open_vault(args: argparse.Namespace, ctx: Context) -> Vault:
@@ -47,11 +122,14 @@ def open_vault(args: argparse.Namespace, ctx: Context) -> Vault:
         from avault.vault.file import FileVault  # noqa: PLC0415
 
         return FileVault.from_context(ctx, file_dir(args, ctx))
+    if name == "secret-service":
+        from avault.vault.secretservice import SecretServiceVault  # noqa: PLC0415
+
+        return SecretServiceVault.from_context(ctx, collection_name(args, ctx))
+    if name == "pass":
+        from avault.vault.pass_ import PassVault  # noqa: PLC0415
+
+        return PassVault.from_context(args, ctx)
     from avault.vault.keyring import KeyringVault  # noqa: PLC0415
 
-    collection = (
-        getattr(args, "secret_service_collection", None)
-        or ctx.env.get("AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME")
-        or DEFAULT_COLLECTION
-    )
-    return KeyringVault.from_context(ctx, collection)
+    return KeyringVault.from_context(ctx, collection_name(args, ctx))
