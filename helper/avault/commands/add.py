@@ -65,11 +65,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     vault = open_vault(args, ctx)
     data = json.dumps({"AccessKeyID": key_id, "SecretAccessKey": secret}, separators=(",", ":"))
     vault.set(Item(key=profile, data=data.encode("utf-8"), label=f"aws-vault ({profile})"))
-    ctx.info(f'Added credentials to profile "{profile}" in vault')
+    ctx.say(f'Added credentials to profile "{profile}" in vault')
 
     deleted = delete_profile_sessions(vault, profile)
     if deleted:
-        ctx.info(f"Deleted {deleted} existing sessions.")
+        ctx.say(f"Deleted {deleted} existing sessions.")
 
     if add_section:
         cfg.add_profile(profile, {"mfa_serial": mfa_serial} if mfa_serial else {})
