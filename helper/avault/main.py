@@ -36,7 +36,7 @@ _EXPORT_VALUES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "--duration": ("duration", None),
     "--region": ("region", None),
     "-t": ("mfa_token", None),
-    "--mfa-arg": ("mfa_token", None),
+    "--mfa-token": ("mfa_token", None),
     "--backend": ("backend", BACKENDS),
     "--prompt": ("prompt", None),
     "--file-dir": ("file_dir", None),
