@@ -152,14 +152,26 @@ def _login_logout_rotate(sub: Any, parent: argparse.ArgumentParser) -> None:  # 
     p.set_defaults(module="rotate")
 
 
+def _version_and_proxy(sub: Any, parent: argparse.ArgumentParser) -> None:  # noqa: ANN401 - argparse's type
+    """``version``, and aws-vault's hidden ``proxy`` (alias ``server``): no help, so hidden."""
+    p = sub.add_parser("version", parents=[parent], help="print the avault version")
+    p.set_defaults(module="version")
+    p = sub.add_parser("proxy", aliases=["server"], parents=[parent])
+    p.add_argument("--stop", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(module="proxy")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parent = _global_options(suppress=True)
+    # `--version` after the command too, as kingpin reads aws-vault's (not after exec's `--`).
+    version = f"avault {__version__}"
+    parent.add_argument("--version", action="version", version=version, help=argparse.SUPPRESS)
     parser = _Parser(
         prog="avault",
         description="AWS credentials kept encrypted on your machine; switch accounts in place.",
         parents=[_global_options(suppress=False)],
     )
-    parser.add_argument("-v", "--version", action="version", version=f"avault {__version__}")
+    parser.add_argument("-v", "--version", action="version", version=version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("add", parents=[parent], help="add credentials to the vault")
@@ -307,4 +319,5 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alias-clash", action="store_true", help=argparse.SUPPRESS)  # likewise
     p.set_defaults(module="doctor")
 
+    _version_and_proxy(sub, parent)
     return parser

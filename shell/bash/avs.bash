@@ -49,7 +49,7 @@ unset __avs_name
 # ===== generated data ==========================================================
 # --- BEGIN GENERATED data: scripts/gen_completions.py writes this from avault.cli and avault.render ---
 __avs_switch_vars=(AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION AVS_ENDPOINT_URL)
-__avs_gen_commands='add list ls remove rm clear exec export login logout rotate init pick agent lock import migrate-backend sso doctor'
+__avs_gen_commands='add list ls remove rm clear exec export login logout rotate init pick agent lock import migrate-backend sso doctor version'
 __avs_gen_top_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -v --version'
 __avs_gen_top_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
 # __avs_gen_spec CMD sets __avs_flags (its flags), __avs_vflags (those taking a value,
@@ -154,6 +154,12 @@ __avs_gen_spec() {
         __avs_pos_choices=accounts
         ;;
     doctor)
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
+        __avs_pos=none
+        __avs_pos_choices=''
+        ;;
+    version)
         __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain'
         __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
         __avs_pos=none

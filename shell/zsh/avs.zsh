@@ -87,6 +87,7 @@ __avs_gen_commands=(
     'migrate-backend:copy long-term credentials to another backend'
     'sso:IAM Identity Center: list accounts and roles'
     'doctor:check the setup; one line per problem, with its fix'
+    'version:print the avault version'
 )
 typeset -gA __avs_gen_alias
 __avs_gen_alias=(ls list rm remove)
@@ -356,6 +357,17 @@ __avs_gen_args_sso=(
 )
 typeset -ga __avs_gen_args_doctor
 __avs_gen_args_doctor=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+)
+typeset -ga __avs_gen_args_version
+__avs_gen_args_version=(
     '(- :)-h[show this help message and exit]'
     '(- :)--help[show this help message and exit]'
     '--debug[show debug output on stderr (never secrets)]'

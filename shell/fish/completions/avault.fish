@@ -21,6 +21,7 @@ complete -c avault -n __fish_use_subcommand -a import -d 'move plaintext keys fr
 complete -c avault -n __fish_use_subcommand -a migrate-backend -d 'copy long-term credentials to another backend'
 complete -c avault -n __fish_use_subcommand -a sso -d 'IAM Identity Center: list accounts and roles'
 complete -c avault -n __fish_use_subcommand -a doctor -d 'check the setup; one line per problem, with its fix'
+complete -c avault -n __fish_use_subcommand -a version -d 'print the avault version'
 # options accepted before or after the subcommand
 complete -c avault -s h -l help -d 'show this help message and exit'
 complete -c avault -l debug -d 'show debug output on stderr (never secrets)'
@@ -206,4 +207,11 @@ complete -c avault -n '__fish_seen_subcommand_from doctor' -l prompt -x -d 'MFA 
 complete -c avault -n '__fish_seen_subcommand_from doctor' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
 complete -c avault -n '__fish_seen_subcommand_from doctor' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
 complete -c avault -n '__fish_seen_subcommand_from doctor' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
+# avault version
+complete -c avault -n '__fish_seen_subcommand_from version' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from version' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from version' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from version' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from version' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from version' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
 # --- END GENERATED completions ---

@@ -1,0 +1,92 @@
+"""aws-vault's smaller command surface, through the real CLI: version, the hidden proxy,
+--prompt validation on every command, and list's combinable flags."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from avault import __version__
+from avault.cli import build_parser
+
+VERSION_LINE = f"avault {__version__}\n"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _completion_model():
+    """What scripts/gen_completions.py (the completions' source) sees of the CLI."""
+    spec = importlib.util.spec_from_file_location("gen_completions", ROOT / "scripts/gen_completions.py")
+    assert spec is not None
+    assert spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["gen_completions"] = mod
+    spec.loader.exec_module(mod)
+    return mod.model()
+
+
+# -- version ---------------------------------------------------------------------------------
+
+
+def test_version_command_prints_the_version_on_stdout(run_avault):
+    r = run_avault("version")
+    assert (r.returncode, r.stdout, r.stderr) == (0, VERSION_LINE, "")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--version"],
+        ["-v"],
+        ["exec", "--version"],
+        ["list", "--version"],
+        ["export", "--format", "zsh", "--version"],
+        ["export", "--version", "prod"],
+        ["login", "prod", "--version"],
+        ["sso", "accounts", "--version"],
+        ["--debug", "clear", "--version"],
+    ],
+)
+def test_version_flag_anywhere_on_the_line(run_avault, argv: list[str]):
+    r = run_avault(*argv)
+    assert (r.returncode, r.stdout, r.stderr) == (0, VERSION_LINE, "")
+
+
+def test_version_after_exec_dashdash_belongs_to_the_command(run_avault, env):
+    """`exec P -- cmd --version` runs cmd --version; avault does not answer it."""
+    r = run_avault("exec", "nope", "--", "true", "--version")
+    assert r.stdout == ""
+    assert r.returncode != 0
+    assert "nope" in r.stderr
+
+
+# -- proxy / server (hidden) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [["proxy"], ["server"], ["proxy", "--stop"]])
+def test_proxy_is_refused_in_one_line_pointing_to_the_ecs_server(run_avault, argv: list[str]):
+    r = run_avault(*argv)
+    assert r.returncode == 1
+    assert r.stdout == ""
+    assert len(r.stderr.splitlines()) == 1
+    assert r.stderr.startswith("avault: proxy: the EC2 metadata proxy is not supported")
+    assert "avault exec --ecs-server" in r.stderr
+
+
+def test_proxy_is_hidden_from_help_and_completions(run_avault):
+    r = run_avault("--help")
+    assert r.returncode == 0
+    assert "proxy" not in r.stdout
+    assert "server  " not in r.stdout
+    _top, commands = _completion_model()
+    names = {c.name for c in commands} | {a for c in commands for a in c.aliases}
+    assert "version" in names
+    assert "proxy" not in names
+    assert "server" not in names
+
+
+def test_parser_knows_the_hidden_commands():
+    ns = build_parser().parse_args(["server"])
+    assert ns.module == "proxy"
