@@ -192,10 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "list", aliases=["ls"], parents=[parent], help="list profiles, credentials and sessions"
     )
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--profiles", action="store_true", help="show only the profile names")
-    g.add_argument("--sessions", action="store_true", help="show only the session names")
-    g.add_argument("--credentials", action="store_true", help="show only the stored credential names")
+    # Not exclusive: as in aws-vault, --credentials wins over --profiles, which wins over --sessions.
+    p.add_argument("--profiles", action="store_true", help="show only the profile names")
+    p.add_argument("--sessions", action="store_true", help="show only the session names")
+    p.add_argument("--credentials", action="store_true", help="show only the stored credential names")
     p.set_defaults(module="list")
 
     p = sub.add_parser("remove", aliases=["rm"], parents=[parent], help="remove credentials from the vault")

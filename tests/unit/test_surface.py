@@ -11,6 +11,10 @@ import pytest
 
 from avault import __version__
 from avault.cli import build_parser
+from avault.context import Context
+from avault.sessions import SessionKey
+from avault.vault.base import Item
+from avault.vault.file import FileVault
 
 VERSION_LINE = f"avault {__version__}\n"
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,3 +94,33 @@ def test_proxy_is_hidden_from_help_and_completions(run_avault):
 def test_parser_knows_the_hidden_commands():
     ns = build_parser().parse_args(["server"])
     assert ns.module == "proxy"
+
+
+# -- list: the only-flags combine as the fork's do (credentials, then profiles, then sessions) --
+
+
+@pytest.fixture
+def listing(env, aws_config):
+    aws_config("[profile work]\nregion = eu-west-1\n[profile play]\n")
+    v = FileVault.from_context(Context(env=env), env["AWS_VAULT_FILE_DIR"])
+    v.set(Item(key="work", data=b"{}"))
+    v.set(Item(key="orphan", data=b"{}"))
+    v.set(Item(key=SessionKey("sts.GetSessionToken", "work", "", 4_000_000_000).encode(), data=b"{}"))
+    return env
+
+
+@pytest.mark.parametrize(
+    ("flags", "shows"),
+    [
+        (["--profiles", "--credentials"], "credentials"),
+        (["--credentials", "--profiles"], "credentials"),
+        (["--sessions", "--credentials"], "credentials"),
+        (["--profiles", "--sessions"], "profiles"),
+        (["--profiles", "--sessions", "--credentials"], "credentials"),
+    ],
+)
+def test_list_only_flags_combine_as_the_fork(run_avault, listing, flags: list[str], shows: str):
+    expected = {"credentials": ["orphan", "work"], "profiles": ["work", "play"]}[shows]
+    r = run_avault("list", *flags)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert sorted(r.stdout.splitlines()) == sorted(expected)
