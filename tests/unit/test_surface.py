@@ -124,3 +124,53 @@ def test_list_only_flags_combine_as_the_fork(run_avault, listing, flags: list[st
     r = run_avault("list", *flags)
     assert (r.returncode, r.stderr) == (0, "")
     assert sorted(r.stdout.splitlines()) == sorted(expected)
+
+
+# -- --prompt / AWS_VAULT_PROMPT: validated on every command, as kingpin's app.Validate does --
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list", "--prompt", "bogus"],
+        ["--prompt=bogus", "list", "--profiles"],
+        ["clear", "--prompt", "bogus"],
+        ["add", "--env", "--prompt", "bogus", "work"],
+        ["remove", "-f", "--prompt", "bogus", "work"],
+        ["export", "--prompt", "bogus", "work"],
+        ["export", "--format", "zsh", "--prompt", "zenity", "--", "work"],  # not on PATH here
+        ["pick", "--prompt", "bogus"],
+        ["doctor", "--prompt", "bogus"],
+    ],
+)
+def test_a_bad_prompt_driver_is_refused_by_every_command(run_avault, listing, argv: list[str]):
+    before = sorted(p.name for p in Path(listing["AWS_VAULT_FILE_DIR"]).iterdir())
+    r = run_avault(*argv, extra_env={"AWS_ACCESS_KEY_ID": "AKIANEW", "AWS_SECRET_ACCESS_KEY": "s"})
+    assert r.returncode == 1
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [r.stderr.rstrip("\n")]  # one line
+    assert "--prompt value must be one of terminal, got '" in r.stderr
+    assert sorted(p.name for p in Path(listing["AWS_VAULT_FILE_DIR"]).iterdir()) == before
+
+
+def test_the_prompt_env_var_is_validated_too(run_avault, listing):
+    r = run_avault("list", "--credentials", extra_env={"AWS_VAULT_PROMPT": "pass"})
+    assert r.returncode == 1
+    assert "mfa_process = pass otp" in r.stderr
+    r = run_avault("list", "--credentials", extra_env={"AWS_VAULT_PROMPT": "terminal"})
+    assert (r.returncode, r.stdout) == (0, "orphan\nwork\n")
+
+
+def test_the_drivers_listed_are_those_on_path(run_avault, listing, tmp_path: Path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("zenity", "kdialog"):
+        tool = bin_dir / name
+        tool.write_text("#!/bin/sh\nexit 0\n")
+        tool.chmod(0o755)
+    path = f"{bin_dir}:{listing['PATH']}"
+    r = run_avault("list", "--prompt", "ykman", extra_env={"PATH": path})
+    assert r.returncode == 1
+    assert "must be one of kdialog,terminal,zenity, got 'ykman'" in r.stderr
+    r = run_avault("list", "--credentials", "--prompt", "zenity", extra_env={"PATH": path})
+    assert (r.returncode, r.stdout) == (0, "orphan\nwork\n")
