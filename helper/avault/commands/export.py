@@ -95,10 +95,12 @@ def session_flags(
     prompt = getattr(args, "prompt", None) or env.get("AWS_VAULT_PROMPT", "")
     mfa_token = getattr(args, "mfa_token", None) or ""
     mfa = None
-    if prompt:
+    # An in-place switch (avs): stdout is the shell's $(...), the user is at the terminal.
+    shell_switch = getattr(args, "format", None) in SHELL_FORMATS and not getattr(args, "ecs_server", False)
+    if prompt or shell_switch:
         from avault.mfa import MfaSource  # noqa: PLC0415 - validates the driver up front
 
-        mfa = MfaSource(ctx, token=mfa_token, driver=prompt)
+        mfa = MfaSource(ctx, token=mfa_token, driver=prompt, captured_by_shell=shell_switch)
     flags = Flags(
         region=getattr(args, "region", None) or "",
         mfa_token=mfa_token,
