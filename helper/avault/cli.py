@@ -131,7 +131,9 @@ def _login_logout_rotate(sub: Any, parent: argparse.ArgumentParser) -> None:  # 
         metavar="NAME",
         help="open a separate browser profile NAME, so accounts sit side by side [$AVS_LOGIN_ISOLATED=1]",
     )
-    p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE; else env credentials]")
+    p.add_argument(
+        "profile", nargs="?", help="name of the profile [$AWS_PROFILE; else env credentials; else a menu]"
+    )
     p.set_defaults(module="login")
 
     p = sub.add_parser("logout", parents=[parent], help="forget a profile's cached sessions")
@@ -148,7 +150,7 @@ def _login_logout_rotate(sub: Any, parent: argparse.ArgumentParser) -> None:  # 
 
     p = sub.add_parser("rotate", parents=[parent], help="replace a profile's access key with a new one")
     p.add_argument("-n", "--no-session", action="store_true", help="use the stored keys, not a session")
-    p.add_argument("profile", help="name of the profile")
+    p.add_argument("profile", nargs="?", help="name of the profile (default: a menu, at a terminal)")
     p.set_defaults(module="rotate")
 
 
@@ -212,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     _session_options(p)
     p.add_argument("-j", "--json", action="store_true", help=argparse.SUPPRESS)
     _server_options(p)
-    p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE]")
+    p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE; else a menu at a terminal]")
     p.add_argument("cmd", nargs=argparse.REMAINDER, help="command to run (default: $SHELL)")
     p.set_defaults(module="exec")
 
@@ -228,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="env",
         help="env, export-env, json (credential_process), ini, or zsh/bash/fish (an in-place switch)",
     )
-    p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE]")
+    p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE; else a menu at a terminal]")
     p.set_defaults(module="export")
 
     _login_logout_rotate(sub, parent)

@@ -262,7 +262,7 @@ __avs_gen_args_rotate=(
     '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
     '(-n --no-session)-n[use the stored keys, not a session]'
     '(-n --no-session)--no-session[use the stored keys, not a session]'
-    :profile:__avs_complete_profiles
+    ::profile:__avs_complete_profiles
 )
 typeset -ga __avs_gen_args_init
 __avs_gen_args_init=(

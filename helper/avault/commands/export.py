@@ -77,7 +77,10 @@ def without_switch_region(env: Mapping[str, str]) -> dict[str, str]:
 def profile_arg(args: argparse.Namespace, ctx: Context, command: str) -> str:
     profile: str = args.profile or ctx.env.get("AWS_PROFILE", "")
     if not profile:
-        raise AvaultError(f"no profile given; run 'avault {command} PROFILE' or set AWS_PROFILE")
+        from avault.commands.pick import pick_profile  # noqa: PLC0415 - at a terminal: the menu
+
+        missing = f"no profile given; run 'avault {command} PROFILE' or set AWS_PROFILE"
+        profile = pick_profile(ctx, command, missing)
     return profile
 
 
