@@ -207,12 +207,17 @@ __avs_usage() {
 # so it tells `avault doctor`.
 __avs_doctor() {
     local -a extra=(--shell bash)
+    local pieces=bash
     if [[ ${__avs_alias_clash-} == 1 ]]; then extra+=(--alias-clash); fi
     if ! \command -v avault >/dev/null 2>&1; then
         printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
         return 127
     fi
-    \command avault doctor "${extra[@]}"
+    # Each piece checked here, told to `avault doctor` in AVS_DOCTOR (that process only).
+    if declare -F avs >/dev/null && [[ -z ${BASH_ALIASES[avs]-} ]]; then pieces+=' avs'; fi
+    if [[ " ${PROMPT_COMMAND[*]-} " == *__avs_prompt_command* ]]; then pieces+=' prompt'; fi
+    if [[ $(complete -p avault 2>/dev/null) == *__avs_complete_avault* ]]; then pieces+=' completion'; fi
+    AVS_DOCTOR=$pieces \command avault doctor "${extra[@]}"
 }
 
 __avs_main() {

@@ -397,17 +397,23 @@ __avs_usage() {
 }
 
 # Only the shell knows that its integration is loaded (and whether an alias had to go),
-# so it tells `avault doctor`.
+# so it checks each piece and tells `avault doctor` in AVS_DOCTOR (that process only).
 __avs_doctor() {
     \builtin emulate -L zsh
-    local -a extra
+    local -a extra pieces
     extra=(--shell zsh)
     if (( ${__avs_alias_clash:-0} )); then extra+=(--alias-clash); fi
     if ! (( ${+commands[avault]} )); then
         \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
         return 127
     fi
-    \command avault doctor $extra
+    pieces=(zsh)
+    if (( ${+functions[avs]} )) && ! (( ${+aliases[avs]} )); then pieces+=(avs); fi
+    if (( ${precmd_functions[(Ie)__avs_precmd]} )); then pieces+=(prompt); fi
+    if [[ ${(t)_comps} == association* && ${_comps[avault]-} == __avs_complete ]]; then
+        pieces+=(completion)
+    fi
+    AVS_DOCTOR="$pieces" \command avault doctor $extra
 }
 
 __avs_main() {
