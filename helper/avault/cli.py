@@ -213,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("exec", parents=[parent], help="run a command with AWS credentials in its environment")
     _session_options(p)
     p.add_argument("-j", "--json", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--profile-env",
+        action="store_true",
+        help="give the command AWS_PROFILE instead of keys, once they were fetched [$AWS_VAULT_PROFILE_ENV]",
+    )
     _server_options(p)
     p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE; else a menu at a terminal]")
     p.add_argument("cmd", nargs=argparse.REMAINDER, help="command to run (default: $SHELL)")

@@ -82,7 +82,7 @@ __avs_gen_spec() {
         __avs_pos_choices=''
         ;;
     exec)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -d --duration -n --no-session --region -t --mfa-token --stdout -s --server --ecs-server --lazy --background --format --watch-pid'
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain -d --duration -n --no-session --region -t --mfa-token --stdout --profile-env -s --server --ecs-server --lazy --background --format --watch-pid'
         __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain -d --duration --region -t --mfa-token --format --watch-pid '
         __avs_pos=profile_command
         __avs_pos_choices=''

@@ -177,6 +177,7 @@ __avs_gen_args_exec=(
     '(-t --mfa-token)-t+[the MFA token to use]:mfa-token: '
     '(-t --mfa-token)--mfa-token=[the MFA token to use]:mfa-token: '
     '--stdout[print the SSO link instead of opening it \[$AWS_VAULT_STDOUT\]]'
+    '--profile-env[give the command AWS_PROFILE instead of keys, once they were fetched \[$AWS_VAULT_PROFILE_ENV\]]'
     '(-s --server --ecs-server)-s[serve credentials to the command through a local ECS endpoint instead of env keys]'
     '(-s --server --ecs-server)--server[serve credentials to the command through a local ECS endpoint instead of env keys]'
     '(-s --server --ecs-server)--ecs-server[serve credentials to the command through a local ECS endpoint instead of env keys]'

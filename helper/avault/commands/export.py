@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from avault.context import Context
     from avault.creds import Credentials
     from avault.mfa import MfaSource
+    from avault.vault.base import Vault
 
 NESTED_EXEC = (
     "running in an existing aws-vault subshell; 'exit' from the subshell or unset AWS_VAULT to force"
@@ -34,12 +35,15 @@ SHELL_FORMATS = ("zsh", "bash", "fish")
 class Resolved:
     """A profile, its resolved config and its credentials (not a dataclass: see context.py)."""
 
-    __slots__ = ("config", "creds", "profile")
+    __slots__ = ("config", "creds", "profile", "vault")
 
-    def __init__(self, profile: str, config: ProfileConfig, creds: Credentials) -> None:
+    def __init__(
+        self, profile: str, config: ProfileConfig, creds: Credentials, vault: Vault | None = None
+    ) -> None:
         self.profile = profile
         self.config = config
         self.creds = creds
+        self.vault = vault  # the one opened to get them (exec --profile-env reads it again)
 
     @property
     def region(self) -> str:
@@ -130,7 +134,7 @@ def obtain(args: argparse.Namespace, ctx: Context, profile: str) -> Resolved:
     cfgmod.ensure_profile_exists(profile, cfg, resolver.stored)
     config = cfgmod.resolve(profile, cfg, env, flags, log=ctx.log)
     creds = credentials_for(resolver, config)
-    return Resolved(profile, config, creds)
+    return Resolved(profile, config, creds, vault)
 
 
 # -- formats ---------------------------------------------------------------------------------
