@@ -174,3 +174,15 @@ def test_the_drivers_listed_are_those_on_path(run_avault, listing, tmp_path: Pat
     assert "must be one of kdialog,terminal,zenity, got 'ykman'" in r.stderr
     r = run_avault("list", "--credentials", "--prompt", "zenity", extra_env={"PATH": path})
     assert (r.returncode, r.stdout) == (0, "orphan\nwork\n")
+
+
+# -- exec -j / --json: aws-vault's hidden credential_process spelling -------------------------
+
+
+@pytest.mark.parametrize("flag", ["-j", "--json"])
+def test_exec_json_prints_credential_process_json(run_avault, listing, flag: str):
+    v = FileVault.from_context(Context(env=listing), listing["AWS_VAULT_FILE_DIR"])
+    v.set(Item(key="work", data=b'{"AccessKeyID":"AKIAJSONFLAG0001","SecretAccessKey":"sk"}'))
+    r = run_avault("exec", flag, "-n", "work")
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == '{\n  "Version": 1,\n  "AccessKeyId": "AKIAJSONFLAG0001",\n  "SecretAccessKey": "sk"\n}\n'
