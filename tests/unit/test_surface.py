@@ -185,4 +185,6 @@ def test_exec_json_prints_credential_process_json(run_avault, listing, flag: str
     v.set(Item(key="work", data=b'{"AccessKeyID":"AKIAJSONFLAG0001","SecretAccessKey":"sk"}'))
     r = run_avault("exec", flag, "-n", "work")
     assert (r.returncode, r.stderr) == (0, "")
-    assert r.stdout == '{\n  "Version": 1,\n  "AccessKeyId": "AKIAJSONFLAG0001",\n  "SecretAccessKey": "sk"\n}\n'
+    assert (
+        r.stdout == '{\n  "Version": 1,\n  "AccessKeyId": "AKIAJSONFLAG0001",\n  "SecretAccessKey": "sk"\n}\n'
+    )
