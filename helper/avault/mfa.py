@@ -53,13 +53,21 @@ class MfaSource:
     """Answers "what is the code for this serial?" for one command run."""
 
     def __init__(
-        self, ctx: Context, *, token: str = "", driver: str = "", captured_by_shell: bool = False
+        self,
+        ctx: Context,
+        *,
+        token: str = "",
+        driver: str = "",
+        captured_by_shell: bool = False,
+        avoid_terminal: bool = False,
     ) -> None:
         self.ctx = ctx
         self.token = token
         self.driver = driver
         # `avs` reads stdout with $(...) at a terminal: that is not credential_process.
         self.captured_by_shell = captured_by_shell
+        # A server mode (exec --ecs-server): its command owns the terminal (the fork's rule).
+        self.avoid_terminal = avoid_terminal
         validate_driver(driver, ctx.env)
 
     def code(self, serial: str, *, mfa_process: str = "", token: str = "") -> str:
@@ -102,12 +110,15 @@ class MfaSource:
         return code
 
     def _default_driver(self) -> str:
-        """aws-vault's choice: the terminal, unless stdout is not one (credential_process, a pipe).
+        """aws-vault's choice: the terminal, unless stdout is not one (credential_process, a pipe)
+        or a server mode is on.
 
         Then the first driver on PATH in alphabetical order that is not ``terminal`` (so ykman
         beats zenity, as in the fork), else the terminal. Without a /dev/tty the terminal is
         never chosen while another driver exists.
         """
+        if self.avoid_terminal:
+            return self._first_gui_driver()
         try:
             stdout_tty = self.captured_by_shell or self.ctx.stdout.isatty()
         except ValueError:  # a closed stream

@@ -166,3 +166,28 @@ def test_an_explicit_terminal_prompt_wins_over_the_gui(proxied, gui_path, env):
     child.expect(pexpect.EOF)
     assert proxied.token_codes() == ["135790"]
     assert not gui_path.exists()
+
+
+def test_the_ecs_server_prefers_the_gui_driver(proxied, gui_path, env):
+    """exec --ecs-server shares the terminal with its command: zenity asks (the fork's rule)."""
+    child = spawn(env, f"{AVAULT} exec --ecs-server me -- sh -c 'echo SERVED'")
+    index = child.expect_exact([f"Enter MFA code for {SERIAL}: ", "SERVED"])
+    assert index == 1, "the terminal was asked although zenity is available"
+    child.expect(pexpect.EOF)
+    assert proxied.token_codes() == ["778899"]
+    assert gui_path.exists()
+
+
+def test_avs_server_keeps_the_terminal_prompt_with_a_gui_driver_present(proxied, gui_path, env):
+    """`avs --server` is still the shell's $(...) at a terminal: the prompt stays on /dev/tty."""
+    command = (
+        f"out=$({AVAULT} exec --ecs-server --background --format bash --watch-pid $$ me); "
+        'eval "$out"; echo "PID:${AVS_SERVER_PID:-none}"; kill "$AVS_SERVER_PID"'
+    )
+    child = spawn(env, command)
+    child.expect_exact(f"Enter MFA code for {SERIAL}: ")
+    child.sendline("246810")
+    child.expect(r"PID:(\d+)")
+    child.expect(pexpect.EOF)
+    assert proxied.token_codes() == ["246810"]
+    assert not gui_path.exists()

@@ -102,12 +102,16 @@ def session_flags(
     prompt = getattr(args, "prompt", None) or env.get("AWS_VAULT_PROMPT", "")
     mfa_token = getattr(args, "mfa_token", None) or ""
     mfa = None
-    # An in-place switch (avs): stdout is the shell's $(...), the user is at the terminal.
-    shell_switch = getattr(args, "format", None) in SHELL_FORMATS and not getattr(args, "ecs_server", False)
-    if prompt or shell_switch:
+    # An in-place switch (avs, avs --server): stdout is the shell's $(...), at a terminal.
+    shell_switch = getattr(args, "format", None) in SHELL_FORMATS
+    # A foreground ECS server shares the terminal with its command: a GUI driver, if any.
+    server = bool(getattr(args, "ecs_server", False)) and not getattr(args, "background", False)
+    if prompt or shell_switch or server:
         from avault.mfa import MfaSource  # noqa: PLC0415 - validates the driver up front
 
-        mfa = MfaSource(ctx, token=mfa_token, driver=prompt, captured_by_shell=shell_switch)
+        mfa = MfaSource(
+            ctx, token=mfa_token, driver=prompt, captured_by_shell=shell_switch, avoid_terminal=server
+        )
     flags = Flags(
         region=getattr(args, "region", None) or "",
         mfa_token=mfa_token,
