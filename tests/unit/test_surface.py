@@ -188,3 +188,8 @@ def test_exec_json_prints_credential_process_json(run_avault, listing, flag: str
     assert (
         r.stdout == '{\n  "Version": 1,\n  "AccessKeyId": "AKIAJSONFLAG0001",\n  "SecretAccessKey": "sk"\n}\n'
     )
+
+
+def test_version_inside_exec_command_belongs_to_the_command():
+    """`exec P aws --version` (no `--`): the command's own flag, not avault's."""
+    assert build_parser().parse_args(["exec", "dev", "aws", "--version"]).cmd == ["aws", "--version"]
