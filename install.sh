@@ -6,6 +6,7 @@
 #   ./install.sh                 install or upgrade (re-running is an upgrade)
 #   ./install.sh --demo          try avault with no AWS account (local STS emulator)
 #   ./install.sh --uninstall     reverse everything this script did
+#   ./install.sh --as-aws-vault  also link `aws-vault` to avault (never by default)
 #
 # Reads: PYTHON (interpreter for the venv, default python3), SHELL, ZSH and
 # ZSH_CUSTOM (oh-my-zsh), XDG_CONFIG_HOME, XDG_CACHE_HOME.
@@ -23,7 +24,13 @@ Options:
   --prefix DIR       where the virtualenv lives (default: ~/.local/share/avault)
   --bin-dir DIR      where the avault command is linked (default: ~/.local/bin)
   --no-modify-rc     do not touch ~/.zshrc, ~/.bashrc or fish's config
-  --uninstall        remove avault, its rc lines and the oh-my-zsh plugin link
+  --uninstall        remove avault, its rc lines, the oh-my-zsh plugin link and
+                     the aws-vault link
+  --as-aws-vault     also link aws-vault to avault in the bin dir, so lines like
+                     credential_process = aws-vault exec -j PROFILE keep working
+                     (refused while another aws-vault is on PATH)
+  --force            with --as-aws-vault: link even though another aws-vault is
+                     on PATH
   --demo             start a throwaway shell where 'avs prod' works with no AWS
                      account, against a local STS emulator (moto)
   --shell SHELL      with --demo: zsh, bash or fish (default: your login shell)
@@ -100,6 +107,35 @@ install_helper() {
     esac
 }
 
+# --- the aws-vault name (--as-aws-vault) -------------------------------------------
+
+# Is $1 the aws-vault link this script makes (a symlink to our avault)?
+is_our_link() {
+    [ -L "$1" ] && [ "$(readlink -- "$1")" = "$prefix/venv/bin/avault" ]
+}
+
+# Before anything is installed: refuse, changing nothing, when the link would clobber a
+# file or (without --force) compete with another aws-vault on PATH.
+check_aws_vault_link() {
+    link="$bin_dir/aws-vault"
+    if { [ -e "$link" ] || [ -L "$link" ]; } && ! is_our_link "$link"; then
+        err "$link exists and is not avault's link; move it away first (nothing was changed)"
+    fi
+    other=$(command -v aws-vault 2>/dev/null || true)
+    if [ -n "$other" ] && ! is_our_link "$other" && [ "$force" != yes ]; then
+        err "another aws-vault is on PATH ($other); rerun with --force to link $link anyway (nothing was changed)"
+    fi
+}
+
+link_aws_vault() {
+    ensure ln -sf "$prefix/venv/bin/avault" "$bin_dir/aws-vault"
+    say "linked $bin_dir/aws-vault to avault (credential_process = aws-vault exec -j PROFILE works)"
+    first=$(command -v aws-vault 2>/dev/null || true)
+    if [ -n "$first" ] && ! is_our_link "$first"; then
+        say "note: $first comes first on PATH, so 'aws-vault' still runs that one"
+    fi
+}
+
 shell_dir() {
     "$prefix/venv/bin/python" -c 'import avault, pathlib; print(pathlib.Path(avault.__file__).parent / "shell")'
 }
@@ -138,6 +174,10 @@ uninstall() {
     if [ -n "$custom" ] && [ -L "$custom/plugins/avault" ]; then
         rm -f "$custom/plugins/avault"
         say "removed the oh-my-zsh plugin link"
+    fi
+    if is_our_link "$bin_dir/aws-vault"; then
+        rm -f "$bin_dir/aws-vault"
+        say "removed $bin_dir/aws-vault"
     fi
     if [ -L "$bin_dir/avault" ]; then
         rm -f "$bin_dir/avault"
@@ -179,6 +219,8 @@ main() {
     python=${PYTHON:-python3}
     modify_rc=yes
     action=install
+    as_aws_vault=no
+    force=no
     case $(basename -- "${SHELL-}") in
     zsh) demo_shell=zsh ;;
     fish) demo_shell=fish ;;
@@ -198,6 +240,8 @@ main() {
             ;;
         --no-modify-rc | --no-update-rc) modify_rc=no ;;
         --uninstall) action=uninstall ;;
+        --as-aws-vault) as_aws_vault=yes ;;
+        --force) force=yes ;;
         --demo) action=demo ;;
         --shell)
             [ $# -ge 2 ] || err "--shell needs zsh, bash or fish"
@@ -215,7 +259,9 @@ main() {
     [ -f "$src/pyproject.toml" ] || err "run install.sh from a clone of the avault repository"
     case $action in
     install)
+        [ "$as_aws_vault" = no ] || check_aws_vault_link
         install_helper
+        [ "$as_aws_vault" = no ] || link_aws_vault
         hook_shells
         say "done. Open a new shell and try: avs <profile>"
         ;;

@@ -77,6 +77,8 @@ def model() -> tuple[list[Option], list[Command]]:
     helps = {c.dest: c.help or "" for c in sub._choices_actions}  # noqa: SLF001
     commands: dict[int, Command] = {}
     for name, p in sub.choices.items():
+        if name not in helps and id(p) not in commands:
+            continue  # a hidden command (no help): not in --help, not completed
         if id(p) in commands:
             commands[id(p)].aliases.append(name)
             continue

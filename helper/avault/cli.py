@@ -171,7 +171,9 @@ def _login_logout_rotate(sub: Any, parent: argparse.ArgumentParser) -> None:  # 
         metavar="NAME",
         help="open a separate browser profile NAME, so accounts sit side by side [$AVS_LOGIN_ISOLATED=1]",
     )
-    p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE; else env credentials]")
+    p.add_argument(
+        "profile", nargs="?", help="name of the profile [$AWS_PROFILE; else env credentials; else a menu]"
+    )
     p.set_defaults(module="login")
 
     p = sub.add_parser("logout", parents=[parent], help="forget a profile's cached sessions")
@@ -188,18 +190,30 @@ def _login_logout_rotate(sub: Any, parent: argparse.ArgumentParser) -> None:  # 
 
     p = sub.add_parser("rotate", parents=[parent], help="replace a profile's access key with a new one")
     p.add_argument("-n", "--no-session", action="store_true", help="use the stored keys, not a session")
-    p.add_argument("profile", help="name of the profile")
+    p.add_argument("profile", nargs="?", help="name of the profile (default: a menu, at a terminal)")
     p.set_defaults(module="rotate")
+
+
+def _version_and_proxy(sub: Any, parent: argparse.ArgumentParser) -> None:  # noqa: ANN401 - argparse's type
+    """``version``, and aws-vault's hidden ``proxy`` (alias ``server``): no help, so hidden."""
+    p = sub.add_parser("version", parents=[parent], help="print the avault version")
+    p.set_defaults(module="version")
+    p = sub.add_parser("proxy", aliases=["server"], parents=[parent])
+    p.add_argument("--stop", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(module="proxy")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parent = _global_options(suppress=True)
+    # `--version` after the command too, as kingpin reads aws-vault's (not after exec's `--`).
+    version = f"avault {__version__}"
+    parent.add_argument("--version", action="version", version=version, help=argparse.SUPPRESS)
     parser = _Parser(
         prog="avault",
         description="AWS credentials kept encrypted on your machine; switch accounts in place.",
         parents=[_global_options(suppress=False)],
     )
-    parser.add_argument("-v", "--version", action="version", version=f"avault {__version__}")
+    parser.add_argument("-v", "--version", action="version", version=version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("add", parents=[parent], help="add credentials to the vault")
@@ -220,10 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "list", aliases=["ls"], parents=[parent], help="list profiles, credentials and sessions"
     )
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--profiles", action="store_true", help="show only the profile names")
-    g.add_argument("--sessions", action="store_true", help="show only the session names")
-    g.add_argument("--credentials", action="store_true", help="show only the stored credential names")
+    # Not exclusive: as in aws-vault, --credentials wins over --profiles, which wins over --sessions.
+    p.add_argument("--profiles", action="store_true", help="show only the profile names")
+    p.add_argument("--sessions", action="store_true", help="show only the session names")
+    p.add_argument("--credentials", action="store_true", help="show only the stored credential names")
     p.set_defaults(module="list")
 
     p = sub.add_parser("remove", aliases=["rm"], parents=[parent], help="remove credentials from the vault")
@@ -239,8 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("exec", parents=[parent], help="run a command with AWS credentials in its environment")
     _session_options(p)
     p.add_argument("-j", "--json", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--profile-env",
+        action="store_true",
+        help="give the command AWS_PROFILE instead of keys, once they were fetched [$AWS_VAULT_PROFILE_ENV]",
+    )
     _server_options(p)
-    p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE]")
+    p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE; else a menu at a terminal]")
     p.add_argument("cmd", nargs=argparse.REMAINDER, help="command to run (default: $SHELL)")
     p.set_defaults(module="exec")
 
@@ -256,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="env",
         help="env, export-env, json (credential_process), ini, or zsh/bash/fish (an in-place switch)",
     )
-    p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE]")
+    p.add_argument("profile", nargs="?", help="name of the profile [$AWS_PROFILE; else a menu at a terminal]")
     p.set_defaults(module="export")
 
     _login_logout_rotate(sub, parent)
@@ -351,4 +370,5 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alias-clash", action="store_true", help=argparse.SUPPRESS)  # likewise
     p.set_defaults(module="doctor")
 
+    _version_and_proxy(sub, parent)
     return parser

@@ -86,6 +86,13 @@ class Context:
 
         print(printable_lines(message), file=self.stderr, flush=True)
 
+    def say(self, message: str) -> None:
+        """A result message aws-vault prints on stdout (add, remove, clear, migrate-backend).
+
+        Only for commands whose stdout nobody evals; the rest use ``info``.
+        """
+        print(message, file=self.stdout, flush=True)
+
     def log(self, message: str) -> None:
         """A --debug line, in aws-vault's ``YYYY/MM/DD HH:MM:SS msg`` shape. Never a secret."""
         if self.debug:

@@ -36,7 +36,7 @@ _EXPORT_VALUES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "--duration": ("duration", None),
     "--region": ("region", None),
     "-t": ("mfa_token", None),
-    "--mfa-arg": ("mfa_token", None),
+    "--mfa-token": ("mfa_token", None),
     "--backend": ("backend", BACKENDS),
     "--prompt": ("prompt", None),
     "--file-dir": ("file_dir", None),
@@ -142,6 +142,11 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     ctx = ctx or Context.from_os()
     ctx.debug = bool(args.debug)
     try:
+        prompt = getattr(args, "prompt", None) or ctx.env.get("AWS_VAULT_PROMPT", "")
+        if prompt:  # every command, as aws-vault validates it (the usual, unset case costs nothing)
+            from avault.mfa import validate_driver  # noqa: PLC0415
+
+            validate_driver(prompt, ctx.env)
         module = importlib.import_module(f"avault.commands.{args.module}")
         return int(module.run(args, ctx))
     except AvaultError as exc:

@@ -7,11 +7,9 @@ as credential_process JSON. The terminal driver talks to /dev/tty; helper proces
 
 from __future__ import annotations
 
-import shutil
-from typing import TYPE_CHECKING
-
 from avault.errors import AvaultError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: this module is on the cached `avs` path
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -48,6 +46,8 @@ def prompt_message(serial: str) -> str:
 
 def available_drivers(env: Mapping[str, str]) -> list[str]:
     """``terminal`` plus every GUI/hardware driver whose program is on PATH."""
+    import shutil  # noqa: PLC0415 - only when a driver is looked for
+
     path = env.get("PATH")
     return sorted([TERMINAL, *(d for d in GUI_DRIVERS if shutil.which(d, path=path))])
 
@@ -65,10 +65,22 @@ def validate_driver(driver: str, env: Mapping[str, str]) -> None:
 class MfaSource:
     """Answers "what is the code for this serial?" for one command run."""
 
-    def __init__(self, ctx: Context, *, token: str = "", driver: str = "") -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        token: str = "",
+        driver: str = "",
+        captured_by_shell: bool = False,
+        avoid_terminal: bool = False,
+    ) -> None:
         self.ctx = ctx
         self.token = token
         self.driver = driver
+        # `avs` reads stdout with $(...) at a terminal: that is not credential_process.
+        self.captured_by_shell = captured_by_shell
+        # A server mode (exec --ecs-server): its command owns the terminal (the fork's rule).
+        self.avoid_terminal = avoid_terminal
         validate_driver(driver, ctx.env)
 
     def code(self, serial: str, *, mfa_process: str = "", token: str = "") -> str:
@@ -88,7 +100,7 @@ class MfaSource:
     def _prompt(self, serial: str) -> str:
         driver = self.driver
         if not driver:
-            driver = TERMINAL if self._has_tty() else self._first_gui_driver()
+            driver = self._default_driver()
         message = prompt_message(serial)
         if driver == TERMINAL:
             code = self.ctx.prompt(message, how_to_avoid=how_to_avoid(self.ctx.env)).strip()
@@ -109,6 +121,24 @@ class MfaSource:
         if not code:
             raise AvaultError(f"no MFA code was entered for {serial}; {how_to_avoid(self.ctx.env)}")
         return code
+
+    def _default_driver(self) -> str:
+        """aws-vault's choice: the terminal, unless stdout is not one (credential_process, a pipe)
+        or a server mode is on.
+
+        Then the first driver on PATH in alphabetical order that is not ``terminal`` (so ykman
+        beats zenity, as in the fork), else the terminal. Without a /dev/tty the terminal is
+        never chosen while another driver exists.
+        """
+        if self.avoid_terminal:
+            return self._first_gui_driver()
+        try:
+            stdout_tty = self.captured_by_shell or self.ctx.stdout.isatty()
+        except ValueError:  # a closed stream
+            stdout_tty = False
+        if stdout_tty and self._has_tty():
+            return TERMINAL
+        return self._first_gui_driver()
 
     def _has_tty(self) -> bool:
         import os  # noqa: PLC0415

@@ -49,7 +49,7 @@ unset __avs_name
 # ===== generated data ==========================================================
 # --- BEGIN GENERATED data: scripts/gen_completions.py writes this from avault.cli and avault.render ---
 __avs_switch_vars=(AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION AVS_ENDPOINT_URL)
-__avs_gen_commands='add list ls remove rm clear exec export login logout rotate init pick agent lock import migrate-backend sso doctor'
+__avs_gen_commands='add list ls remove rm clear exec export login logout rotate init pick agent lock import migrate-backend sso doctor version'
 __avs_gen_top_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -v --version'
 __avs_gen_top_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
 # __avs_gen_spec CMD sets __avs_flags (its flags), __avs_vflags (those taking a value,
@@ -82,7 +82,7 @@ __avs_gen_spec() {
         __avs_pos_choices=''
         ;;
     exec)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration -n --no-session --region -t --mfa-token --stdout -s --server --ecs-server --lazy --ecs-server-address --background --format --watch-pid'
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration -n --no-session --region -t --mfa-token --stdout --profile-env -s --server --ecs-server --lazy --ecs-server-address --background --format --watch-pid'
         __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration --region -t --mfa-token --ecs-server-address --format --watch-pid '
         __avs_pos=profile_command
         __avs_pos_choices=''
@@ -159,6 +159,12 @@ __avs_gen_spec() {
         __avs_pos=none
         __avs_pos_choices=''
         ;;
+    version)
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_pos=none
+        __avs_pos_choices=''
+        ;;
     *)
         __avs_flags='' __avs_vflags='' __avs_pos=none __avs_pos_choices=''
         ;;
@@ -201,12 +207,17 @@ __avs_usage() {
 # so it tells `avault doctor`.
 __avs_doctor() {
     local -a extra=(--shell bash)
+    local pieces=bash
     if [[ ${__avs_alias_clash-} == 1 ]]; then extra+=(--alias-clash); fi
     if ! \command -v avault >/dev/null 2>&1; then
         printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
         return 127
     fi
-    \command avault doctor "${extra[@]}"
+    # Each piece checked here, told to `avault doctor` in AVS_DOCTOR (that process only).
+    if declare -F avs >/dev/null && [[ -z ${BASH_ALIASES[avs]-} ]]; then pieces+=' avs'; fi
+    if [[ " ${PROMPT_COMMAND[*]-} " == *__avs_prompt_command* ]]; then pieces+=' prompt'; fi
+    if [[ $(complete -p avault 2>/dev/null) == *__avs_complete_avault* ]]; then pieces+=' completion'; fi
+    AVS_DOCTOR=$pieces \command avault doctor "${extra[@]}"
 }
 
 __avs_main() {

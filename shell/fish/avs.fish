@@ -248,7 +248,12 @@ function __avs_doctor
         echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
         return 127
     end
-    command avault doctor --shell fish
+    # Each piece checked here, told to `avault doctor` in AVS_DOCTOR (that process only).
+    set -l pieces fish
+    functions -q avs; and set -a pieces avs
+    functions -q __avs_orig_right_prompt; and set -a pieces prompt
+    complete -c avault | string length -q; and set -a pieces completion
+    AVS_DOCTOR="$pieces" command avault doctor --shell fish
 end
 
 # __avs_pick: print the profile chosen in `avault pick` (fzf or its own menu, drawn on
@@ -616,6 +621,7 @@ complete -c avault -n __fish_use_subcommand -a import -d 'move plaintext keys fr
 complete -c avault -n __fish_use_subcommand -a migrate-backend -d 'copy long-term credentials to another backend'
 complete -c avault -n __fish_use_subcommand -a sso -d 'IAM Identity Center: list accounts and roles'
 complete -c avault -n __fish_use_subcommand -a doctor -d 'check the setup; one line per problem, with its fix'
+complete -c avault -n __fish_use_subcommand -a version -d 'print the avault version'
 # options accepted before or after the subcommand
 complete -c avault -s h -l help -d 'show this help message and exit'
 complete -c avault -l debug -d 'show debug output on stderr (never secrets)'
@@ -692,6 +698,7 @@ complete -c avault -n '__fish_seen_subcommand_from exec' -s n -l no-session -d '
 complete -c avault -n '__fish_seen_subcommand_from exec' -l region -x -d 'the AWS region'
 complete -c avault -n '__fish_seen_subcommand_from exec' -s t -l mfa-token -x -d 'the MFA token to use'
 complete -c avault -n '__fish_seen_subcommand_from exec' -l stdout -d 'print the SSO link instead of opening it [$AWS_VAULT_STDOUT]'
+complete -c avault -n '__fish_seen_subcommand_from exec' -l profile-env -d 'give the command AWS_PROFILE instead of keys, once they were fetched [$AWS_VAULT_PROFILE_ENV]'
 complete -c avault -n '__fish_seen_subcommand_from exec' -s s -l server -l ecs-server -d 'serve credentials to the command through a local ECS endpoint instead of env keys'
 complete -c avault -n '__fish_seen_subcommand_from exec' -l lazy -d 'with --ecs-server, fetch credentials on first use'
 complete -c avault -n '__fish_seen_subcommand_from exec' -l ecs-server-address -x -d 'with --ecs-server: listen on this address, e.g. for containers (default 127.0.0.1) [$AVAULT_ECS_SERVER_ADDRESS]'
@@ -856,6 +863,16 @@ complete -c avault -n '__fish_seen_subcommand_from doctor' -l keychain -x -d 'ma
 complete -c avault -n '__fish_seen_subcommand_from doctor' -l pass-dir -x -d 'pass password store directory [$AWS_VAULT_PASS_PASSWORD_STORE_DIR]'
 complete -c avault -n '__fish_seen_subcommand_from doctor' -l pass-cmd -x -d 'the pass command [$AWS_VAULT_PASS_CMD]'
 complete -c avault -n '__fish_seen_subcommand_from doctor' -l pass-prefix -x -d 'prefix of avault\'s pass entries [$AWS_VAULT_PASS_PREFIX]'
+# avault version
+complete -c avault -n '__fish_seen_subcommand_from version' -l debug -d 'show debug output on stderr (never secrets)'
+complete -c avault -n '__fish_seen_subcommand_from version' -l backend -x -a 'file keyring secret-service pass keychain' -d 'secret backend, one of those available here: file/keyring/secret-service/pass/keychain [$AWS_VAULT_BACKEND]'
+complete -c avault -n '__fish_seen_subcommand_from version' -l prompt -x -d 'MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]'
+complete -c avault -n '__fish_seen_subcommand_from version' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from version' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from version' -l keychain -x -d 'macOS keychain name; only login, the default keychain [$AWS_VAULT_KEYCHAIN_NAME]'
+complete -c avault -n '__fish_seen_subcommand_from version' -l pass-dir -x -d 'pass password store directory [$AWS_VAULT_PASS_PASSWORD_STORE_DIR]'
+complete -c avault -n '__fish_seen_subcommand_from version' -l pass-cmd -x -d 'the pass command [$AWS_VAULT_PASS_CMD]'
+complete -c avault -n '__fish_seen_subcommand_from version' -l pass-prefix -x -d 'prefix of avault\'s pass entries [$AWS_VAULT_PASS_PREFIX]'
 # --- END GENERATED completions ---
 
 # ==> -

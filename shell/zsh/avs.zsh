@@ -87,6 +87,7 @@ __avs_gen_commands=(
     'migrate-backend:copy long-term credentials to another backend'
     'sso:IAM Identity Center: list accounts and roles'
     'doctor:check the setup; one line per problem, with its fix'
+    'version:print the avault version'
 )
 typeset -gA __avs_gen_alias
 __avs_gen_alias=(ls list rm remove)
@@ -194,6 +195,7 @@ __avs_gen_args_exec=(
     '(-t --mfa-token)-t+[the MFA token to use]:mfa-token: '
     '(-t --mfa-token)--mfa-token=[the MFA token to use]:mfa-token: '
     '--stdout[print the SSO link instead of opening it \[$AWS_VAULT_STDOUT\]]'
+    '--profile-env[give the command AWS_PROFILE instead of keys, once they were fetched \[$AWS_VAULT_PROFILE_ENV\]]'
     '(-s --server --ecs-server)-s[serve credentials to the command through a local ECS endpoint instead of env keys]'
     '(-s --server --ecs-server)--server[serve credentials to the command through a local ECS endpoint instead of env keys]'
     '(-s --server --ecs-server)--ecs-server[serve credentials to the command through a local ECS endpoint instead of env keys]'
@@ -292,7 +294,7 @@ __avs_gen_args_rotate=(
     '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
     '(-n --no-session)-n[use the stored keys, not a session]'
     '(-n --no-session)--no-session[use the stored keys, not a session]'
-    :profile:__avs_complete_profiles
+    ::profile:__avs_complete_profiles
 )
 typeset -ga __avs_gen_args_init
 __avs_gen_args_init=(
@@ -420,6 +422,20 @@ __avs_gen_args_doctor=(
     '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
     '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
 )
+typeset -ga __avs_gen_args_version
+__avs_gen_args_version=(
+    '(- :)-h[show this help message and exit]'
+    '(- :)--help[show this help message and exit]'
+    '--debug[show debug output on stderr (never secrets)]'
+    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
+    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
+    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
+    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
+    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
+    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
+    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
+    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+)
 # --- END GENERATED data ---
 
 # ===== avs: switch profiles in place =========================================
@@ -440,17 +456,23 @@ __avs_usage() {
 }
 
 # Only the shell knows that its integration is loaded (and whether an alias had to go),
-# so it tells `avault doctor`.
+# so it checks each piece and tells `avault doctor` in AVS_DOCTOR (that process only).
 __avs_doctor() {
     \builtin emulate -L zsh
-    local -a extra
+    local -a extra pieces
     extra=(--shell zsh)
     if (( ${__avs_alias_clash:-0} )); then extra+=(--alias-clash); fi
     if ! (( ${+commands[avault]} )); then
         \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
         return 127
     fi
-    \command avault doctor $extra
+    pieces=(zsh)
+    if (( ${+functions[avs]} )) && ! (( ${+aliases[avs]} )); then pieces+=(avs); fi
+    if (( ${precmd_functions[(Ie)__avs_precmd]} )); then pieces+=(prompt); fi
+    if [[ ${(t)_comps} == association* && ${_comps[avault]-} == __avs_complete ]]; then
+        pieces+=(completion)
+    fi
+    AVS_DOCTOR="$pieces" \command avault doctor $extra
 }
 
 __avs_main() {

@@ -41,13 +41,14 @@ def lines(stdout: str, level: str) -> list[str]:
 
 
 def test_healthy_setup_passes(healthy, run_avault) -> None:
-    r = run_avault("doctor", "--shell", "zsh")
+    # What `avs --doctor` passes after checking each piece in an interactive zsh.
+    r = run_avault("doctor", "--shell", "zsh", extra_env={"AVS_DOCTOR": "zsh avs prompt completion"})
     assert r.returncode == 0, r.stdout + r.stderr
     assert lines(r.stdout, "FAIL") == []
     text = r.stdout
     assert "unlocked by AWS_VAULT_FILE_PASSPHRASE" in text
     assert "2 profiles resolve" in text
-    assert "the zsh integration is loaded" in text
+    assert "the zsh integration is loaded (avs, prompt segment, completion)" in text
     assert "within" in text  # the clock check reached moto's Date header
     assert "holds no long-term keys" in text or "no ~/.aws/credentials" in text
 

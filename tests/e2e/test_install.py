@@ -181,3 +181,99 @@ def test_demo_avs_prod_works(tmp_path: Path, shell: str) -> None:
         assert not list(tmp_path.glob("avault-demo-*"))
     finally:
         _tmux(sock, "kill-server")
+
+
+OTHER_AWS_VAULT = "#!/bin/sh\necho 'the other aws-vault'\n"
+
+
+@pytest.mark.e2e
+def test_as_aws_vault_links_the_name_on_request_only(tmp_path: Path, moto) -> None:
+    """--as-aws-vault: never by default; refused beside another aws-vault unless --force;
+    `credential_process = aws-vault exec -j X` then works through botocore; --uninstall unlinks."""
+    home = tmp_path / "user"  # not the fixtures' HOME: install.sh gets its own
+    home.mkdir()
+    other_bin = tmp_path / "other-bin"
+    other_bin.mkdir()
+    other = other_bin / "aws-vault"
+    other.write_text(OTHER_AWS_VAULT)
+    other.chmod(0o755)
+    with_other = {"PATH": f"{other_bin}:/usr/local/bin:/usr/bin:/bin"}
+    link = home / ".local/bin/aws-vault"
+
+    # Another aws-vault on PATH: refused in one line, before anything is installed.
+    r = run_install(home, "--as-aws-vault", "--no-modify-rc", extra=with_other)
+    assert r.returncode == 1
+    assert r.stderr.count("\n") == 1
+    assert f"another aws-vault is on PATH ({other})" in r.stderr
+    assert "--force" in r.stderr
+    assert not (home / ".local").exists()
+
+    # A plain install never makes the link.
+    r = run_install(home, "--no-modify-rc", extra=with_other)
+    assert r.returncode == 0, r.stderr
+    assert (home / ".local/bin/avault").is_symlink()
+    assert not link.exists()
+    assert not link.is_symlink()
+
+    # --force: linked, and the user is told the other one still comes first on PATH.
+    r = run_install(home, "--as-aws-vault", "--force", "--no-modify-rc", extra=with_other)
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink()
+    assert link.readlink() == home / ".local/share/avault/venv/bin/avault"
+    assert f"note: {other} comes first on PATH" in r.stderr
+
+    # What aws-vault users have in ~/.aws/config keeps working, through the real botocore.
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile dev]\nregion = us-east-1\n\n[profile viaproc]\ncredential_process = aws-vault exec -j dev\n"
+    )
+    env = {
+        "HOME": str(home),
+        "PATH": f"{home / '.local/bin'}:/usr/bin:/bin",
+        "AWS_CONFIG_FILE": str(config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+        "AWS_VAULT_BACKEND": "file",
+        "AWS_VAULT_FILE_PASSPHRASE": "pw",
+        "AWS_ENDPOINT_URL": moto.url,
+        "AWS_ACCESS_KEY_ID": "AKIAAWSVAULTNAME0001",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+    }
+    r = subprocess.run(
+        [str(link), "add", "--env", "--no-add-config", "dev"], env=env, capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == 'Added credentials to profile "dev" in vault\n'
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        del env[var]
+    probe = (
+        "import botocore.session; c = botocore.session.Session(profile='viaproc').get_credentials()"
+        ".get_frozen_credentials(); print(c.access_key, bool(c.token))"
+    )
+    r = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    key, has_token = r.stdout.split()
+    # A GetSessionToken session from moto, through aws-vault exec -j: not the stored key.
+    assert (key != "AKIAAWSVAULTNAME0001", has_token) == (True, "True")
+
+    # --uninstall removes the link (and leaves the other aws-vault alone).
+    r = run_install(home, "--uninstall", extra=with_other)
+    assert r.returncode == 0, r.stderr
+    assert not link.exists()
+    assert not link.is_symlink()
+    assert other.read_text() == OTHER_AWS_VAULT
+
+
+@pytest.mark.e2e
+def test_as_aws_vault_never_replaces_a_file_in_the_bin_dir(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    bin_dir = home / ".local/bin"
+    bin_dir.mkdir(parents=True)
+    real = bin_dir / "aws-vault"
+    real.write_text(OTHER_AWS_VAULT)
+    real.chmod(0o755)
+    r = run_install(home, "--as-aws-vault", "--force", "--no-modify-rc")
+    assert r.returncode == 1
+    assert r.stderr.count("\n") == 1
+    assert "is not avault's link; move it away first" in r.stderr
+    assert real.read_text() == OTHER_AWS_VAULT
+    assert not (home / ".local/share/avault").exists()

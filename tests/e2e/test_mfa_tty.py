@@ -103,3 +103,91 @@ def test_prompt_reaches_the_tty_under_aws_cli_credential_process(proxied, env, h
     child.close()
     assert child.exitstatus == 0
     assert proxied.token_codes() == ["112233"]
+
+
+# -- the driver when none is chosen: the fork's rule (stdout not a terminal -> a GUI driver) --
+
+# zenity cannot open a window here (no display): this stand-in records its argv and answers
+# with a code, which is all avault sees of the real program.
+FAKE_ZENITY = """#!/bin/sh
+printf '%s\\n' "$@" > "$ZENITY_LOG"
+echo 778899
+"""
+
+
+@pytest.fixture
+def gui_path(env, tmp_path: Path) -> Path:
+    bin_dir = tmp_path / "gui-bin"
+    bin_dir.mkdir()
+    tool = bin_dir / "zenity"
+    tool.write_text(FAKE_ZENITY)
+    tool.chmod(0o755)
+    log = tmp_path / "zenity.log"
+    env["PATH"] = f"{bin_dir}:{env['PATH']}"
+    env["ZENITY_LOG"] = str(log)
+    return log
+
+
+def test_credential_process_uses_the_gui_driver_when_there_is_one(proxied, gui_path, env, home):
+    """Under credential_process stdout is a pipe: zenity asks, not the terminal (the fork's choice)."""
+    child = spawn(env, "aws sts get-caller-identity --profile viaproc --output json")
+    index = child.expect_exact([f"Enter MFA code for {SERIAL}: ", '"Arn"'])
+    assert index == 1, "the terminal was asked although zenity is available"
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert proxied.token_codes() == ["778899"]
+    assert gui_path.read_text().splitlines() == [
+        "--entry",
+        "--title",
+        "aws-vault",
+        "--text",
+        f"Enter MFA code for {SERIAL}: ",
+    ]
+
+
+def test_the_avs_switch_keeps_the_terminal_prompt_with_a_gui_driver_present(proxied, gui_path, env):
+    """`avs` captures stdout itself, at a terminal: the prompt stays on /dev/tty."""
+    child = spawn(env, CAPTURED)
+    child.expect_exact(f"Enter MFA code for {SERIAL}: ")
+    child.sendline("654321")
+    child.expect(r"GOT:(\d+) RC:0")
+    child.expect(pexpect.EOF)
+    assert proxied.token_codes() == ["654321"]
+    assert not gui_path.exists()
+
+
+def test_an_explicit_terminal_prompt_wins_over_the_gui(proxied, gui_path, env):
+    command = f'out=$({AVAULT} export --prompt terminal --format json me); echo "RC:$?"'
+    child = spawn(env, command)
+    child.expect_exact(f"Enter MFA code for {SERIAL}: ")
+    child.sendline("135790")
+    child.expect("RC:0")
+    child.expect(pexpect.EOF)
+    assert proxied.token_codes() == ["135790"]
+    assert not gui_path.exists()
+
+
+def test_the_ecs_server_prefers_the_gui_driver(proxied, gui_path, env):
+    """exec --ecs-server shares the terminal with its command: zenity asks (the fork's rule)."""
+    child = spawn(env, f"{AVAULT} exec --ecs-server me -- sh -c 'echo SERVED'")
+    index = child.expect_exact([f"Enter MFA code for {SERIAL}: ", "SERVED"])
+    assert index == 1, "the terminal was asked although zenity is available"
+    child.expect(pexpect.EOF)
+    assert proxied.token_codes() == ["778899"]
+    assert gui_path.exists()
+
+
+def test_avs_server_keeps_the_terminal_prompt_with_a_gui_driver_present(proxied, gui_path, env):
+    """`avs --server` is still the shell's $(...) at a terminal: the prompt stays on /dev/tty."""
+    command = (
+        f"out=$({AVAULT} exec --ecs-server --background --format bash --watch-pid $$ me); "
+        'eval "$out"; echo "PID:${AVS_SERVER_PID:-none}"; kill "$AVS_SERVER_PID"'
+    )
+    child = spawn(env, command)
+    child.expect_exact(f"Enter MFA code for {SERIAL}: ")
+    child.sendline("246810")
+    child.expect(r"PID:(\d+)")
+    child.expect(pexpect.EOF)
+    assert proxied.token_codes() == ["246810"]
+    assert not gui_path.exists()

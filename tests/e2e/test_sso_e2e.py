@@ -251,11 +251,11 @@ def test_legacy_profile_and_list_and_clear(moto, sso, aws_config, run_avault, ho
     assert "oidc:corp, sso.GetRoleCredentials:" in r.stdout
     r = run_avault("clear", "legacy")
     assert r.returncode == 0, r.stderr
-    assert "Cleared 2 sessions." in r.stderr
+    assert "Cleared 2 sessions." in r.stdout
     assert not (sso.cache_dir / f"{legacy_key}.json").exists()
     assert (sso.cache_dir / f"{CORP_KEY}.json").exists()
     r = run_avault("clear")
-    assert "Cleared 2 sessions." in r.stderr
+    assert "Cleared 2 sessions." in r.stdout
     assert not (sso.cache_dir / f"{CORP_KEY}.json").exists()
     assert session_keys(home) == []
     assert DEV_ACCOUNT  # (legacy profile's account, used via the config)

@@ -38,8 +38,8 @@ def _session(profile: str, kind: str = "sts.GetSessionToken", exp: int = 4_000_0
 def test_add_env_stores_credentials_and_config(run_avault, env, home: Path):
     r = run_avault("add", "--env", "work", extra_env=KEYS_ENV)
     assert r.returncode == 0, r.stderr
-    assert r.stdout == ""
-    assert 'Added credentials to profile "work" in vault' in r.stderr
+    # On stdout, as aws-vault prints it (nothing evals add's output).
+    assert (r.stdout, r.stderr) == ('Added credentials to profile "work" in vault\n', "")
     item = _vault(env).get("work")
     assert item is not None
     assert json.loads(item.data) == {"AccessKeyID": "AKIAEXAMPLE", "SecretAccessKey": "wJalr/secret+key"}
@@ -79,7 +79,7 @@ def test_add_deletes_stale_sessions_of_that_profile_only(run_avault, env):
     v.set(_session("other"))
     r = run_avault("add", "--env", "--no-add-config", "work", extra_env=KEYS_ENV)
     assert r.returncode == 0, r.stderr
-    assert "Deleted 2 existing sessions." in r.stderr
+    assert "Deleted 2 existing sessions." in r.stdout
     assert sorted(_vault(env).keys()) == sorted([_session("other").key, "work"])
 
 
@@ -163,7 +163,7 @@ def test_remove_force(run_avault, env):
     v.set(_session("work"))
     r = run_avault("remove", "-f", "work")
     assert r.returncode == 0, r.stderr
-    assert r.stderr == "Deleted credentials.\n"
+    assert (r.stdout, r.stderr) == ("Deleted credentials.\n", "")
     assert _vault(env).keys() == [_session("work").key]  # sessions stay, as in aws-vault
 
 
@@ -192,7 +192,7 @@ def test_remove_sessions_only(run_avault, env):
     v.set(_session("other"))
     r = run_avault("remove", "-s", "work")
     assert r.returncode == 0
-    assert r.stderr == "Deleted 1 sessions.\n"
+    assert (r.stdout, r.stderr) == ("Deleted 1 sessions.\n", "")
     assert sorted(_vault(env).keys()) == sorted(["work", _session("other").key])
 
 
@@ -215,7 +215,7 @@ def test_clear_all(run_avault, env):
     _populate_for_clear(env)
     r = run_avault("clear")
     assert r.returncode == 0, r.stderr
-    assert r.stderr == "Cleared 6 sessions.\n"
+    assert (r.stdout, r.stderr) == ("Cleared 6 sessions.\n", "")
     assert sorted(_vault(env).keys()) == ["sso", "work"]
 
 
@@ -228,7 +228,7 @@ def test_clear_one_profile_with_sso_session(run_avault, env, aws_config):
     _populate_for_clear(env)
     r = run_avault("clear", "sso")
     assert r.returncode == 0, r.stderr
-    assert r.stderr == "Cleared 2 sessions.\n"
+    assert (r.stdout, r.stderr) == ("Cleared 2 sessions.\n", "")
     left = _vault(env).keys()
     assert "oidc:https://corp.awsapps.com/start" not in left
     assert "oidc:https://other.awsapps.com/start" in left

@@ -18,7 +18,7 @@ TOKENS = [
     "-t", "123456", "--mfa-token", "--mfa-token=654321", "--stdout", "--debug", "--backend",
     "file", "keyring", "--backend=nope", "--prompt", "ykman", "--file-dir", "/tmp/v",
     "--secret-service-collection", "--keychain", "prod", "dev", "my profile", "-", "--",
-    "-h", "--help", "--form", "-dn", "-t1", "--region=",
+    "-h", "--help", "--form", "-dn", "-t1", "--region=", "--mfa-arg", "--mfa-arg=1",
 ]  # fmt: skip
 
 
@@ -49,6 +49,8 @@ def test_fast_path_agrees_with_argparse(tokens: list[str]) -> None:
         # exactly what avs runs: the profile after --, so a name starting with - is a name
         ["export", "--format", "zsh", "-t", "123456", "--", "prod"],
         ["export", "--format", "fish", "--", "-odd-name"],
+        ["export", "--format", "zsh", "--mfa-token", "123456", "--", "prod"],
+        ["export", "--mfa-token=123456", "prod"],
     ],
 )
 def test_common_avs_invocations_take_the_fast_path(argv: list[str]) -> None:
@@ -83,3 +85,11 @@ def test_cached_export_does_not_import_argparse() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_misspelt_mfa_flag_is_refused_through_the_cli(run_avault) -> None:
+    """`--mfa-arg` is no option of export: the fast path must not read it as -t."""
+    r = run_avault("export", "--mfa-arg", "123456", "prod")
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert "unrecognized arguments: --mfa-arg" in r.stderr

@@ -44,10 +44,10 @@ def stores(keyring_env):
 def test_file_to_keyring_copies_credentials_only_and_verifies(stores, run_avault):
     r = run_avault("migrate-backend", "--from", "file", "--to", "keyring")
     assert r.returncode == 0, r.stderr
-    assert "dev: copied, verified" in r.stderr
-    assert "ops: copied, verified" in r.stderr
-    assert "Migration summary:" in r.stderr
-    assert "  copied: 2" in r.stderr
+    assert "Migrating dev... copied, verified\n" in r.stdout
+    assert "Migrating ops... copied, verified\n" in r.stdout
+    assert "Migration summary:" in r.stdout
+    assert "  copied: 2" in r.stdout
     kr = _keyring(stores)
     assert sorted(kr.keys()) == ["dev", "ops"]
     item = kr.get("dev")
@@ -56,15 +56,18 @@ def test_file_to_keyring_copies_credentials_only_and_verifies(stores, run_avault
     assert item.label == "aws-vault (dev)"
     assert "dev" in _file(stores).keys()  # noqa: SIM118 - source kept
     assert "secret-1" not in r.stderr + r.stdout
+    assert r.stderr == ""
 
 
 def test_dry_run_changes_nothing(stores, run_avault):
     r = run_avault("migrate-backend", "--from", "file", "--to", "keyring", "--dry-run")
     assert r.returncode == 0, r.stderr
-    assert r.stderr.splitlines() == [
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == [
         "Would migrate 2 credential profile(s) from file to keyring:",
         "  dev",
         "  ops",
+        "",
         "No changes made.",
     ]
     assert _keyring(stores).keys() == []
@@ -76,14 +79,14 @@ def test_skip_then_overwrite_then_delete_source_and_back(stores, run_avault):
         Item(key="dev", data=b'{"AccessKeyID":"AKIAOLD","SecretAccessKey":"old"}', label="aws-vault (dev)")
     )
     r = run_avault("migrate-backend", "--from", "file", "--to", "keyring")
-    assert "dev: skipped, already exists in destination" in r.stderr
-    assert "  skipped: 1" in r.stderr
+    assert "Migrating dev... skipped, already exists in destination\n" in r.stdout
+    assert "  skipped: 1" in r.stdout
     assert json.loads(kr.get("dev").data)["AccessKeyID"] == "AKIAOLD"
     r = run_avault("migrate-backend", "--from", "file", "--to", "keyring", "--overwrite", "--delete-source")
     assert r.returncode == 0, r.stderr
-    assert "dev: overwritten, verified, deleted source" in r.stderr
-    assert "ops: overwritten, verified, deleted source" in r.stderr
-    assert "  deleted from source: 2" in r.stderr
+    assert "Migrating dev... overwritten, verified, deleted source\n" in r.stdout
+    assert "Migrating ops... overwritten, verified, deleted source\n" in r.stdout
+    assert "  deleted from source: 2" in r.stdout
     assert json.loads(kr.get("dev").data)["AccessKeyID"] == "AKIAMIGRATE1"
     left = _file(stores).keys()
     assert "dev" not in left
@@ -92,7 +95,7 @@ def test_skip_then_overwrite_then_delete_source_and_back(stores, run_avault):
     # And back: keyring -> file, one profile.
     r = run_avault("migrate-backend", "--from", "keyring", "--to", "file", "--profile", "ops")
     assert r.returncode == 0, r.stderr
-    assert "ops: copied, verified" in r.stderr
+    assert "Migrating ops... copied, verified\n" in r.stdout
     assert json.loads(_file(stores).get("ops").data)["SecretAccessKey"] == "secret-2"
     assert sorted(kr.keys()) == ["dev", "ops"]
 

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             keychain_not_trust_application=True,
         )
     )
-    ctx.info(f'Added credentials to profile "{profile}" in vault')
+    ctx.say(f'Added credentials to profile "{profile}" in vault')
     if source:
         # A self-reference is dropped when the profile resolves (aws-vault's rule), so these keys
         # are the profile's own: export uses them, and assumes its role_arn with them.
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     deleted = delete_profile_sessions(vault, profile)
     if deleted:
-        ctx.info(f"Deleted {deleted} existing sessions.")
+        ctx.say(f"Deleted {deleted} existing sessions.")
 
     if add_section:
         cfg.add_profile(profile, {"mfa_serial": mfa_serial} if mfa_serial else {})

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ]
     count = sum(vault.delete(k) for k in doomed)
     count += _clear_sso_tokens(ctx, args.profile)
-    ctx.info(f"Cleared {count} sessions.")
+    ctx.say(f"Cleared {count} sessions.")
     return 0
 
 

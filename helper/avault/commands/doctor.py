@@ -7,7 +7,9 @@ here is ever evaluated by a shell.
 
 The shell's ``avs --doctor`` calls ``avault doctor --shell <name>`` (and
 ``--alias-clash`` when it had to remove zsh-aws-vault's ``avs`` alias), because only
-the shell itself knows whether its integration is loaded.
+the shell itself knows whether its integration is loaded: it checks each piece (the
+``avs`` function, the prompt hook, completion) and passes what it found in
+``AVS_DOCTOR``. ``--shell`` without that word from the shell claims nothing.
 """
 
 from __future__ import annotations
@@ -273,6 +275,40 @@ def _check_profile(cfg: ConfigFile, name: str, ctx: Context, stored: set[str], r
 # -- the shell ---------------------------------------------------------------------------------
 
 
+# `avs --doctor` checks each piece in the shell and passes "SHELL PIECE..." here.
+DOCTOR_VAR = "AVS_DOCTOR"
+PIECES = (("avs", "avs"), ("prompt", "prompt segment"), ("completion", "completion"))
+COMPLETION_FIX = {
+    "zsh": 'run compinit before eval "$(avault init zsh)" in ~/.zshrc',
+    "bash": "load avault after other completion setup in ~/.bashrc",
+    "fish": "load avault after other completion setup in config.fish",
+}
+
+
+def _report_pieces(shell: str, pieces: set[str], report: Report) -> None:
+    if "avs" not in pieces:
+        report.line(
+            FAIL,
+            "shell",
+            f"the {shell} integration is not loaded: avs is not its function (an alias or another "
+            "avs replaced it); load avault last in the shell's rc file",
+        )
+        return
+    loaded = [label for piece, label in PIECES if piece in pieces]
+    report.line(OK, "shell", f"the {shell} integration is loaded ({', '.join(loaded)})")
+    if "prompt" not in pieces:
+        report.line(
+            NOTE,
+            "shell",
+            f"the {shell} prompt segment is not hooked (a non-interactive shell, or a prompt set "
+            "up after avault); load avault last to see the profile in the prompt",
+        )
+    if "completion" not in pieces:
+        report.line(
+            NOTE, "shell", f"{shell} completion for avault is not registered; {COMPLETION_FIX[shell]}"
+        )
+
+
 def check_shell(args: argparse.Namespace, ctx: Context, report: Report) -> None:
     shell = getattr(args, "shell", None)
     if getattr(args, "alias_clash", False):
@@ -283,8 +319,15 @@ def check_shell(args: argparse.Namespace, ctx: Context, report: Report) -> None:
             "load avault after zsh-aws-vault (it already is)",
         )
     if shell:
-        report.line(OK, "shell", f"the {shell} integration is loaded (avs, prompt segment, completion)")
-        return
+        words = ctx.env.get(DOCTOR_VAR, "").split()
+        if words[:1] == [shell]:
+            _report_pieces(shell, set(words[1:]), report)
+            return
+        report.line(
+            NOTE,
+            "shell",
+            f"the {shell} integration was not confirmed by the shell; run 'avs --doctor' inside {shell}",
+        )
     rc_files = {
         "zsh": ctx.home / ".zshrc",
         "bash": ctx.home / ".bashrc",

@@ -1,7 +1,9 @@
-"""``avault exec [-d DUR] [-n] [--region R] [-t CODE] [-j] PROFILE [-- CMD ARGS...]``.
+"""``avault exec [-d DUR] [-n] [--region R] [-t CODE] [-j] [--profile-env] PROFILE [-- CMD ARGS...]``.
 
 Runs CMD (default ``$SHELL``) with the profile's credentials in its environment, exactly
-as aws-vault does in its default (env var) mode, by replacing this process.
+as aws-vault does in its default (env var) mode, by replacing this process. With
+``--profile-env`` (or AWS_VAULT_PROFILE_ENV) CMD gets ``AWS_PROFILE`` instead of keys, once
+the credentials were fetched, and an SSO profile's token is in the AWS CLI's cache.
 """
 
 from __future__ import annotations
@@ -86,21 +88,60 @@ def child_env(env: Mapping[str, str], r: Resolved) -> dict[str, str]:
     return out
 
 
+def profile_env_wanted(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
+    """``--profile-env``, or AWS_VAULT_PROFILE_ENV (the fork's flag and variable)."""
+    if getattr(args, "profile_env", False):
+        return True
+    return env.get("AWS_VAULT_PROFILE_ENV", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def sync_sso_token(ctx: Context, r: Resolved) -> None:
+    """Put the profile's SSO token where the AWS CLI looks (~/.aws/sso/cache), for AWS_PROFILE.
+
+    avault keeps its tokens there already; a token read from aws-vault's ``oidc:`` item, or
+    one that expired while cached role credentials were served, is written (or renewed) now.
+    """
+    config = r.config
+    while not config.has_sso() and config.source is not None:
+        config = config.source  # a role on top of an SSO profile needs the same token
+    if not config.has_sso():
+        return
+    from avault import sso  # noqa: PLC0415
+
+    target = sso.SsoTarget.from_profile(config)
+    login = sso.SsoLogin(ctx, target, vault=r.vault)
+    cached = login.cache.token(target)
+    if cached is not None and cached.valid(ctx.now()):
+        return
+    token, _from_cache = login.token()
+    again = login.cache.token(target)
+    if again is None or again.access_token != token.access_token:
+        login.cache.save_token(target, token)
+    ctx.log(f"exec {r.profile}: SSO token synced to {login.cache.path(target.token_key)}")
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
     if any(
         getattr(args, flag, False)
         for flag in ("ecs_server", "ec2_server", "background", "lazy", "ecs_server_address")
     ):
+        if getattr(args, "profile_env", False):
+            raise AvaultError("Can't use --profile-env with --ecs-server")
         from avault.server import run_exec  # noqa: PLC0415 - the server mode lives apart
 
         return run_exec(args, ctx)
     check_nested(ctx.env, NESTED_EXEC)
     profile = profile_arg(args, ctx, "exec")
+    # Fetched even with --profile-env: a profile that cannot give credentials fails here,
+    # not later inside the command (the fork validates the same way).
     resolved = obtain(args, ctx, profile)
     if args.json:
         ctx.stdout.write(format_json(resolved))
         ctx.stdout.flush()
         return 0
+    by_name = profile_env_wanted(args, ctx.env)
+    if by_name:
+        sync_sso_token(ctx, resolved)
 
     command = list(args.cmd or [])
     if command and command[0] == "--":
@@ -111,7 +152,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if not ctx.debug and ctx.stdout.isatty() and ctx.env.get("AWS_VAULT_DISABLE_HELP_MESSAGE") != "1":
             ctx.info(f"Starting subshell {shell}, use `exit` to exit the subshell")
 
-    env = child_env(ctx.env, resolved)
+    if by_name:
+        # The command resolves the profile itself (AWS_PROFILE); no keys in its environment.
+        env = base_child_env(ctx.env, resolved.profile, resolved.region, resolved.endpoint_url)
+        env["AWS_PROFILE"] = resolved.profile
+    else:
+        env = child_env(ctx.env, resolved)
     ctx.stdout.flush()
     ctx.stderr.flush()
     from avault.proc import restore_core_limit  # noqa: PLC0415

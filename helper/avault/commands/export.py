@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from avault.context import Context
     from avault.creds import Credentials
     from avault.mfa import MfaSource
+    from avault.vault.base import Vault
 
 NESTED_EXEC = (
     "running in an existing aws-vault subshell; 'exit' from the subshell or unset AWS_VAULT to force"
@@ -34,12 +35,15 @@ SHELL_FORMATS = ("zsh", "bash", "fish")
 class Resolved:
     """A profile, its resolved config and its credentials (not a dataclass: see context.py)."""
 
-    __slots__ = ("config", "creds", "profile")
+    __slots__ = ("config", "creds", "profile", "vault")
 
-    def __init__(self, profile: str, config: ProfileConfig, creds: Credentials) -> None:
+    def __init__(
+        self, profile: str, config: ProfileConfig, creds: Credentials, vault: Vault | None = None
+    ) -> None:
         self.profile = profile
         self.config = config
         self.creds = creds
+        self.vault = vault  # the one opened to get them (exec --profile-env reads it again)
 
     @property
     def region(self) -> str:
@@ -77,7 +81,10 @@ def without_switch_region(env: Mapping[str, str]) -> dict[str, str]:
 def profile_arg(args: argparse.Namespace, ctx: Context, command: str) -> str:
     profile: str = args.profile or ctx.env.get("AWS_PROFILE", "")
     if not profile:
-        raise AvaultError(f"no profile given; run 'avault {command} PROFILE' or set AWS_PROFILE")
+        from avault.commands.pick import pick_profile  # noqa: PLC0415 - at a terminal: the menu
+
+        missing = f"no profile given; run 'avault {command} PROFILE' or set AWS_PROFILE"
+        profile = pick_profile(ctx, command, missing)
     return profile
 
 
@@ -95,10 +102,16 @@ def session_flags(
     prompt = getattr(args, "prompt", None) or env.get("AWS_VAULT_PROMPT", "")
     mfa_token = getattr(args, "mfa_token", None) or ""
     mfa = None
-    if prompt:
+    # An in-place switch (avs, avs --server): stdout is the shell's $(...), at a terminal.
+    shell_switch = getattr(args, "format", None) in SHELL_FORMATS
+    # A foreground ECS server shares the terminal with its command: a GUI driver, if any.
+    server = bool(getattr(args, "ecs_server", False)) and not getattr(args, "background", False)
+    if prompt or shell_switch or server:
         from avault.mfa import MfaSource  # noqa: PLC0415 - validates the driver up front
 
-        mfa = MfaSource(ctx, token=mfa_token, driver=prompt)
+        mfa = MfaSource(
+            ctx, token=mfa_token, driver=prompt, captured_by_shell=shell_switch, avoid_terminal=server
+        )
     flags = Flags(
         region=getattr(args, "region", None) or "",
         mfa_token=mfa_token,
@@ -125,7 +138,7 @@ def obtain(args: argparse.Namespace, ctx: Context, profile: str) -> Resolved:
     cfgmod.ensure_profile_exists(profile, cfg, resolver.stored)
     config = cfgmod.resolve(profile, cfg, env, flags, log=ctx.log)
     creds = credentials_for(resolver, config)
-    return Resolved(profile, config, creds)
+    return Resolved(profile, config, creds, vault)
 
 
 # -- formats ---------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ PADDING = 2
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    if args.profiles:
+    if args.profiles and not args.credentials:  # aws-vault: credentials, profiles, sessions
         cfg = ConfigFile.from_env(ctx.env, ctx.home)
         _write_lines(ctx, cfg.profile_names())
         return 0

@@ -1,7 +1,7 @@
 """``avault login [-d DUR] [-n] [-t CODE] [--region R] [--path P] [-s] [-a] [--browser-profile N] [PROFILE]``.
 
 Opens the AWS console signed in as PROFILE (or as the credentials ``avs`` put in this
-shell); the flow lives in ``avault.login``.
+shell; with neither, at a terminal, the profile menu); the flow lives in ``avault.login``.
 """
 
 from __future__ import annotations
@@ -17,4 +17,14 @@ if TYPE_CHECKING:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import login  # noqa: PLC0415
 
+    env = ctx.env
+    if not (args.profile or env.get("AWS_PROFILE") or env.get("AWS_ACCESS_KEY_ID")):
+        # No profile and no keys in this shell: at a terminal, the menu (as the fork does).
+        from avault.commands.pick import pick_profile  # noqa: PLC0415
+
+        missing = (
+            "no profile given and no AWS credentials in the environment; "
+            "run 'avault login PROFILE', or switch first with 'avs PROFILE'"
+        )
+        args.profile = pick_profile(ctx, "login", missing)
     return login.run(args, ctx)

@@ -4,7 +4,8 @@ The maintained fork's command: copies long-term credentials only (sessions and
 ``oidc:`` tokens are left behind: they are caches), reads each copy back from the
 destination and compares it with the source before reporting it ``verified``, and only
 then, with ``--delete-source``, removes the source item. A credential already in the
-destination is skipped unless ``--overwrite``. Messages follow the fork's wording.
+destination is skipped unless ``--overwrite``. Messages follow the fork's wording and,
+as there, go to stdout.
 """
 
 from __future__ import annotations
@@ -48,11 +49,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             raise VaultError(f'profile "{args.profile}" not found in source backend')
         names = [args.profile]
 
+    if not names:
+        ctx.say(f"No credentials found in source backend {src_name}.")
+        return 0
     if args.dry_run:
-        ctx.info(f"Would migrate {len(names)} credential profile(s) from {src_name} to {dst_name}:")
+        ctx.say(f"Would migrate {len(names)} credential profile(s) from {src_name} to {dst_name}:")
         for name in names:
-            ctx.info(f"  {name}")
-        ctx.info("No changes made.")
+            ctx.say(f"  {name}")
+        ctx.say("")
+        ctx.say("No changes made.")
         return 0
 
     dest = _open(args, ctx, dst_name)
@@ -60,7 +65,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     copied = overwritten = skipped = deleted = 0
     for name in names:
         if name in present and not args.overwrite:
-            ctx.info(f"{name}: skipped, already exists in destination")
+            ctx.say(f"Migrating {name}... skipped, already exists in destination")
             skipped += 1
             continue
         item = source.get(name)
@@ -69,6 +74,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         dest.set(item)
         back = dest.get(name)
         if back is None or not _same(back, item):
+            ctx.say(f"Migrating {name}... failed")
             raise MigrationError(
                 f'profile "{name}" did not read back identical from {dst_name}; the source was kept. '
                 f"Check the {dst_name} backend and retry"
@@ -82,11 +88,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             source.delete(name)
             deleted += 1
             message += ", deleted source"
-        ctx.info(f"{name}: {message}")
+        ctx.say(f"Migrating {name}... {message}")
 
-    ctx.info("Migration summary:")
-    ctx.info(f"  copied: {copied}")
-    ctx.info(f"  overwritten: {overwritten}")
-    ctx.info(f"  skipped: {skipped}")
-    ctx.info(f"  deleted from source: {deleted}")
+    ctx.say("")
+    ctx.say("Migration summary:")
+    ctx.say(f"  copied: {copied}")
+    ctx.say(f"  overwritten: {overwritten}")
+    ctx.say(f"  skipped: {skipped}")
+    ctx.say(f"  deleted from source: {deleted}")
     return 0

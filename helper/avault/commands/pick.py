@@ -37,11 +37,43 @@ def choose_picker(wanted: str, env_path: str | None) -> tuple[str, str]:
     return ("fzf", fzf) if fzf else ("builtin", "")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def interactive(ctx: Context) -> bool:
+    """A person at a terminal: stdin is one and /dev/tty opens (where the menu is drawn)."""
+    import os  # noqa: PLC0415
+
+    try:
+        if not ctx.stdin.isatty():
+            return False
+        fd = os.open(ctx.tty_path or "/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except (OSError, ValueError):
+        return False
+    os.close(fd)
+    return True
+
+
+def pick_profile(ctx: Context, command: str, missing: str) -> str:
+    """The fork's fallback when exec, export, login or rotate get no profile: the menu.
+
+    Only at a terminal (and unless AVS_PICKER=none); elsewhere ``missing`` is the error.
+    Cancelled (Esc, Ctrl-C): exit 130, nothing done.
+    """
+    from avault import picker  # noqa: PLC0415
+
+    if ctx.env.get("AVS_PICKER") == "none" or not interactive(ctx):
+        raise AvaultError(missing)
+    try:
+        return _choose(ctx, "")
+    except picker.Cancelled:
+        raise AvaultError(
+            f"{command}: no profile chosen; run 'avault {command} PROFILE'", exit_code=130
+        ) from None
+
+
+def _choose(ctx: Context, wanted: str) -> str:
     from avault import config as cfgmod  # noqa: PLC0415
     from avault import picker, recent  # noqa: PLC0415
 
-    kind, fzf = choose_picker(args.picker or ctx.env.get("AVS_PICKER", ""), ctx.env.get("PATH"))
+    kind, fzf = choose_picker(wanted or ctx.env.get("AVS_PICKER", ""), ctx.env.get("PATH"))
     cfg = cfgmod.ConfigFile.load(cfgmod.config_path(ctx.env, ctx.home), home=ctx.home)
     names = cfg.profile_names()
     if not names:
@@ -51,11 +83,16 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     rows = picker.Rows(
         picker.order_profiles(names, recent.read_recent(state)), lambda n: picker.describe(cfg, n)
     )
+    if kind == "fzf":
+        return picker.run_fzf(rows, fzf, ctx.env)
+    return picker.run_builtin(rows, ctx.tty_path or "/dev/tty")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from avault import picker  # noqa: PLC0415
+
     try:
-        if kind == "fzf":
-            chosen = picker.run_fzf(rows, fzf, ctx.env)
-        else:
-            chosen = picker.run_builtin(rows, ctx.tty_path or "/dev/tty")
+        chosen = _choose(ctx, args.picker or "")
     except picker.Cancelled:
         return 130  # quietly: the menu is gone and the shell prompt says enough
     ctx.stdout.write(chosen + "\n")

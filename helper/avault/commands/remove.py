@@ -22,7 +22,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     profile: str = args.profile
     vault = open_vault(args, ctx)
     if args.sessions_only:
-        ctx.info(f"Deleted {delete_profile_sessions(vault, profile)} sessions.")
+        ctx.say(f"Deleted {delete_profile_sessions(vault, profile)} sessions.")
         return 0
     if profile not in vault.keys():  # noqa: SIM118 - a Vault is not a mapping
         raise VaultError(f"no credentials stored for profile \"{profile}\"; see 'avault list --credentials'")
@@ -34,5 +34,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             return 0
     if not vault.delete(profile):
         raise VaultError(f'no credentials stored for profile "{profile}"')
-    ctx.info("Deleted credentials.")
+    ctx.say("Deleted credentials.")
     return 0

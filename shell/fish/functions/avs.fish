@@ -118,7 +118,12 @@ function __avs_doctor
         echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
         return 127
     end
-    command avault doctor --shell fish
+    # Each piece checked here, told to `avault doctor` in AVS_DOCTOR (that process only).
+    set -l pieces fish
+    functions -q avs; and set -a pieces avs
+    functions -q __avs_orig_right_prompt; and set -a pieces prompt
+    complete -c avault | string length -q; and set -a pieces completion
+    AVS_DOCTOR="$pieces" command avault doctor --shell fish
 end
 
 # __avs_pick: print the profile chosen in `avault pick` (fzf or its own menu, drawn on
