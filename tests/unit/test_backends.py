@@ -523,7 +523,7 @@ def test_migrate_backend_from_file_to_pass(run_avault, pass_env):
     assert r.returncode == 0, r.stderr
     r = run_avault("migrate-backend", "--from", "file", "--to", "pass", extra_env=pass_env)
     assert r.returncode == 0, r.stderr
-    assert "dev: copied, verified" in r.stdout + r.stderr
+    assert "Migrating dev... copied, verified" in r.stdout
     assert (
         json.loads(base64.b64decode(json.loads(_pass(pass_env, "show", "dev"))["Data"]))["SecretAccessKey"]
         == "file-secret"
