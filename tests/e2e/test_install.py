@@ -147,7 +147,8 @@ def _wait_for(sock: str, pattern: str, timeout: float = 30) -> str:
 @pytest.mark.e2e
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_demo_avs_prod_works(tmp_path: Path, shell: str) -> None:
-    """The README's first command: in the demo shell, `avs prod` assumes the role."""
+    """The README's first command: in the demo shell, `avs prod` assumes the role; and
+    the demo ends cleanly even when the last command typed in it failed."""
     if not shutil.which("tmux") or not shutil.which(shell):
         pytest.skip(f"needs tmux and {shell}")
     home = tmp_path / "home"
@@ -175,8 +176,12 @@ def test_demo_avs_prod_works(tmp_path: Path, shell: str) -> None:
         _tmux(sock, "send-keys", "-t", "demo", "aws-whoami", "Enter")
         screen = _wait_for(sock, r"assumed-role/ProdReadOnly/")
         assert "210987654321" in screen
+        # The last command fails, so the shell exits with 1: the demo still ends cleanly.
+        _tmux(sock, "send-keys", "-t", "demo", "false", "Enter")
         _tmux(sock, "send-keys", "-t", "demo", "exit", "Enter")
-        _wait_for(sock, r"DEMO-EXITED-0")
+        screen = _wait_for(sock, r"DEMO-EXITED-\d")
+        assert "DEMO-EXITED-0" in screen
+        assert "Error" not in screen
         # the throw-away HOME is gone
         assert not list(tmp_path.glob("avault-demo-*"))
     finally:
