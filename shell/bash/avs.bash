@@ -116,7 +116,7 @@ __avs_gen_spec() {
         __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain'
         __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain '
         __avs_pos=choices
-        __avs_pos_choices='zsh bash fish'
+        __avs_pos_choices='zsh bash fish direnv'
         ;;
     pick)
         __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --picker'

@@ -274,7 +274,7 @@ __avs_gen_args_init=(
     '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
     '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
     '--keychain=[macOS keychain name (accepted for aws-vault compatibility) \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '::init choice:(zsh bash fish)'
+    '::init choice:(zsh bash fish direnv)'
 )
 typeset -ga __avs_gen_args_pick
 __avs_gen_args_pick=(

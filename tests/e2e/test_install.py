@@ -63,6 +63,9 @@ def test_install_upgrade_uninstall(tmp_path: Path) -> None:
     if shutil.which("fish"):
         assert count(home / ".config/fish/config.fish", "avault init fish | source") == 1
     assert zshrc.read_text().startswith("# my zshrc\n")
+    direnv_lib = home / ".config/direnv/lib/avault.sh"
+    if shutil.which("direnv"):  # `use avault PROFILE` for .envrc files
+        assert direnv_lib.read_text() == (ROOT / "shell/direnv/avault.sh").read_text()
 
     # re-running is an upgrade and never adds a second line
     r = run_install(home)
@@ -77,6 +80,7 @@ def test_install_upgrade_uninstall(tmp_path: Path) -> None:
     assert MARK not in zshrc.read_text()
     assert MARK not in bashrc.read_text()
     assert zshrc.read_text().startswith("# my zshrc")
+    assert not direnv_lib.exists()
 
 
 @pytest.mark.e2e

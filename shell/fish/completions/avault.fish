@@ -143,7 +143,7 @@ complete -c avault -n '__fish_seen_subcommand_from init' -l prompt -x -d 'MFA pr
 complete -c avault -n '__fish_seen_subcommand_from init' -l file-dir -x -d 'file backend directory [$AWS_VAULT_FILE_DIR]'
 complete -c avault -n '__fish_seen_subcommand_from init' -l secret-service-collection -x -d 'Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]'
 complete -c avault -n '__fish_seen_subcommand_from init' -l keychain -x -d 'macOS keychain name (accepted for aws-vault compatibility) [$AWS_VAULT_KEYCHAIN_NAME]'
-complete -c avault -n '__fish_seen_subcommand_from init' -a 'zsh bash fish'
+complete -c avault -n '__fish_seen_subcommand_from init' -a 'zsh bash fish direnv'
 # avault pick
 complete -c avault -n '__fish_seen_subcommand_from pick' -l debug -d 'show debug output on stderr (never secrets)'
 complete -c avault -n '__fish_seen_subcommand_from pick' -l backend -x -a 'file keyring secret-service' -d 'secret backend [$AWS_VAULT_BACKEND]'
