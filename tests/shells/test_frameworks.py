@@ -259,3 +259,58 @@ def test_tide_avault_item_shows_the_countdown(fake_env, tmux_shell, tmp_path: Pa
     assert screen.count("prod") == 1, screen
     # tide redraws once its background fish is done: wait for that prompt.
     screen_after(t, "avs -u", lambda s: "prod" not in s)
+
+
+# ---- plugin managers, loading from a local path --------------------------------------
+
+
+def check_plugin(t, shell: str) -> None:
+    """avs switches (and the prompt shows it), TAB completes a profile name."""
+    screen = screen_after(t, "avs prod", lambda s: "aws:prod(333333333333) 7h59m" in s)
+    assert screen.count("aws:prod(") == 1, screen
+    t.send("avs st", "Tab")
+    t.wait_for("avs staging")
+    t.send("C-u")
+
+
+def test_antidote_bundle_loads_avs_prompt_and_completion(fake_env, tmux_shell, tmp_path: Path) -> None:
+    antidote = unpack("antidote-*.tar.gz", tmp_path / "antidote")
+    Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
+    env = dict(fake_env, ANTIDOTE_HOME=str(tmp_path / "antidote-home"))
+    init = (
+        f"source {antidote}/antidote.zsh\nsource <(antidote init)\n"
+        f"antidote bundle {ROOT}/shell/zsh\n{READY['zsh']}"
+    )
+    t = tmux_shell("zsh", env, init=init)
+    check_plugin(t, "zsh")
+
+
+def test_zinit_light_loads_avs_prompt_and_completion(fake_env, tmux_shell, tmp_path: Path) -> None:
+    zinit = unpack("zinit-*.tar.gz", tmp_path / "zinit")
+    Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
+    init = (
+        f"typeset -A ZINIT\nZINIT[HOME_DIR]={tmp_path}/zinit-home\nZINIT[BIN_DIR]={zinit}\n"
+        f"source {zinit}/zinit.zsh\nzinit light {ROOT}/shell/zsh\n"
+        # zinit records compdef calls made while loading; its README's rc replays them.
+        "autoload -Uz compinit && compinit -u -d $ZDOTDIR/.zcompdump-zinit\nzinit cdreplay -q\n"
+        f"{READY['zsh']}"
+    )
+    t = tmux_shell("zsh", fake_env, init=init)
+    check_plugin(t, "zsh")
+
+
+def test_fisher_install_of_the_directory_loads_avs_prompt_and_completion(
+    fake_env, tmux_shell, tmp_path: Path
+) -> None:
+    fisher = unpack("fisher-*.tar.gz", tmp_path / "fisher")
+    Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
+    t = tmux_shell("fish", fake_env, init=f"source {fisher}/functions/fisher.fish\n{READY['fish']}")
+    t.line(f"fisher install {ROOT}/shell/fish; and echo fisher-''ok")
+    t.wait_for("fisher-ok", timeout=30)
+    # A new fish: what fisher copied into ~/.config/fish loads with no init line.
+    t.line("exec fish")
+    t.wait_for(lambda s: strip_ansi(s).rstrip().endswith("FISH>"))
+    check_plugin(t, "fish")
+    conf = tmp_path / "rc-fish/fish"
+    for rel in ("conf.d/avault.fish", "functions/avs.fish", "completions/avault.fish"):
+        assert (conf / rel).is_file(), rel
