@@ -84,6 +84,42 @@ def test_install_upgrade_uninstall(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
+def test_pipx_install_gives_a_working_avault(tmp_path: Path) -> None:
+    """The README's other install: `pipx install .`, then the init line works."""
+    pipx = Path(sys.executable).parent / "pipx"
+    if not pipx.exists():
+        pytest.skip("pipx not installed (it is in the dev extra)")
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "PIPX_HOME": str(tmp_path / "pipx"),
+        "PIPX_BIN_DIR": str(tmp_path / "bin"),
+        "PIPX_MAN_DIR": str(tmp_path / "man"),
+        "PIPX_DEFAULT_PYTHON": sys.executable,
+        "LC_ALL": "C.UTF-8",
+    }
+    r = subprocess.run(
+        [str(pipx), "install", str(ROOT)], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert r.returncode == 0, r.stderr
+    avault = tmp_path / "bin/avault"
+    for shell, rel in (("zsh", "zsh/avs.zsh"), ("bash", "bash/avs.bash"), ("direnv", "direnv/avault.sh")):
+        init = subprocess.run(
+            [str(avault), "init", shell], capture_output=True, text=True, check=True, env=env
+        )
+        assert init.stdout == (ROOT / "shell" / rel).read_text()
+    if shutil.which("zsh"):
+        r = subprocess.run(
+            ["zsh", "--no-rcs", "-c", f'eval "$({avault} init zsh)" && whence -w avs'],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert "avs: function" in r.stdout, r.stderr
+
+
+@pytest.mark.e2e
 def test_no_modify_rc_and_commented_line(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
