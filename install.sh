@@ -166,10 +166,27 @@ hook_shells() {
     fi
 }
 
+# direnv: `use avault PROFILE` in an .envrc, from direnv's lib directory. Written
+# afresh on each run (an upgrade updates it); only a file we wrote is ever removed.
+direnv_lib() { printf '%s\n' "${XDG_CONFIG_HOME:-$HOME/.config}/direnv/lib/avault.sh"; }
+install_direnv() {
+    command -v direnv >/dev/null 2>&1 || return 0
+    lib=$(direnv_lib)
+    ensure mkdir -p "$(dirname -- "$lib")"
+    "$prefix/venv/bin/avault" init direnv >"$lib.tmp" || err "cannot write $lib"
+    ensure mv -f "$lib.tmp" "$lib"
+    say "direnv: installed $lib; write 'use avault PROFILE' in an .envrc"
+}
+
 uninstall() {
     remove_marked_lines "$HOME/.zshrc"
     remove_marked_lines "$HOME/.bashrc"
     remove_marked_lines "$(fish_config_file)"
+    lib=$(direnv_lib)
+    if [ -f "$lib" ] && grep -F 'avault for direnv' "$lib" >/dev/null 2>&1; then
+        rm -f "$lib"
+        say "removed $lib"
+    fi
     custom=$(omz_custom_dir)
     if [ -n "$custom" ] && [ -L "$custom/plugins/avault" ]; then
         rm -f "$custom/plugins/avault"
@@ -263,6 +280,7 @@ main() {
         install_helper
         [ "$as_aws_vault" = no ] || link_aws_vault
         hook_shells
+        install_direnv
         say "done. Open a new shell and try: avs <profile>"
         ;;
     uninstall) uninstall ;;

@@ -281,7 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
     _login_logout_rotate(sub, parent)
 
     p = sub.add_parser("init", parents=[parent], help="print the shell integration (avs, prompt, completion)")
-    p.add_argument("shell", nargs="?", choices=SHELLS, help="the shell (default: detected)")
+    p.add_argument(
+        "shell",
+        nargs="?",
+        choices=(*SHELLS, "direnv"),
+        help="the shell (default: detected); direnv: the `use avault PROFILE` extension",
+    )
     p.set_defaults(module="init")
 
     # -- the profile picker behind `avs` with no argument (avault.picker) ----------------

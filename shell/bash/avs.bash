@@ -6,7 +6,8 @@
 # (eval of a captured string, not `source <(...)`, which bash 3.2 on macOS mishandles.)
 #
 # Reads (all optional):
-#   AVS_PROMPT             0 turns the prompt segment off (default: on)
+#   AVS_PROMPT             0 turns the prompt segment off, 1 forces it on (default: on,
+#                          unless starship draws the prompt: its aws module shows it)
 #   AVS_PROMPT_CLASSES     'glob=colour ...', first match wins
 #                          (default: '*prod*=red *stag*=yellow *=green')
 #   AVS_PROMPT_WARN        seconds before expiry when the countdown warns (default: 600)
@@ -115,7 +116,7 @@ __avs_gen_spec() {
         __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
         __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
         __avs_pos=choices
-        __avs_pos_choices='zsh bash fish'
+        __avs_pos_choices='zsh bash fish direnv'
         ;;
     pick)
         __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --picker'
@@ -757,6 +758,12 @@ __avs_ps1() {
 # shellcheck disable=SC2016 # the references are expanded by bash at each prompt
 __avs_ps1_ref='\[${__avs_p1}\]${__avs_p2}\[${__avs_p3}\]${__avs_p4}\[${__avs_p5}\]'
 
+# __avs_theme_shows_aws: true when starship draws the prompt (its aws module shows the
+# profile and time left), so the built-in segment steps aside unless AVS_PROMPT=1.
+__avs_theme_shows_aws() {
+    [[ ${STARSHIP_SHELL-} == bash ]] && declare -F starship_precmd >/dev/null
+}
+
 # PROMPT_COMMAND hook: keep our prefix at the start of PS1 (prompts that rebuild PS1
 # each time, like starship's, get it back) and return the status it was called with,
 # so $? in PS1 and later hooks still see the user's last command.
@@ -768,7 +775,7 @@ __avs_prompt_command() {
         PS1=${PS1#"$__avs_ps1_prefix"}
     fi
     __avs_ps1_prefix=''
-    if [[ ${AVS_PROMPT:-1} != 0 ]]; then
+    if [[ ${AVS_PROMPT-} == 1 ]] || { [[ ${AVS_PROMPT-} != 0 ]] && ! __avs_theme_shows_aws; }; then
         if shopt -q promptvars; then
             prefix=$__avs_ps1_ref
         else

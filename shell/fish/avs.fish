@@ -5,7 +5,8 @@
 # or install the fisher layout next to this file (fisher install <path or repo>).
 #
 # Reads (all optional):
-#   AVS_PROMPT             0 turns the prompt segment off (default: on)
+#   AVS_PROMPT             0 turns the prompt segment off, 1 forces it on (default: on,
+#                          unless the theme shows AWS: starship, bobthefish)
 #   AVS_PROMPT_CLASSES     glob/colour pairs, first match wins
 #                          (default: '*prod*' red '*stag*' yellow '*' green)
 #   AVS_PROMPT_WARN        seconds before expiry when the countdown warns (default: 600)
@@ -117,7 +118,10 @@ if status is-interactive; and not functions -q __avs_orig_right_prompt
     function fish_right_prompt
         # Keep $status for the original prompt, which may show it.
         set -l last_status $status
-        avs_prompt
+        # Steps aside when the theme shows AWS itself, unless AVS_PROMPT=1.
+        if test "$AVS_PROMPT" = 1; or not __avs_theme_shows_aws
+            avs_prompt
+        end
         __avs_return $last_status
         __avs_orig_right_prompt
     end
@@ -460,18 +464,7 @@ function avs_prompt --description 'AWS profile and time left (avault)'
     if test "$AVS_PROMPT" = 0; or not set -q AVS_PROFILE[1]; or test -z "$AVS_PROFILE"
         return 0
     end
-    set -l classes '*prod*' red '*stag*' yellow '*' green
-    set -q AVS_PROMPT_CLASSES[1]; and set classes $AVS_PROMPT_CLASSES
-    set -l colour green
-    # A while loop, not `seq`: the prompt may start no process but `date`.
-    set -l i 1
-    while test $i -lt (count $classes)
-        if string match -q -- $classes[$i] $AVS_PROFILE
-            set colour $classes[(math $i + 1)]
-            break
-        end
-        set i (math $i + 2)
-    end
+    set -l colour (__avs_class_colour)
     # The name is printed as data, never evaluated; control characters become '?'.
     set -l text aws:(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_PROFILE")
     set -q AVS_ACCOUNT[1]; and set text "$text("(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_ACCOUNT")")"
@@ -502,6 +495,56 @@ function avs_prompt --description 'AWS profile and time left (avault)'
     end
     set_color normal
     printf ' '
+end
+
+# ==> functions/__avs_class_colour.fish
+# __avs_class_colour: the colour of $AVS_PROFILE's class in AVS_PROMPT_CLASSES.
+function __avs_class_colour
+    set -l classes '*prod*' red '*stag*' yellow '*' green
+    set -q AVS_PROMPT_CLASSES[1]; and set classes $AVS_PROMPT_CLASSES
+    # A while loop, not `seq`: the prompt may start no process but `date`.
+    set -l i 1
+    while test $i -lt (count $classes)
+        if string match -q -- $classes[$i] "$AVS_PROFILE"
+            echo $classes[(math $i + 1)]
+            return 0
+        end
+        set i (math $i + 2)
+    end
+    echo green
+end
+
+# ==> functions/__avs_theme_shows_aws.fish
+# __avs_theme_shows_aws: true when the prompt in use shows the AWS profile itself
+# (starship's aws module; bobthefish with theme_display_aws_vault_profile), so the
+# built-in segment steps aside. Variables and function names only: no process.
+function __avs_theme_shows_aws
+    if test "$STARSHIP_SHELL" = fish; and functions -q __starship_set_job_count
+        return 0
+    end
+    test "$theme_display_aws_vault_profile" = yes; and functions -q __bobthefish_prompt_aws_vault_profile
+end
+
+# ==> functions/_tide_item_avault.fish
+# _tide_item_avault: tide's item `avault` (add it to tide_left_prompt_items or
+# tide_right_prompt_items): the profile and time left, in the class colour. Tide draws
+# items in a background fish; the item starts one `date`, for the countdown.
+function _tide_item_avault
+    set -q AVS_PROFILE[1]; and test -n "$AVS_PROFILE"; or return 0
+    set -q tide_avault_bg_color; or set -g tide_avault_bg_color normal
+    set -q tide_avault_color; or set -g tide_avault_color (__avs_class_colour)
+    set -l text (string replace -ra '[[:cntrl:]]' '?' -- "$AVS_PROFILE")
+    set -l left (__avs_left)
+    set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"; and set left server
+    switch $left[1]
+        case ok warn
+            set text "$text $left[2]"
+        case expired
+            set text "$text expired"
+        case server
+            set text "$text ⇄"
+    end
+    _tide_print_item avault $tide_avault_icon' ' $text
 end
 
 # ==> functions/__avs_profiles.fish
@@ -779,7 +822,7 @@ complete -c avault -n '__fish_seen_subcommand_from init' -l keychain -x -d 'macO
 complete -c avault -n '__fish_seen_subcommand_from init' -l pass-dir -x -d 'pass password store directory [$AWS_VAULT_PASS_PASSWORD_STORE_DIR]'
 complete -c avault -n '__fish_seen_subcommand_from init' -l pass-cmd -x -d 'the pass command [$AWS_VAULT_PASS_CMD]'
 complete -c avault -n '__fish_seen_subcommand_from init' -l pass-prefix -x -d 'prefix of avault\'s pass entries [$AWS_VAULT_PASS_PREFIX]'
-complete -c avault -n '__fish_seen_subcommand_from init' -a 'zsh bash fish'
+complete -c avault -n '__fish_seen_subcommand_from init' -a 'zsh bash fish direnv'
 # avault pick
 complete -c avault -n '__fish_seen_subcommand_from pick' -l debug -d 'show debug output on stderr (never secrets)'
 complete -c avault -n '__fish_seen_subcommand_from pick' -l backend -x -a 'file keyring secret-service pass keychain' -d 'secret backend, one of those available here: file/keyring/secret-service/pass/keychain [$AWS_VAULT_BACKEND]'

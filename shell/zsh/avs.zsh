@@ -5,7 +5,8 @@
 # or as an oh-my-zsh / antidote / zinit plugin (avault.plugin.zsh sources this file).
 #
 # Reads (all optional):
-#   AVS_PROMPT             0 turns the prompt segment off (default: on)
+#   AVS_PROMPT             0 turns the prompt segment off, 1 forces it on (default: on,
+#                          unless the prompt theme shows AWS itself: starship, p10k...)
 #   AVS_PROMPT_CLASSES     glob/colour pairs, first match wins, like p10k's AWS_CLASSES
 #                          (default: ('*prod*' red '*stag*' yellow '*' green))
 #   AVS_PROMPT_WARN        seconds before expiry when the countdown warns (default: 600)
@@ -309,7 +310,7 @@ __avs_gen_args_init=(
     '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
     '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
     '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
-    '::init choice:(zsh bash fish)'
+    '::init choice:(zsh bash fish direnv)'
 )
 typeset -ga __avs_gen_args_pick
 __avs_gen_args_pick=(
@@ -896,6 +897,33 @@ prompt_avs() {
     fi
 }
 
+# __avs_theme_shows_aws: true when the prompt in use already shows the AWS profile
+# (starship's aws module, p10k's aws or avs segment, spaceship's aws section, the
+# oh-my-zsh aws plugin's aws_prompt_info), so the built-in segment steps aside unless
+# AVS_PROMPT=1. It reads parameters and function names only: no process.
+__avs_theme_shows_aws() {
+    \builtin emulate -L zsh
+    if [[ ${STARSHIP_SHELL-} == zsh ]] && (( ${+functions[prompt_starship_precmd]} )); then return 0; fi
+    if (( ${+functions[p10k]} )); then
+        local -a els
+        els=(${POWERLEVEL9K_LEFT_PROMPT_ELEMENTS-} ${POWERLEVEL9K_RIGHT_PROMPT_ELEMENTS-})
+        if (( ${els[(I)aws]} || ${els[(I)avs]} )); then return 0; fi
+    fi
+    if (( ${+functions[spaceship_aws]} )) && [[ ${SPACESHIP_AWS_SHOW-} != false ]] \
+        && (( ${SPACESHIP_PROMPT_ORDER[(I)aws]} || ${SPACESHIP_RPROMPT_ORDER[(I)aws]} )); then
+        return 0
+    fi
+    if [[ ${PROMPT-}${RPROMPT-} == *aws_prompt_info* ]] && (( ${+functions[aws_prompt_info]} )); then
+        # That plugin shows AWS_PROFILE, which a switch unsets: let it show AWS_VAULT.
+        if [[ $functions[aws_prompt_info] != *__avs_omz_aws_prompt_info* ]]; then
+            functions[__avs_omz_aws_prompt_info]=$functions[aws_prompt_info]
+            functions[aws_prompt_info]='local AWS_PROFILE=${AWS_PROFILE:-${AWS_VAULT-}}; __avs_omz_aws_prompt_info "$@"'
+        fi
+        return 0
+    fi
+    return 1
+}
+
 # precmd hook: keep the segment at the start of RPROMPT. With prompt_subst on (as under
 # oh-my-zsh), RPROMPT holds the literal reference ${__avs_seg}; without it, the escaped
 # text itself. Either way what we added last time is stripped first, so themes that
@@ -909,7 +937,7 @@ __avs_precmd() {
         rest=${rest#"$__avs_rprompt_prefix"}
     fi
     typeset -g __avs_seg='' __avs_rprompt_prefix=''
-    if [[ ${AVS_PROMPT:-1} != 0 ]]; then
+    if [[ ${AVS_PROMPT-} == 1 ]] || { [[ ${AVS_PROMPT-} != 0 ]] && ! __avs_theme_shows_aws; }; then
         __avs_prompt_compute
         if [[ -n $REPLY ]]; then
             __avs_seg="$REPLY${rest:+ }"

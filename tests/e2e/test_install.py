@@ -63,6 +63,9 @@ def test_install_upgrade_uninstall(tmp_path: Path) -> None:
     if shutil.which("fish"):
         assert count(home / ".config/fish/config.fish", "avault init fish | source") == 1
     assert zshrc.read_text().startswith("# my zshrc\n")
+    direnv_lib = home / ".config/direnv/lib/avault.sh"
+    if shutil.which("direnv"):  # `use avault PROFILE` for .envrc files
+        assert direnv_lib.read_text() == (ROOT / "shell/direnv/avault.sh").read_text()
 
     # re-running is an upgrade and never adds a second line
     r = run_install(home)
@@ -77,6 +80,43 @@ def test_install_upgrade_uninstall(tmp_path: Path) -> None:
     assert MARK not in zshrc.read_text()
     assert MARK not in bashrc.read_text()
     assert zshrc.read_text().startswith("# my zshrc")
+    assert not direnv_lib.exists()
+
+
+@pytest.mark.e2e
+def test_pipx_install_gives_a_working_avault(tmp_path: Path) -> None:
+    """The README's other install: `pipx install .`, then the init line works."""
+    pipx = Path(sys.executable).parent / "pipx"
+    if not pipx.exists():
+        pytest.skip("pipx not installed (it is in the dev extra)")
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "PIPX_HOME": str(tmp_path / "pipx"),
+        "PIPX_BIN_DIR": str(tmp_path / "bin"),
+        "PIPX_MAN_DIR": str(tmp_path / "man"),
+        "PIPX_DEFAULT_PYTHON": sys.executable,
+        "LC_ALL": "C.UTF-8",
+    }
+    r = subprocess.run(
+        [str(pipx), "install", str(ROOT)], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert r.returncode == 0, r.stderr
+    avault = tmp_path / "bin/avault"
+    for shell, rel in (("zsh", "zsh/avs.zsh"), ("bash", "bash/avs.bash"), ("direnv", "direnv/avault.sh")):
+        init = subprocess.run(
+            [str(avault), "init", shell], capture_output=True, text=True, check=True, env=env
+        )
+        assert init.stdout == (ROOT / "shell" / rel).read_text()
+    if shutil.which("zsh"):
+        r = subprocess.run(
+            ["zsh", "--no-rcs", "-c", f'eval "$({avault} init zsh)" && whence -w avs'],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert "avs: function" in r.stdout, r.stderr
 
 
 @pytest.mark.e2e
@@ -147,7 +187,8 @@ def _wait_for(sock: str, pattern: str, timeout: float = 30) -> str:
 @pytest.mark.e2e
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_demo_avs_prod_works(tmp_path: Path, shell: str) -> None:
-    """The README's first command: in the demo shell, `avs prod` assumes the role."""
+    """The README's first command: in the demo shell, `avs prod` assumes the role; and
+    the demo ends cleanly even when the last command typed in it failed."""
     if not shutil.which("tmux") or not shutil.which(shell):
         pytest.skip(f"needs tmux and {shell}")
     home = tmp_path / "home"
@@ -175,8 +216,12 @@ def test_demo_avs_prod_works(tmp_path: Path, shell: str) -> None:
         _tmux(sock, "send-keys", "-t", "demo", "aws-whoami", "Enter")
         screen = _wait_for(sock, r"assumed-role/ProdReadOnly/")
         assert "210987654321" in screen
+        # The last command fails, so the shell exits with 1: the demo still ends cleanly.
+        _tmux(sock, "send-keys", "-t", "demo", "false", "Enter")
         _tmux(sock, "send-keys", "-t", "demo", "exit", "Enter")
-        _wait_for(sock, r"DEMO-EXITED-0")
+        screen = _wait_for(sock, r"DEMO-EXITED-\d")
+        assert "DEMO-EXITED-0" in screen
+        assert "Error" not in screen
         # the throw-away HOME is gone
         assert not list(tmp_path.glob("avault-demo-*"))
     finally:

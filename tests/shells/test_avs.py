@@ -378,6 +378,41 @@ def test_prompt_hook_starts_no_process(shell: str, env: dict[str, str]) -> None:
     assert "7h59m" in r.stdout
 
 
+# What each framework defines that the step-aside check looks at (stand-ins: the real
+# frameworks are in test_frameworks.py; here only the cost of the check is measured).
+THEMES = {
+    "zsh": "setopt prompt_subst; function spaceship_aws { : }; SPACESHIP_PROMPT_ORDER=(dir aws)\n"
+    "function aws_prompt_info { : }; PS1='$(aws_prompt_info) $ '\n",
+    "bash": "STARSHIP_SHELL=bash; starship_precmd() { :; }\n",
+}
+
+
+@pytest.mark.parametrize("shell", ["zsh", "bash"])
+def test_theme_check_starts_no_process_and_steps_aside(shell: str, env: dict[str, str]) -> None:
+    """The hook's theme check, run 1000 times with a theme that shows AWS: no fork, and
+    avault's segment is left out (AVS_PROMPT=1 brings it back)."""
+    body = {"zsh": "__avs_precmd; s=${__avs_seg}", "bash": "__avs_prompt_command; s=${PS1@P}"}[shell]
+    script = (
+        "export AVS_PROFILE=prod AVS_EXPIRES=$((EPOCHSECONDS + 3600))\n"
+        "PS1='$ '; RPROMPT=''\n" + THEMES[shell] + "sleep 0 & wait; first=$!\n"
+        "saved=$PATH; PATH=''; hash -r\n"
+        f"for ((i = 0; i < 1000; i++)); do {body}; done\n"
+        "PATH=$saved\n"
+        "sleep 0 & wait; last=$!\n"
+        'echo "forks=$((last - first - 1)) seg=[$s]"\n'
+        f"AVS_PROMPT=1; {body}\n"
+        'echo "forced=[$s]"\n'
+    )
+    r = run_shell(shell, script, env)
+    assert r.returncode == 0, r.stderr
+    forks = int(re.search(r"forks=(-?\d+)", r.stdout).group(1))  # type: ignore[union-attr]
+    assert forks < 200, r.stdout
+    aside, forced = r.stdout.split("forced=", 1)
+    assert "seg=[" in aside
+    assert "aws:prod" not in aside
+    assert "aws:prod" in forced
+
+
 def test_bash_hook_preserves_status_and_user_prompt_command(env: dict[str, str]) -> None:
     r = run_shell(
         "bash",

@@ -7,26 +7,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import tarfile
 from pathlib import Path
 
 import pytest
 
-from fixtures.shells import PROMPT, ROOT, SHELLS, strip_ansi
+from fixtures.shells import CONFIG, PROMPT, ROOT, SHELLS, oh_my_zsh_with_avault, strip_ansi, unpack_testdata
 
 pytestmark = pytest.mark.shells
-
-CONFIG = """\
-[profile dev]
-region = eu-west-1
-[profile staging]
-[profile prod]
-role_arn = arn:aws:iam::333333333333:role/admin
-source_profile = dev
-[sso-session corp]
-sso_region = eu-west-1
-"""
-TESTDATA = ROOT.parent / "shared" / "testdata"
 
 
 def _reset(t, shell: str) -> None:
@@ -105,27 +92,12 @@ def test_tab_completes_profiles_and_subcommands(shell: str, fake_env, tmux_shell
     assert "exec" in screen
 
 
-def _unpack(archive_glob: str, dest: Path) -> Path:
-    found = sorted(TESTDATA.glob(archive_glob))
-    if not found:
-        pytest.skip(f"test archive {archive_glob} not found in {TESTDATA} (see its README)")
-    with tarfile.open(found[0]) as tar:
-        tar.extractall(dest, filter="data")
-    return dest
-
-
 def test_oh_my_zsh_plugin_resolves_the_avs_alias_clash(fake_env, tmux_shell, tmp_path: Path) -> None:
     if not shutil.which("zsh"):
         pytest.skip("zsh not installed")
-    base = _unpack("ohmyzsh-*.tar.gz", tmp_path / "omz")
-    _unpack("zsh-aws-vault-*.tar.gz", tmp_path / "omz")
-    zsh_dir = base / "ohmyzsh"
-    plugins = zsh_dir / "custom/plugins"
-    shutil.copytree(base / "zsh-aws-vault", plugins / "zsh-aws-vault")
-    ours = plugins / "avault"
-    ours.mkdir(parents=True)
-    for name in ("avault.plugin.zsh", "avs.zsh", "_avault"):
-        shutil.copy(ROOT / "shell/zsh" / name, ours / name)
+    zsh_dir = oh_my_zsh_with_avault(tmp_path / "omz")
+    their = unpack_testdata("zsh-aws-vault-*.tar.gz", tmp_path / "omz")
+    shutil.copytree(their, zsh_dir / "custom/plugins/zsh-aws-vault")
     Path(fake_env["AWS_CONFIG_FILE"]).write_text(CONFIG)
     env = dict(fake_env, ZSH=str(zsh_dir))
     init = (
@@ -141,7 +113,8 @@ def test_oh_my_zsh_plugin_resolves_the_avs_alias_clash(fake_env, tmux_shell, tmp
     screen = t.wait_for("ZSH>")
     assert "replaced alias avs='aws-vault server'" in screen
     t.line("avs prod")
-    t.wait_for("aws:prod(333333333333) 7h59m")
+    # The aws plugin's prompt shows the profile; our segment steps aside.
+    t.wait_for("<aws:prod>")
     t.send("avs ", "Tab")
     screen = t.wait_for("staging")
     assert "dev" in screen
@@ -150,7 +123,7 @@ def test_oh_my_zsh_plugin_resolves_the_avs_alias_clash(fake_env, tmux_shell, tmp
     t.wait_for(
         lambda s: (
             [ln for ln in strip_ansi(s).splitlines() if ln.strip()][-1].split("ZSH>", 1)[-1].split()[:1]
-            in ([], ["aws:prod(333333333333)"])
+            in ([], ["<aws:prod>"])
         )
     )
     t.send("avault e", "Tab")
@@ -159,12 +132,7 @@ def test_oh_my_zsh_plugin_resolves_the_avs_alias_clash(fake_env, tmux_shell, tmp
 
 def test_oh_my_zsh_theme_prompt_keeps_segment(fake_env, tmux_shell, tmp_path: Path) -> None:
     """robbyrussell's PROMPT (prompt_subst on) plus our RPROMPT reference."""
-    base = _unpack("ohmyzsh-*.tar.gz", tmp_path / "omz")
-    zsh_dir = base / "ohmyzsh"
-    ours = zsh_dir / "custom/plugins/avault"
-    ours.mkdir(parents=True)
-    for name in ("avault.plugin.zsh", "avs.zsh", "_avault"):
-        shutil.copy(ROOT / "shell/zsh" / name, ours / name)
+    zsh_dir = oh_my_zsh_with_avault(tmp_path / "omz")
     env = dict(fake_env, ZSH=str(zsh_dir))
     init = (
         "zstyle ':omz:update' mode disabled\nZSH_THEME=robbyrussell\n"

@@ -1,4 +1,4 @@
-"""``avault init [zsh|bash|fish]``: print the shell integration for ``eval``/``source``.
+"""``avault init [zsh|bash|fish|direnv]``: print the shell integration for ``eval``/``source``.
 
 The files under ``shell/`` are the single source (zoxide's ``templates/`` idea, but
 with no templating): the wheel carries a copy at ``avault/shell``, a source checkout
@@ -23,6 +23,8 @@ FILES = {
     "zsh": "zsh/avs.zsh",
     "bash": "bash/avs.bash",
     "fish": "fish/avs.fish",
+    # not a shell: a direnv stdlib extension (`use avault PROFILE` in an .envrc)
+    "direnv": "direnv/avault.sh",
 }
 
 

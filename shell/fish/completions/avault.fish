@@ -179,7 +179,7 @@ complete -c avault -n '__fish_seen_subcommand_from init' -l keychain -x -d 'macO
 complete -c avault -n '__fish_seen_subcommand_from init' -l pass-dir -x -d 'pass password store directory [$AWS_VAULT_PASS_PASSWORD_STORE_DIR]'
 complete -c avault -n '__fish_seen_subcommand_from init' -l pass-cmd -x -d 'the pass command [$AWS_VAULT_PASS_CMD]'
 complete -c avault -n '__fish_seen_subcommand_from init' -l pass-prefix -x -d 'prefix of avault\'s pass entries [$AWS_VAULT_PASS_PREFIX]'
-complete -c avault -n '__fish_seen_subcommand_from init' -a 'zsh bash fish'
+complete -c avault -n '__fish_seen_subcommand_from init' -a 'zsh bash fish direnv'
 # avault pick
 complete -c avault -n '__fish_seen_subcommand_from pick' -l debug -d 'show debug output on stderr (never secrets)'
 complete -c avault -n '__fish_seen_subcommand_from pick' -l backend -x -a 'file keyring secret-service pass keychain' -d 'secret backend, one of those available here: file/keyring/secret-service/pass/keychain [$AWS_VAULT_BACKEND]'

@@ -88,7 +88,10 @@ if status is-interactive; and not functions -q __avs_orig_right_prompt
     function fish_right_prompt
         # Keep $status for the original prompt, which may show it.
         set -l last_status $status
-        avs_prompt
+        # Steps aside when the theme shows AWS itself, unless AVS_PROMPT=1.
+        if test "$AVS_PROMPT" = 1; or not __avs_theme_shows_aws
+            avs_prompt
+        end
         __avs_return $last_status
         __avs_orig_right_prompt
     end

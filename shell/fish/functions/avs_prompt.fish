@@ -5,18 +5,7 @@ function avs_prompt --description 'AWS profile and time left (avault)'
     if test "$AVS_PROMPT" = 0; or not set -q AVS_PROFILE[1]; or test -z "$AVS_PROFILE"
         return 0
     end
-    set -l classes '*prod*' red '*stag*' yellow '*' green
-    set -q AVS_PROMPT_CLASSES[1]; and set classes $AVS_PROMPT_CLASSES
-    set -l colour green
-    # A while loop, not `seq`: the prompt may start no process but `date`.
-    set -l i 1
-    while test $i -lt (count $classes)
-        if string match -q -- $classes[$i] $AVS_PROFILE
-            set colour $classes[(math $i + 1)]
-            break
-        end
-        set i (math $i + 2)
-    end
+    set -l colour (__avs_class_colour)
     # The name is printed as data, never evaluated; control characters become '?'.
     set -l text aws:(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_PROFILE")
     set -q AVS_ACCOUNT[1]; and set text "$text("(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_ACCOUNT")")"
