@@ -1,8 +1,11 @@
 """Start-up benchmark: cached ``avault export --format zsh`` vs bare Python vs awsume.
 
-Usage: .venv/bin/python bench/bench_export.py [-n RUNS]
+Usage: .venv/bin/python bench/bench_export.py [-n RUNS] [--baseline OTHER_VENV/bin]
 
-Prints the median wall time of each (after warm-up runs) and the ratios. The first run
+Prints the median wall time of each (after warm-up runs) and the ratios. ``--baseline``
+also times the cached export of another install (e.g. an older commit checked out in a
+worktree with its own venv) on the same seeded HOME, its samples interleaved with this
+tree's, so both ratios to bare Python come from one run. The first run
 creates bench/.venv-awsume and installs awsume into it. Byte-code writing is enabled for
 the measured commands (PYTHONDONTWRITEBYTECODE is dropped), as it is for installed users.
 """
@@ -99,6 +102,21 @@ def median_ms(argv: list[str], env: dict[str, str], runs: int, warmup: int = 3) 
     return statistics.median(samples), min(samples), max(samples)
 
 
+def interleaved_ms(
+    argvs: list[list[str]], env: dict[str, str], runs: int, warmup: int = 3
+) -> list[tuple[float, float, float]]:
+    """``median_ms`` of several commands, one sample of each in turn (the same load for all)."""
+    samples: list[list[float]] = [[] for _ in argvs]
+    for i in range(warmup + runs):
+        for argv, out in zip(argvs, samples, strict=True):
+            start = time.perf_counter()
+            subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if i >= warmup:
+                out.append((time.perf_counter() - start) * 1000)
+    return [(statistics.median(s), min(s), max(s)) for s in samples]
+
+
+BASELINE = "baseline avault export (cached)"
 # Exactly what `avs bench` runs in zsh (the profile after `--`).
 AVS_ARGV = [str(VENV_BIN / "avault"), "export", "--format", "zsh", "--", "bench"]
 # `python -c pass` on the reference machine (shared/reference/test-environment.md §4).
@@ -124,6 +142,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", "--runs", type=int, default=21, help="measured runs per command (>= 15)")
     ap.add_argument("--skip-awsume", action="store_true", help="do not install or time awsume")
+    ap.add_argument("--baseline", type=Path, help="bin directory of another avault install to compare")
     args = ap.parse_args()
     runs = max(args.runs, 15)
 
@@ -143,12 +162,25 @@ def main() -> int:
             return 1
 
         results: dict[str, tuple[float, float, float]] = {}
-        results["avault export --format zsh (cached)"] = median_ms(AVS_ARGV, av_env, runs)
+        if args.baseline:
+            base_argv = [str(args.baseline / "avault"), *AVS_ARGV[1:]]
+            first = subprocess.run(base_argv, env=av_env, capture_output=True, text=True, check=False)
+            if first.returncode != 0 or "ASIABENCH" not in first.stdout:
+                print(f"cached export of {args.baseline} did not work", file=sys.stderr)
+                return 1
+            timed = interleaved_ms([AVS_ARGV, base_argv, [sys.executable, "-c", "pass"]], av_env, runs)
+            results["avault export --format zsh (cached)"] = timed[0]
+            results[BASELINE] = timed[1]
+            results["python -c pass"] = timed[2]
+        else:
+            results["avault export --format zsh (cached)"] = median_ms(AVS_ARGV, av_env, runs)
+            results["python -c pass"] = median_ms([sys.executable, "-c", "pass"], av_env, runs)
         instructions = {
             "avault export (cached)": callgrind_instructions(AVS_ARGV, av_env),
             "python -c pass": callgrind_instructions([sys.executable, "-c", "pass"], av_env),
         }
-        results["python -c pass"] = median_ms([sys.executable, "-c", "pass"], av_env, runs)
+        if args.baseline:
+            instructions[BASELINE] = callgrind_instructions(base_argv, av_env)
         if not args.skip_awsume:
             script = ensure_awsume()
             seed_awsume(aw_home)
@@ -164,6 +196,11 @@ def main() -> int:
     av = results["avault export --format zsh (cached)"][0]
     py = results["python -c pass"][0]
     print(f"  avault / bare python: {av / py:.2f}x; avault above bare python: {av - py:.1f} ms")
+    if BASELINE in results:
+        old = results[BASELINE][0]
+        print(
+            f"  baseline ({args.baseline}) / bare python: {old / py:.2f}x; above bare python: {old - py:.1f} ms"
+        )
     if "awsume static (sourced in bash)" in results:
         aw = results["awsume static (sourced in bash)"][0]
         print(f"  awsume / avault: {aw / av:.2f}x faster (target >= 4x)")
@@ -180,6 +217,9 @@ def main() -> int:
         print(
             f"  instructions (callgrind): avault {a / 1e6:.0f}M, python -c pass {b / 1e6:.0f}M, {a / b:.2f}x"
         )
+        old_n = instructions.get(BASELINE)
+        if old_n:
+            print(f"  instructions (callgrind): baseline {old_n / 1e6:.0f}M, {old_n / b:.2f}x python -c pass")
     return 0
 
 

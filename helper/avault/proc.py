@@ -5,9 +5,11 @@ kept, so a user's own command can get its limit back) and, with ``ptrace=True`` 
 Linux, ``prctl(PR_SET_DUMPABLE, 0)``: no core even through a piped ``core_pattern``,
 and no ptrace or ``/proc/<pid>/mem`` by other processes of the same user. The rlimit
 costs a ``resource`` import (~0.1 ms), so ``main()`` does it for every command; the prctl
-needs ``ctypes`` (1-2 ms to import), so the cached switch skips it and it is done where a
-long-term secret or a prompt is handled (every other command, the passphrase provider,
-the agent, the ECS server). ``bench/bench_export.py --hardening`` measures both.
+is called through ``_ctypes``, the C half of ``ctypes`` (the ``ctypes`` package itself
+costs ~9M instructions to import, a quarter of a bare Python start; ``_ctypes`` ~1M), and
+``main()`` leaves it to where a secret is about to be in memory on the cached switch (the
+passphrase provider), doing it at once for every other command, the agent and the ECS
+server. ``bench/bench_hardening.py`` measures both.
 ``child_core_limit()`` gives the limits from before, for the user's own commands.
 
 **Self-started processes.** ``spawn_avault`` is the one way avault starts a Python
@@ -31,7 +33,7 @@ import sys
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     import subprocess
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
 #: What a self-started avault process inherits of the environment: never a secret.
 SAFE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "XDG_RUNTIME_DIR")
@@ -68,13 +70,28 @@ def not_dumpable() -> bool:
     ok = False
     if sys.platform.startswith("linux"):
         try:
-            import ctypes  # noqa: PLC0415 - 1-2 ms: only where a secret is handled
-
-            ok = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
-        except (ImportError, OSError, AttributeError):
+            ok = _prctl()(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
+        except (ImportError, OSError, AttributeError, TypeError):
             ok = False
     _not_dumpable_done.append(ok)
     return ok
+
+
+def _prctl() -> Callable[..., int]:
+    """libc's ``prctl`` as ``ctypes.CDLL(None).prctl`` would give it (int arguments and
+    result), built from ``_ctypes`` alone: the cached switch calls it, and importing the
+    ``ctypes`` package would add ~1.5 ms to it."""
+    import _ctypes  # noqa: PLC0415 - only where a secret is handled
+
+    class Int(_ctypes._SimpleCData):  # type: ignore[type-arg]  # noqa: SLF001 - ctypes.c_int
+        _type_ = "i"
+
+    class Function(_ctypes.CFuncPtr):
+        _flags_ = _ctypes.FUNCFLAG_CDECL
+        _restype_ = Int
+
+    handle = _ctypes.dlopen(None, os.RTLD_NOW)  # type: ignore[arg-type]  # None: the program itself
+    return Function(_ctypes.dlsym(handle, "prctl"))
 
 
 def child_core_limit() -> tuple[int, int] | None:

@@ -283,8 +283,12 @@ try:
     runpy.run_module("avault", run_name="__main__")
 except SystemExit as exc:
     code = exc.code
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore", "keyring", "s3transfer"))
+heavy = sorted(
+    m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore", "keyring", "s3transfer", "ctypes")
+)
 sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
+import ctypes  # after the count: is the process still dumpable (PR_GET_DUMPABLE)?
+sys.stderr.write("DUMPABLE=%d\\n" % ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))
 sys.exit(code)
 """
 
@@ -303,6 +307,7 @@ def test_cached_export_imports_no_boto_or_keyring(moto, aws_config, run_avault, 
         )
         assert r.returncode == 0, r.stderr
         assert "HEAVY=\n" in r.stderr, r.stderr
+        assert "DUMPABLE=0\n" in r.stderr, r.stderr  # the passphrase provider made it so
         if fmt == "json":
             assert r.stdout == first
     # An expired session (clock moved past expiry - MIN_TTL) is not reused: that path needs STS.
