@@ -89,9 +89,12 @@ class Context:
     def say(self, message: str) -> None:
         """A result message aws-vault prints on stdout (add, remove, clear, migrate-backend).
 
-        Only for commands whose stdout nobody evals; the rest use ``info``.
+        Only for commands whose stdout nobody evals; the rest use ``info``. Names are shown
+        escaped, as in ``info``.
         """
-        print(message, file=self.stdout, flush=True)
+        from avault.text import printable_lines  # noqa: PLC0415 - only when there is a message
+
+        print(printable_lines(message), file=self.stdout, flush=True)
 
     def log(self, message: str) -> None:
         """A --debug line, in aws-vault's ``YYYY/MM/DD HH:MM:SS msg`` shape. Never a secret."""
