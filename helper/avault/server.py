@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from avault.constants import SHELLS
 from avault.errors import AvaultError
 
 if TYPE_CHECKING:
@@ -528,7 +529,7 @@ def _validate(args: argparse.Namespace) -> None:
         raise AvaultError("Can't use --ecs-server with --json")
     if args.no_session:
         raise AvaultError("Can't use --ecs-server with --no-session")
-    if args.background and args.format not in ("zsh", "bash", "fish"):
+    if args.background and args.format not in SHELLS:
         raise AvaultError("--background prints shell code: add --format zsh, bash or fish")
     if args.background and args.cmd:
         raise AvaultError("--background runs no command; drop the command, or drop --background")

@@ -447,7 +447,7 @@ def test_new_vault_passphrase_typed_twice_is_handed_over(env, runtime: Path, tmp
 
 LIGHT_CHECK = """
 import sys
-from avault.cli import main
+from avault.main import main
 rc = main(sys.argv[1:])
 heavy = sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 'botocore', 'keyring', 'cryptography'})
 sys.stderr.write('HEAVY=' + ','.join(heavy) + '\\n')

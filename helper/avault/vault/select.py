@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 
+from avault.constants import BACKENDS
 from avault.errors import VaultError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
@@ -29,8 +30,7 @@ if TYPE_CHECKING:
 
 DEFAULT_FILE_DIR = "~/.awsvault/keys/"
 DEFAULT_COLLECTION = "awsvault"
-#: every name --backend accepts (static: completions are generated from it)
-KNOWN = ("file", "keyring", "secret-service", "pass", "keychain")
+KNOWN = BACKENDS  # every name --backend accepts
 SS_KEYRING_BACKEND = "keyring.backends.SecretService.Keyring"
 KEYCHAIN_VARS = "--keychain / $AWS_VAULT_KEYCHAIN_NAME"
 LOGIN_KEYCHAIN = "login"
