@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 from avault.errors import AvaultError
 
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Callable
 
     from avault.config import ProfileConfig
     from avault.context import Context
     from avault.creds import Credentials
     from avault.iam import Aws
+    from avault.switch import SessionOptions
     from avault.vault.base import Vault
 
 PENDING_FIELD = "AvaultRotatingFrom"
@@ -92,24 +92,21 @@ def _store(
 
 
 class Rotation:
-    def __init__(self, args: argparse.Namespace, ctx: Context) -> None:
-        from avault import config as cfgmod  # noqa: PLC0415
-        from avault.commands.export import without_switch_region  # noqa: PLC0415
-        from avault.providers import Resolver  # noqa: PLC0415
-        from avault.vault.select import open_vault  # noqa: PLC0415
+    def __init__(self, session: SessionOptions, ctx: Context, profile: str) -> None:
+        """``session``: only -n, --prompt and the vault count (no duration, region or MFA code)."""
+        from avault.config import Flags  # noqa: PLC0415
+        from avault.switch import open_profile  # noqa: PLC0415
 
         self.ctx = ctx
-        self.no_session = bool(args.no_session)
-        self.profile: str = args.profile
-        env = without_switch_region(ctx.env)
-        prompt = getattr(args, "prompt", None) or env.get("AWS_VAULT_PROMPT", "")
-        flags = cfgmod.Flags(mfa_prompt=prompt, no_session=self.no_session)
-        cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home)
-        self.vault = open_vault(args, ctx)
+        self.no_session = session.no_session
+        self.profile = profile
+        prompt = session.prompt or ctx.env.get("AWS_VAULT_PROMPT", "")
+        flags = Flags(mfa_prompt=prompt, no_session=self.no_session)
         # The IAM calls get temporary credentials, but none of them is cached.
-        self.resolver = Resolver(ctx, self.vault, no_session=self.no_session, disable_cache=True)
-        cfgmod.ensure_profile_exists(self.profile, cfg, self.resolver.stored)
-        self.config = cfgmod.resolve(self.profile, cfg, env, flags, log=ctx.log)
+        self.resolver, self.config, _flags = open_profile(
+            session, ctx, profile, flags=flags, disable_cache=True
+        )
+        self.vault = self.resolver.vault
         self.master = master_of(self.config, self.resolver.stored).profile_name
 
     def aws(self) -> Aws:
@@ -205,7 +202,7 @@ class Rotation:
         return f"Delete the unused key ({which}) in the IAM console or with '{delete}'"
 
     def _delete_sessions(self) -> None:
-        from avault.commands.clear import delete_profile_sessions  # noqa: PLC0415
+        from avault.sessions import delete_profile_sessions  # noqa: PLC0415
 
         for name in chain_of(self.config):
             count = delete_profile_sessions(self.vault, name)
@@ -276,5 +273,5 @@ def pending_rotation(data: dict[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
-    return Rotation(args, ctx).run()
+def run(session: SessionOptions, ctx: Context, profile: str) -> int:
+    return Rotation(session, ctx, profile).run()

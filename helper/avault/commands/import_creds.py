@@ -180,7 +180,7 @@ def _stored_pair(vault: Vault, profile: str) -> tuple[str, str] | None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import config  # noqa: PLC0415
-    from avault.commands.clear import delete_profile_sessions  # noqa: PLC0415
+    from avault.sessions import delete_profile_sessions  # noqa: PLC0415
     from avault.vault.base import Item  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
 
