@@ -298,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(module="pick")
 
-    # -- passphrase agent and migration (avault.agent, avault.passphrase) --------------
+    # -- passphrase agent and migration (avault.vault.passphrase, .passphrase_agent) -------
     p = sub.add_parser(
         "agent", parents=[parent], help="keep the file vault's passphrase in memory (like ssh-agent)"
     )

@@ -22,14 +22,14 @@ from avault.creds import Credentials, account_from_arn, parse_credential_process
 from avault.durations import format_go_duration
 from avault.errors import AvaultError
 from avault.sessions import SessionCache, is_credential_key, min_ttl_from_env
+from avault.sts_api import Signer
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
-    from typing import Protocol
-
     from avault.config import ProfileConfig
     from avault.context import Context
     from avault.mfa import MfaSource
+    from avault.sts_api import StsApi
     from avault.vault.base import Vault
 
 GET_SESSION_TOKEN = "sts.GetSessionToken"  # noqa: S105 - an STS operation name
@@ -57,43 +57,6 @@ CREDENTIAL_SOURCE_INSTEAD = {
 # What STS itself accepts (IAM users; a role's MaxSessionDuration can only be lower).
 GET_SESSION_TOKEN_RANGE = (900, 129_600)  # 15m - 36h
 ASSUME_ROLE_RANGE = (900, 43_200)  # 15m - 12h
-
-
-class Signer:
-    """The credentials that sign an STS call, and where they came from (for error messages)."""
-
-    __slots__ = ("creds", "long_term", "profile")
-
-    def __init__(self, creds: Credentials, profile: str, long_term: bool) -> None:
-        self.creds = creds
-        self.profile = profile
-        self.long_term = long_term  # the stored access key of ``profile``: a rejection means rotate/add
-
-
-# Only for type checking: typing.Protocol is slow to import on the cached path.
-if TYPE_CHECKING:
-
-    class StsApi(Protocol):
-        """The boundary to AWS. ``avault.sts.BotoSts`` is the real one; tests inject a fake."""
-
-        def get_session_token(
-            self, signer: Signer, config: ProfileConfig, *, duration: int, serial: str, code: str
-        ) -> Credentials: ...
-
-        def assume_role(
-            self,
-            signer: Signer,
-            config: ProfileConfig,
-            *,
-            duration: int,
-            serial: str,
-            code: str,
-            session_name: str,
-        ) -> Credentials: ...
-
-        def assume_role_with_web_identity(
-            self, config: ProfileConfig, *, token: str, duration: int, session_name: str
-        ) -> Credentials: ...
 
 
 # -- providers -------------------------------------------------------------------------------

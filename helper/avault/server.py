@@ -179,7 +179,7 @@ class Credentials4Server:
 
     def _assume(self, arn: str) -> Credentials:
         from avault.config import ROLE_CHAINING_MAXIMUM_DURATION, ProfileConfig  # noqa: PLC0415
-        from avault.providers import Signer  # noqa: PLC0415
+        from avault.sts_api import Signer  # noqa: PLC0415
 
         base = self.base.get()
         c = self.config

@@ -16,7 +16,7 @@ from avault.errors import StsError
 if TYPE_CHECKING:
     from avault.config import ProfileConfig
     from avault.context import Context
-    from avault.providers import Signer
+    from avault.sts_api import Signer
 
 DEFAULT_REGION = "us-east-1"
 LEGACY_GLOBAL_REGIONS = frozenset(
@@ -61,7 +61,7 @@ def endpoint_for(config: ProfileConfig, env: dict[str, str] | None = None) -> st
 
 
 class BotoSts:
-    """avault.providers.StsApi over botocore."""
+    """avault.sts_api.StsApi over botocore."""
 
     def __init__(self, ctx: Context) -> None:
         from avault import aws  # noqa: PLC0415

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from avault.agent import AgentClient, AgentError, AgentUnavailable
+from avault.vault.passphrase_agent import AgentClient, AgentError, AgentUnavailable
 
 pexpect = pytest.importorskip("pexpect")
 

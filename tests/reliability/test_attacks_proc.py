@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from avault.agent import AgentClient, AgentError, AgentUnavailable
 from avault.errors import VaultError
 from avault.vault.lock import exclusive
+from avault.vault.passphrase_agent import AgentClient, AgentError, AgentUnavailable
 
 from .conftest import AVAULT, record
 

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from avault import agent as agentmod
-from avault.agent import AgentClient, AgentError, AgentNotOurs, AgentServer, AgentUnavailable
 from avault.context import Context
 from avault.errors import VaultError
-from avault.passphrase import AgentSealer
-from avault.vault import file as filemod
+from avault.vault import passphrase as passmod
+from avault.vault import passphrase_agent as agentmod
 from avault.vault.base import Item
 from avault.vault.file import FileVault
+from avault.vault.passphrase import AgentSealer
+from avault.vault.passphrase_agent import AgentClient, AgentError, AgentNotOurs, AgentServer, AgentUnavailable
 
 PW = "agent test passphrase \u00e9"
 
@@ -76,7 +76,7 @@ def runtime(env: dict[str, str], monkeypatch: pytest.MonkeyPatch):
     env.pop("AWS_VAULT_FILE_PASSPHRASE", None)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(d))
     monkeypatch.delenv("AWS_VAULT_FILE_PASSPHRASE", raising=False)
-    filemod._passphrases.clear()
+    passmod._passphrases.clear()
     yield d
     stop_agent(env)
     subprocess.run(["rm", "-rf", str(d)], check=False)

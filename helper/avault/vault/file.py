@@ -29,7 +29,7 @@ rewritten on such a failure.
 
 Who holds the key: the passphrase provider returns either the passphrase (then this
 process does the crypto, jwe.py) or a ``Sealer`` that decrypts and encrypts for us (the
-agent, see avault.passphrase and avault.agent), so the passphrase need not be here.
+agent, see avault.vault.passphrase and avault.vault.passphrase_agent), so the passphrase need not be here.
 
 Importing this module costs only the stdlib: ``cryptography`` is imported by jwe.py on
 the first decrypt, and boto3/keyring never.
@@ -52,48 +52,21 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
-    from typing import Protocol
 
     from avault.context import Context
+    from avault.vault.passphrase import PassphraseProvider, Sealer
 
-    class Sealer(Protocol):
-        """Decrypts and encrypts vault items with a key it holds; raises jwe.JWEError subclasses."""
-
-        def decrypt(self, token: str) -> bytes: ...
-
-        def encrypt(self, plaintext: bytes) -> str: ...
-
-    #: ``provider(new_vault) -> passphrase or Sealer``. ``new_vault`` is True when the
-    #: vault has no item yet, so an interactive provider should ask twice and compare.
-    PassphraseProvider = Callable[[bool], "str | Sealer"]
-
-PASSPHRASE_VAR = "AWS_VAULT_FILE_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
-COMMAND_VAR = "AVAULT_FILE_PASSPHRASE_COMMAND"
 _IN_DIR_LOCK = ".avault.lock"
 _IN_DIR_TMP_PREFIX = ".avault-tmp-"
 _MAX_ITEM_BYTES = 64 * 1024 * 1024  # far above any credential; refuses to slurp junk
 _UNLOCK_PROBES = 3
 
-# Once per process, as aws-vault does: the passphrase per directory, and loose-mode warnings.
-_passphrases: dict[str, str] = {}
+# Once per process, as aws-vault does: the loose-mode warnings (passphrases: vault.passphrase).
 _warned: set[str] = set()
 
 
 class WrongPassphrase(VaultError):
     """The passphrase opens no item of this vault."""
-
-
-class LocalSealer:
-    """The passphrase is in this process; jwe.py does the crypto here."""
-
-    def __init__(self, passphrase: str) -> None:
-        self._passphrase = passphrase
-
-    def decrypt(self, token: str) -> bytes:
-        return jwe.decrypt(token, self._passphrase)
-
-    def encrypt(self, plaintext: bytes) -> str:
-        return jwe.encrypt(plaintext, self._passphrase)
 
 
 def encode_name(key: str) -> str:
@@ -128,32 +101,6 @@ def decode_name(name: str) -> str:
     return os.fsdecode(bytes(out))
 
 
-def env_or_prompt_provider(ctx: Context, shown_dir: str) -> Callable[[bool], str]:
-    """``$AWS_VAULT_FILE_PASSPHRASE`` if set (even empty), else ask on the tty once per process."""
-
-    def provide(new_vault: bool) -> str:
-        if PASSPHRASE_VAR in ctx.env:
-            return ctx.env[PASSPHRASE_VAR]
-        cached = _passphrases.get(shown_dir)
-        if cached is not None:
-            return cached
-        avoid = f"set {PASSPHRASE_VAR}"
-        if new_vault:
-            first = ctx.prompt(f'Enter a new passphrase for "{shown_dir}": ', secret=True, how_to_avoid=avoid)
-            again = ctx.prompt("Enter the same passphrase again: ", secret=True, how_to_avoid=avoid)
-            if first != again:
-                raise VaultError("the two passphrases differ; nothing was written, try again")
-            passphrase = first
-        else:
-            passphrase = ctx.prompt(
-                f'Enter passphrase to unlock "{shown_dir}": ', secret=True, how_to_avoid=avoid
-            )
-        _passphrases[shown_dir] = passphrase
-        return passphrase
-
-    return provide
-
-
 class FileVault(Vault):
     name = "file"
 
@@ -173,7 +120,7 @@ class FileVault(Vault):
 
     @classmethod
     def from_context(cls, ctx: Context, dir_str: str) -> FileVault:
-        from avault.passphrase import provider_for  # noqa: PLC0415 - import cycle
+        from avault.vault.passphrase import provider_for  # noqa: PLC0415 - the agent client only if used
 
         directory = ctx.expand(dir_str)
         return cls(directory, provider_for(ctx, directory), warn=ctx.info)
@@ -261,14 +208,18 @@ class FileVault(Vault):
     def _get_sealer(self, *, new_vault: bool) -> Sealer:
         if self._sealer is None:
             got = self._passphrase_provider(new_vault)
-            self._sealer = LocalSealer(got) if isinstance(got, str) else got
+            if isinstance(got, str):
+                from avault.vault.passphrase import LocalSealer  # noqa: PLC0415
+
+                got = LocalSealer(got)
+            self._sealer = got
         return self._sealer
 
     def _wrong_passphrase(self) -> WrongPassphrase:
         hint = str(getattr(self._sealer, "wrong_passphrase_hint", "") or "")
         if not hint:
             hint = (
-                f"Check {PASSPHRASE_VAR} (or {COMMAND_VAR}) or retype it "
+                "Check AWS_VAULT_FILE_PASSPHRASE (or AVAULT_FILE_PASSPHRASE_COMMAND) or retype it "
                 "(the passphrase aws-vault uses for this directory)"
             )
         return WrongPassphrase(f"wrong passphrase for vault {self.dir}; nothing was changed. {hint}")

@@ -14,7 +14,7 @@ module costs nothing. Derived KEKs are cached per (passphrase, salt, p2c) in-pro
 because PBKDF2 is the slow step and a process may read one item several times.
 
 ``encrypt_with``/``decrypt_with`` take a ``KekFunction`` instead of a passphrase, so a
-holder of the passphrase (the agent, see avault.agent) can keep its own KEK cache per
+holder of the passphrase (the agent, see avault.vault.passphrase_agent) can keep its own KEK cache per
 (salt, p2c) and forget it on ``lock`` instead of filling the module-wide one.
 """
 

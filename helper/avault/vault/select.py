@@ -40,13 +40,11 @@ def _desktop() -> bool:
     return sys.platform not in ("darwin", "win32")
 
 
-def pass_command(env: Mapping[str, str]) -> str:
-    return env.get("AWS_VAULT_PASS_CMD") or "pass"
-
-
 def available(env: Mapping[str, str]) -> list[str]:
     """The backends that can work on this machine, in aws-vault's order of preference."""
     import shutil  # noqa: PLC0415 - only for messages and --help
+
+    from avault.vault.pass_ import pass_command  # noqa: PLC0415
 
     names = ["keychain"] if sys.platform == "darwin" else []
     if _desktop():
