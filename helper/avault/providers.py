@@ -22,14 +22,13 @@ from avault.creds import Credentials, account_from_arn, parse_credential_process
 from avault.durations import format_go_duration
 from avault.errors import AvaultError
 from avault.sessions import SessionCache, is_credential_key, min_ttl_from_env
-from avault.sts_api import Signer
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from avault.config import ProfileConfig
     from avault.context import Context
     from avault.mfa import MfaSource
-    from avault.sts_api import StsApi
+    from avault.sts_api import Signer, StsApi
     from avault.vault.base import Vault
 
 GET_SESSION_TOKEN = "sts.GetSessionToken"  # noqa: S105 - an STS operation name
@@ -73,6 +72,8 @@ class Provider(abc.ABC):
     def retrieve(self) -> Credentials: ...
 
     def signer(self) -> Signer:
+        from avault.sts_api import Signer  # noqa: PLC0415 - only before an STS call
+
         return Signer(self.retrieve(), self.profile, long_term=self.kind == "stored")
 
     def chain(self) -> list[Provider]:
