@@ -26,6 +26,10 @@ class VaultError(AvaultError):
     """The vault could not be opened, read or written."""
 
 
+class LockError(VaultError):
+    """A lock could not be taken: its file or directory is not ours, or the wait timed out."""
+
+
 class ItemCorrupt(VaultError):
     """One vault item is unreadable (truncated, tampered, swapped, not a file).
 

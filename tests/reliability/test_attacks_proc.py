@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from avault.errors import VaultError
-from avault.vault.lock import exclusive
+from avault.fsutil import exclusive
 from avault.vault.passphrase_agent import AgentClient, AgentError, AgentUnavailable
 
 from .conftest import AVAULT, record

@@ -149,19 +149,12 @@ def _without_keys(cf: CredentialsFile, names: set[str]) -> bytes:
 
 
 def _atomic_replace(path: Path, data: bytes, shown: str) -> None:
+    from avault.fsutil import atomic_write  # noqa: PLC0415
+
     target = Path(os.path.realpath(path))
-    mode = target.stat().st_mode & 0o777
-    tmp = target.with_name(f".{target.name}.avault-tmp-{os.getpid()}")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        tmp.chmod(mode)
-        tmp.replace(target)
+        atomic_write(target, data, mode=target.stat().st_mode & 0o777)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ImportError_(f"cannot rewrite {shown} ({exc.strerror}); it was not changed") from None
 
 

@@ -9,7 +9,7 @@ nothing of ours may ever sit in that directory:
   the parent is ours and writable by nobody else; otherwise (a shared parent such as
   /tmp, where another user could hold the lock) it is
   ``${XDG_CACHE_HOME:-~/.cache}/avault/locks/vault-<dir name>-<hash of the path>.lock``
-  (avault.vault.lock: a 0700 directory, a bounded wait);
+  (avault.fsutil: a 0700 directory, a bounded wait);
 * a write goes to ``<parent>/.<dir name>.tmp-<random>``, is fsynced, then renamed into
   the directory (rename is atomic within one file system) and the directory is fsynced.
   A crash leaves at most a temp file beside the directory, which the next writer
@@ -44,9 +44,9 @@ import shlex
 import stat
 
 from avault.errors import ItemCorrupt, VaultError
+from avault.fsutil import atomic_write, exclusive, fallback_lock_dir, fsync_dir, make_private_dirs, private
 from avault.vault import jwe
 from avault.vault.base import Item, Vault
-from avault.vault.lock import exclusive, fallback_lock_dir, make_private_dirs, private
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
@@ -370,34 +370,6 @@ class FileVault(Vault):
                 with contextlib.suppress(OSError):
                     p.unlink()
 
-    def _open_temp(self) -> tuple[int, Path]:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-        candidates = (self._sidecar("tmp-"), self.dir / _IN_DIR_TMP_PREFIX)
-        last: OSError | None = None
-        for base in candidates:
-            tmp = base.with_name(base.name + os.urandom(8).hex())
-            try:
-                fd = os.open(tmp, flags, 0o600)
-            except OSError as exc:
-                last = exc
-                continue
-            os.fchmod(fd, 0o600)
-            return fd, tmp
-        assert last is not None
-        raise VaultError(f"cannot write to vault directory {self.dir}: {last.strerror}")
-
-    def _fsync_dir(self, d: Path) -> None:
-        try:
-            fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        except OSError:
-            return
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-
     def set(self, item: Item) -> None:
         path = self._path(item.key)
         self._check_dir()
@@ -406,31 +378,15 @@ class FileVault(Vault):
         self._ensure_dir()
         with exclusive(self._lock_path()):
             self._clean_stale_temps()
-            fd, tmp = self._open_temp()
             try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(token.encode("ascii"))
-                    f.flush()
-                    os.fsync(f.fileno())
-                try:
-                    tmp.replace(path)
-                except OSError as exc:
-                    if exc.errno != errno.EXDEV:
-                        raise
-                    # The parent is another file system: redo the write inside the directory.
-                    tmp.unlink()
-                    tmp = self.dir / f"{_IN_DIR_TMP_PREFIX}{os.urandom(8).hex()}"
-                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-                    with os.fdopen(fd, "wb") as f:
-                        f.write(token.encode("ascii"))
-                        f.flush()
-                        os.fsync(f.fileno())
-                    tmp.replace(path)
+                # Beside the directory first (a crash leaves nothing in it), else inside it.
+                atomic_write(
+                    path,
+                    token.encode("ascii"),
+                    temp_prefixes=(self._sidecar("tmp-"), self.dir / _IN_DIR_TMP_PREFIX),
+                )
             except OSError as exc:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
                 raise VaultError(f"cannot write vault item {path.name}: {exc.strerror}") from None
-            self._fsync_dir(self.dir)
 
     def delete(self, key: str) -> bool:
         path = self._path(key)
@@ -443,5 +399,5 @@ class FileVault(Vault):
                 return False
             except OSError as exc:
                 raise VaultError(f"cannot remove vault item {path.name}: {exc.strerror}") from None
-            self._fsync_dir(self.dir)
+            fsync_dir(self.dir)
         return True

@@ -30,6 +30,7 @@ from contextlib import closing
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from avault.errors import VaultError
+from avault.fsutil import exclusive
 from avault.vault.base import Item, Vault
 from avault.vault.desktop import (
     DEFAULT_TIMEOUT,
@@ -40,7 +41,6 @@ from avault.vault.desktop import (
     keyring_timeout,
     search_existing,
 )
-from avault.vault.lock import exclusive
 
 _T = TypeVar("_T")
 

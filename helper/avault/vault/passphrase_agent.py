@@ -531,7 +531,7 @@ class AgentServer:
     # -- lifetime --------------------------------------------------------------------------
     def bind(self) -> None:
         """Listen on ``self.path`` (0600), replacing a stale socket; AgentError if one answers."""
-        from avault.vault.lock import exclusive  # noqa: PLC0415
+        from avault.fsutil import exclusive  # noqa: PLC0415
 
         check_dir(self.path.parent, create=True)
         with exclusive(self.path.parent / "agent.lock"):

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from avault.errors import ItemCorrupt, VaultError
+from avault.fsutil import exclusive
 from avault.vault.base import Item, Vault
 from avault.vault.desktop import (
     LOCKED,
@@ -31,7 +32,6 @@ from avault.vault.desktop import (
     keyring_timeout,
     search_existing,
 )
-from avault.vault.lock import exclusive
 
 if TYPE_CHECKING:
     from collections.abc import Callable
