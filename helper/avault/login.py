@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from avault.errors import AvaultError
+from avault.errors import LoginError
 from avault.fsutil import private_dir
 
 if TYPE_CHECKING:
@@ -81,10 +81,6 @@ KNOWN_BROWSERS = (
     "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
     "/Applications/Firefox.app/Contents/MacOS/firefox",
 )
-
-
-class LoginError(AvaultError):
-    """The console sign-in could not be completed."""
 
 
 # -- URLs ------------------------------------------------------------------------------------
@@ -176,7 +172,8 @@ class LoginTarget:
 def _federate(
     ctx: Context, config: ProfileConfig, creds: Credentials, name: str, duration: int
 ) -> Credentials:
-    from avault.iam import Aws, AwsCallError  # noqa: PLC0415
+    from avault.errors import AwsCallError  # noqa: PLC0415
+    from avault.iam import Aws  # noqa: PLC0415
 
     aws = Aws(ctx, config)
     try:

@@ -20,7 +20,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from avault.errors import AvaultError
+from avault.errors import RotateError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,10 +40,6 @@ _STS_NOT_YET = frozenset({"InvalidClientTokenId", "SignatureDoesNotMatch", "Unre
 
 # Replaced in tests; the waiting loop is real time otherwise.
 sleep: Callable[[float], None] = time.sleep
-
-
-class RotateError(AvaultError):
-    """The rotation failed; the message says what state the keys are in."""
 
 
 def mask(key_id: str) -> str:
@@ -157,7 +153,7 @@ class Rotation:
         return 0
 
     def _user_name(self, aws: Aws, creds: Credentials) -> str:
-        from avault.iam import AwsCallError  # noqa: PLC0415
+        from avault.errors import AwsCallError  # noqa: PLC0415
 
         try:
             return aws.user_name(creds)
@@ -168,7 +164,7 @@ class Rotation:
             ) from None
 
     def _create(self, aws: Aws, signer: Credentials, old: Credentials, user: str) -> Credentials:
-        from avault.iam import AwsCallError  # noqa: PLC0415
+        from avault.errors import AwsCallError  # noqa: PLC0415
 
         try:
             return aws.create_access_key(signer, user)
@@ -189,7 +185,7 @@ class Rotation:
             raise RotateError(f"rotate {self.profile}: {exc}; {unchanged}") from None
 
     def _unused_keys(self, aws: Aws, signer: Credentials, old: Credentials, user: str) -> str:
-        from avault.iam import AwsCallError  # noqa: PLC0415
+        from avault.errors import AwsCallError  # noqa: PLC0415
 
         delete = (
             "aws iam delete-access-key" + (f" --user-name {user}" if user else "") + " --access-key-id ID"
@@ -227,7 +223,7 @@ class Rotation:
     @staticmethod
     def _sts_verdict(aws: Aws, creds: Credentials) -> str:
         """``""`` when STS accepts the keys, else its error code."""
-        from avault.iam import AwsCallError  # noqa: PLC0415
+        from avault.errors import AwsCallError  # noqa: PLC0415
 
         try:
             aws.caller_arn(creds)
@@ -236,7 +232,7 @@ class Rotation:
         return ""
 
     def _delete_old(self, aws: Aws, signer: Credentials, user: str, key_id: str) -> None:
-        from avault.iam import AwsCallError  # noqa: PLC0415
+        from avault.errors import AwsCallError  # noqa: PLC0415
 
         try:
             aws.delete_access_key(signer, user, key_id)

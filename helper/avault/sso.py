@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from avault.creds import Credentials, format_rfc3339, parse_rfc3339
-from avault.errors import AvaultError, Interrupted
+from avault.errors import ApiError, AvaultError, Interrupted, SsoError
 from avault.fsutil import private_dir
 
 if TYPE_CHECKING:
@@ -77,21 +77,6 @@ _TRUE = frozenset({"1", "t", "true", "yes", "on"})
 
 #: How long a second process waits for another's SSO login: longer than a device code lives.
 LOGIN_LOCK_WAIT = 900.0
-
-
-class SsoError(AvaultError):
-    """IAM Identity Center refused or failed a call."""
-
-
-class ApiError(SsoError):
-    """A service error, with its code and HTTP status (the message never holds a token)."""
-
-    def __init__(self, operation: str, code: str, status: int, message: str) -> None:
-        super().__init__(f"{operation} failed: {code}: {message}")
-        self.operation = operation
-        self.code = code
-        self.status = status
-        self.detail = message
 
 
 # -- what identifies a login --------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Clients get explicit credentials, region and endpoint, and read nothing from the user's
 AWS_PROFILE, env keys or ~/.aws files: the shell running avault may hold another
-profile's keys. Network failures become one ``avault.aws.Unreachable`` naming the endpoint.
+profile's keys. Network failures become one ``avault.errors.Unreachable`` naming the endpoint.
 """
 
 from __future__ import annotations

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 
 from avault.context import Context
-from avault.errors import VaultError
+from avault.errors import AgentError, AgentNotOurs, AgentUnavailable, VaultError
 from avault.vault import passphrase as passmod
 from avault.vault import passphrase_agent as agentmod
 from avault.vault.base import Item
 from avault.vault.file import FileVault
 from avault.vault.passphrase import AgentSealer
-from avault.vault.passphrase_agent import AgentClient, AgentError, AgentNotOurs, AgentServer, AgentUnavailable
+from avault.vault.passphrase_agent import AgentClient, AgentServer
 
 PW = "agent test passphrase \u00e9"
 

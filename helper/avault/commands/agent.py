@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 
 def _running_pid(ctx: Context) -> int | None:
-    from avault.vault.passphrase_agent import AgentClient, AgentUnavailable  # noqa: PLC0415
+    from avault.errors import AgentUnavailable  # noqa: PLC0415
+    from avault.vault.passphrase_agent import AgentClient  # noqa: PLC0415
 
     try:
         client = AgentClient.connect(ctx.env, timeout=5)
@@ -32,7 +33,8 @@ def _running_pid(ctx: Context) -> int | None:
 
 
 def stop(ctx: Context) -> int:
-    from avault.vault.passphrase_agent import AgentClient, AgentUnavailable, remove_stale_socket, socket_path  # noqa: PLC0415
+    from avault.errors import AgentUnavailable  # noqa: PLC0415
+    from avault.vault.passphrase_agent import AgentClient, remove_stale_socket, socket_path  # noqa: PLC0415
 
     try:
         client = AgentClient.connect(ctx.env, timeout=5)

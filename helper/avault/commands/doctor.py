@@ -175,7 +175,8 @@ def _check_file_unlock(directory: Path, ctx: Context, report: Report) -> None:
 
 
 def _agent_holds_key(ctx: Context) -> bool:
-    from avault.vault.passphrase_agent import AgentClient, AgentUnavailable  # noqa: PLC0415
+    from avault.errors import AgentUnavailable  # noqa: PLC0415
+    from avault.vault.passphrase_agent import AgentClient  # noqa: PLC0415
 
     try:
         client = AgentClient.connect(ctx.env, timeout=2.0)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from avault.errors import AvaultError
+from avault.errors import ImportError_
 
 if TYPE_CHECKING:
     import argparse
@@ -41,10 +41,6 @@ SECRET = "aws_secret_access_key"  # noqa: S105 - a key name
 TOKEN = "aws_session_token"  # noqa: S105 - a key name
 _SECTION = re.compile(r"^\s*\[\s*([^\]]*?)\s*\]\s*(?:[#;].*)?$")
 _KEY = re.compile(r"^\s*([^=:\s][^=:]*?)\s*[=:]\s*(.*?)\s*$")
-
-
-class ImportError_(AvaultError):  # noqa: N801 - avoid shadowing the builtin ImportError
-    """The credentials file cannot be read, parsed or rewritten."""
 
 
 @dataclass

@@ -77,7 +77,8 @@ def _drop_cli_sso_tokens(ctx: Context, cfg: ConfigFile, names: list[str]) -> int
 
 def _revoke(args: argparse.Namespace, ctx: Context, vault: Vault, config: ProfileConfig) -> None:
     from avault.creds import format_rfc3339  # noqa: PLC0415
-    from avault.iam import Aws, AwsCallError, role_name_from_arn  # noqa: PLC0415
+    from avault.errors import AwsCallError  # noqa: PLC0415
+    from avault.iam import Aws, role_name_from_arn  # noqa: PLC0415
     from avault.providers import Resolver  # noqa: PLC0415
 
     name = config.profile_name

@@ -43,7 +43,8 @@ import os
 import shlex
 import stat
 
-from avault.errors import ItemCorrupt, VaultError
+from avault import errors
+from avault.errors import ItemCorrupt, VaultError, WrongPassphrase
 from avault.fsutil import atomic_write, exclusive, fallback_lock_dir, fsync_dir, make_private_dirs, private
 from avault.vault import jwe
 from avault.vault.base import Item, Vault
@@ -63,10 +64,6 @@ _UNLOCK_PROBES = 3
 
 # Once per process, as aws-vault does: the loose-mode warnings (passphrases: vault.passphrase).
 _warned: set[str] = set()
-
-
-class WrongPassphrase(VaultError):
-    """The passphrase opens no item of this vault."""
 
 
 def encode_name(key: str) -> str:
@@ -267,9 +264,9 @@ class FileVault(Vault):
                     continue
                 probes += 1
                 sealer.decrypt(token)
-            except jwe.KeyUnwrapError:
+            except errors.KeyUnwrapError:
                 continue
-            except (jwe.JWEError, VaultError):
+            except (errors.JWEError, VaultError):
                 # Unreadable for another reason: says nothing about the passphrase.
                 continue
             return True
@@ -278,17 +275,17 @@ class FileVault(Vault):
     def _decrypt(self, path: Path, token: str, *, new_vault: bool = False) -> bytes:
         try:
             jwe.parse_header(token)
-        except jwe.JWEError as exc:
+        except errors.JWEError as exc:
             raise self._corrupt(path, str(exc)) from None
         sealer = self._get_sealer(new_vault=new_vault)
         try:
             plaintext = sealer.decrypt(token)
-        except jwe.KeyUnwrapError:
+        except errors.KeyUnwrapError:
             if self._unlocked or self._probe_unlocks(sealer, skip=path.name):
                 self._unlocked = True
                 raise self._corrupt(path, "key unwrap failed") from None
             raise self._wrong_passphrase() from None
-        except jwe.JWEError as exc:
+        except errors.JWEError as exc:
             raise self._corrupt(path, str(exc)) from None
         self._unlocked = True
         return plaintext

@@ -27,6 +27,8 @@ import json
 import os
 import time
 
+from avault.errors import BadHeaderError, DecryptError, JWEError, KeyUnwrapError
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,22 +48,6 @@ _KEK_BYTES = 16
 _CEK_BYTES = 32
 _IV_BYTES = 12
 _TAG_BYTES = 16
-
-
-class JWEError(Exception):
-    """A token that is malformed or fails integrity checks. ``reason`` is safe to show."""
-
-
-class BadHeaderError(JWEError):
-    """The header is unreadable or names an algorithm we do not implement."""
-
-
-class KeyUnwrapError(JWEError):
-    """AES key unwrap failed: the passphrase is wrong, or the wrapped key was altered."""
-
-
-class DecryptError(JWEError):
-    """The key unwrapped but the GCM tag did not verify: the content was altered."""
 
 
 class Header:

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import os
 
-from avault.errors import VaultError
+from avault import errors
+from avault.errors import PassphraseCommandError, VaultError
 from avault.vault import jwe
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
@@ -38,10 +39,11 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     from avault.context import Context
-    from avault.vault.passphrase_agent import AgentClient, AgentUnavailable
+    from avault.errors import AgentUnavailable
+    from avault.vault.passphrase_agent import AgentClient
 
     class Sealer(Protocol):
-        """Decrypts and encrypts vault items with a key it holds; raises jwe.JWEError subclasses."""
+        """Decrypts and encrypts vault items with a key it holds; raises errors.JWEError subclasses."""
 
         def decrypt(self, token: str) -> bytes: ...
 
@@ -98,10 +100,6 @@ def env_or_prompt_provider(ctx: Context, shown_dir: str) -> Callable[[bool], str
         return passphrase
 
     return provide
-
-
-class PassphraseCommandError(VaultError):
-    """AVAULT_FILE_PASSPHRASE_COMMAND failed, hung or printed nothing."""
 
 
 def command_timeout(env: Mapping[str, str]) -> float:
@@ -230,7 +228,8 @@ class AgentSealer:
 
     # -- agent -------------------------------------------------------------------------
     def _agent(self) -> AgentClient:
-        from avault.vault.passphrase_agent import AgentClient, AgentUnavailable  # noqa: PLC0415
+        from avault.errors import AgentUnavailable  # noqa: PLC0415
+        from avault.vault.passphrase_agent import AgentClient  # noqa: PLC0415
 
         if self._agent_failed:
             raise AgentUnavailable("the agent failed earlier in this process")
@@ -239,16 +238,18 @@ class AgentSealer:
         return self._client
 
     def _call(self, op: str, **fields: str) -> dict[str, object]:
-        from avault.vault.passphrase_agent import AgentRefused  # noqa: PLC0415
+        from avault.errors import AgentRefused  # noqa: PLC0415
 
         try:
             return self._agent().request(op, vault=self.vault, **fields)
         except AgentRefused as exc:
-            cls = {"unwrap": jwe.KeyUnwrapError, "decrypt": jwe.DecryptError}.get(exc.code, jwe.JWEError)
+            cls = {"unwrap": errors.KeyUnwrapError, "decrypt": errors.DecryptError}.get(
+                exc.code, errors.JWEError
+            )
             raise cls(str(exc) or exc.code) from None
 
     def _fall_back(self, exc: AgentUnavailable) -> LocalSealer:
-        from avault.vault.passphrase_agent import AgentNotOurs  # noqa: PLC0415
+        from avault.errors import AgentNotOurs  # noqa: PLC0415
 
         if isinstance(exc, AgentNotOurs):  # planted by someone else: say so, never use it
             self.ctx.info(f"avault: warning: {exc}; asking for the passphrase instead")
@@ -266,7 +267,8 @@ class AgentSealer:
 
     def _hand_over(self) -> None:
         """Give the proven passphrase to the agent (starting one if asked to); never fatal."""
-        from avault.vault.passphrase_agent import AgentClient, AgentError, AgentUnavailable, start_daemon  # noqa: PLC0415
+        from avault.errors import AgentError, AgentUnavailable  # noqa: PLC0415
+        from avault.vault.passphrase_agent import AgentClient, start_daemon  # noqa: PLC0415
 
         if self._handed or self._passphrase is None or self._not_ours:
             return
@@ -298,7 +300,7 @@ class AgentSealer:
     def decrypt(self, token: str) -> bytes:
         import base64  # noqa: PLC0415
 
-        from avault.vault.passphrase_agent import AgentUnavailable  # noqa: PLC0415
+        from avault.errors import AgentUnavailable  # noqa: PLC0415
 
         local = self._local
         if local is None:
@@ -314,7 +316,7 @@ class AgentSealer:
     def encrypt(self, plaintext: bytes) -> str:
         import base64  # noqa: PLC0415
 
-        from avault.vault.passphrase_agent import AgentUnavailable  # noqa: PLC0415
+        from avault.errors import AgentUnavailable  # noqa: PLC0415
 
         local = self._local
         if local is None:
