@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from avault.agent import AgentClient, start_daemon
+from avault.vault.passphrase_agent import AgentClient, start_daemon
 from fixtures.moto import start_moto
 
 VENV_BIN = Path(sys.executable).parent

@@ -22,7 +22,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from avault.errors import AvaultError, StsError
+from avault.errors import AvaultError, Unreachable
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -54,10 +54,6 @@ THROTTLING = frozenset(
         "EC2ThrottledException",
     }
 )
-
-
-class Unreachable(StsError):
-    """The endpoint gave no usable answer: time-out, reset, DNS, 5xx or throttling."""
 
 
 class _DeadlinePassed(Exception):

@@ -2,8 +2,8 @@
 
 Each command lives in ``avault.commands.<name>`` and is imported only when it
 runs (pip's command registry pattern), so ``avault init`` and the cached
-``avault export`` never pay for boto3 or keyring. ``main`` is re-exported here
-for callers that import ``avault.cli.main``.
+``avault export`` never pay for boto3 or keyring. It imports nothing from ``main``:
+the lists of shells, backends and formats come from ``avault.constants``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 
 from avault import __version__
-from avault.main import BACKENDS, EXPORT_FORMATS, SHELLS, main
+from avault.constants import BACKENDS, EXPORT_FORMATS, SHELLS
 
-__all__ = ["BACKENDS", "EXPORT_FORMATS", "SHELLS", "build_parser", "main"]
+__all__ = ["BACKENDS", "EXPORT_FORMATS", "SHELLS", "build_parser"]
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
@@ -298,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(module="pick")
 
-    # -- passphrase agent and migration (avault.agent, avault.passphrase) --------------
+    # -- passphrase agent and migration (avault.vault.passphrase, .passphrase_agent) -------
     p = sub.add_parser(
         "agent", parents=[parent], help="keep the file vault's passphrase in memory (like ssh-agent)"
     )

@@ -491,28 +491,15 @@ def _check_writable(name: str, values: Mapping[str, str]) -> None:
 
 
 def _atomic_write(target: Path, data: bytes, *, display: str) -> None:
-    import tempfile  # noqa: PLC0415 - only writers pay for it (it pulls in shutil, random)
+    from avault.fsutil import atomic_write, private_dir  # noqa: PLC0415 - only writers pay
 
-    directory = target.parent
     try:
-        from avault.fsutil import private_dir  # noqa: PLC0415
-
-        private_dir(directory)
+        private_dir(target.parent)
         try:
             mode = target.stat().st_mode & 0o777
         except FileNotFoundError:
             mode = 0o600
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, mode)  # noqa: PTH101 - operating on the temp name
-            os.replace(tmp, target)  # noqa: PTH105
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(target, data, mode=mode)
     except OSError as exc:
         raise ConfigError(
             f"cannot write {display} ({exc.strerror or type(exc).__name__}); "

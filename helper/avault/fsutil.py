@@ -1,18 +1,38 @@
-"""Private directories: the one way avault creates a directory.
+"""Files avault writes: private directories, atomic writes, locks and owner checks.
 
-``Path.mkdir(mode=0o700, parents=True)`` applies ``mode`` to the last level only, and
-the umask to every level, so under ``umask 000`` it leaves ``~/.aws`` world-writable.
-``private_dir`` makes each missing level itself, 0700 whatever the umask, and never
-touches a directory that already exists (it may be shared on purpose, like ``~``).
+**Directories.** ``Path.mkdir(mode=0o700, parents=True)`` applies ``mode`` to the last
+level only, and the umask to every level, so under ``umask 000`` it leaves ``~/.aws``
+world-writable. ``private_dir`` makes each missing level itself, 0700 whatever the
+umask, and never touches a directory that already exists (it may be shared on purpose,
+like ``~``).
+
+**Atomic writes.** ``atomic_write``: a new temp file (0600, ``O_EXCL``, no symlink
+followed), written and fsynced, given its final mode, renamed over the target, and the
+directory fsynced. A reader sees the old file or the new one, never half of either.
+
+**Locks.** ``exclusive`` holds an advisory lock for read-modify-write sequences across
+processes. A lock another user can touch is a lock another user can hold forever, so:
+
+* the directory holding the lock file must be ours and writable by nobody else (``private``);
+  ``fallback_lock_dir`` is a 0700 directory of avault's own for when it is not;
+* the lock file must be ours (a file planted by someone else is refused);
+* the wait is bounded: ``AVAULT_LOCK_TIMEOUT`` (seconds or a Go duration, default 10s),
+  then a one-line error naming the lock file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+
+from avault.errors import LockError, VaultError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from pathlib import Path
+
+_WRITE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def private_dir(directory: Path) -> None:
@@ -33,3 +53,191 @@ def private_dir(directory: Path) -> None:
                 raise
             continue  # made by someone else meanwhile: not ours to change
         os.chmod(d, 0o700)  # noqa: PTH101 - give back what a strict umask (e.g. 0277) took
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or unlink in ``directory`` durable; best effort."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_temp(prefixes: Sequence[Path], data: bytes, mode: int) -> Path:
+    """A new file ``<prefix><random hex>`` holding ``data``, fsynced: the first prefix that works."""
+    last: OSError | None = None
+    for prefix in prefixes:
+        tmp = prefix.with_name(prefix.name + os.urandom(8).hex())
+        try:
+            fd = os.open(tmp, _WRITE_NEW, 0o600)
+        except OSError as exc:
+            last = exc
+            continue
+        try:
+            with os.fdopen(fd, "wb") as f:
+                os.fchmod(f.fileno(), 0o600)  # whatever the umask took or left
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+                if mode != 0o600:
+                    os.fchmod(f.fileno(), mode)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        return tmp
+    assert last is not None
+    raise last
+
+
+def atomic_write(target: Path, data: bytes, *, mode: int = 0o600, temp_prefixes: Sequence[Path] = ()) -> None:
+    """Replace ``target`` with ``data`` atomically; raises OSError, leaving no temp file behind.
+
+    ``temp_prefixes``: where the temp file may go, tried in order (default
+    ``<dir>/.<name>.avault-tmp-``); a random suffix is added. One outside the target's
+    directory that turns out to be on another file system is redone in the directory.
+    """
+    in_dir = target.with_name(f".{target.name}.avault-tmp-")
+    prefixes = list(temp_prefixes) or [in_dir]
+    tmp = _write_temp(prefixes, data, mode)
+    try:
+        try:
+            tmp.replace(target)
+        except OSError as exc:
+            import errno  # noqa: PLC0415
+
+            if exc.errno != errno.EXDEV:
+                raise
+            tmp.unlink()
+            tmp = _write_temp([p for p in prefixes if p.parent == target.parent] or [in_dir], data, mode)
+            tmp.replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(target.parent)
+
+
+TIMEOUT_VAR = "AVAULT_LOCK_TIMEOUT"
+DEFAULT_TIMEOUT = 10.0
+_POLL = 0.05
+
+
+def lock_timeout(env: Mapping[str, str] | None = None) -> float:
+    """``AVAULT_LOCK_TIMEOUT`` in seconds; unset means 10s; junk is an error."""
+    from avault.durations import parse_seconds  # noqa: PLC0415
+
+    text = (os.environ if env is None else env).get(TIMEOUT_VAR, "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT
+    seconds = parse_seconds(text)
+    if seconds is None or seconds < 0:
+        raise LockError(f"{TIMEOUT_VAR}={text!r} is not a duration; use seconds or e.g. 30s, 2m")
+    return seconds
+
+
+def unsafe_reason(directory: Path) -> str:
+    """Why another user could create or replace files in ``directory``; '' when only we can."""
+    import stat  # noqa: PLC0415
+
+    try:
+        st = directory.lstat()
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror})"
+    if not stat.S_ISDIR(st.st_mode):
+        return "it is not a directory"
+    if st.st_uid != os.getuid():
+        return f"it belongs to uid {st.st_uid}, not to you (uid {os.getuid()})"
+    if st.st_mode & 0o022:
+        return f"it is writable by other users (mode {stat.S_IMODE(st.st_mode):04o})"
+    return ""
+
+
+def private(directory: Path) -> bool:
+    """True when only we can create or replace files in ``directory``."""
+    return not unsafe_reason(directory)
+
+
+def fallback_lock_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``${XDG_CACHE_HOME:-~/.cache}/avault/locks``, every level we create made 0700."""
+    from pathlib import Path  # noqa: PLC0415
+
+    e = os.environ if env is None else env
+    cache = e.get("XDG_CACHE_HOME", "")
+    absolute = bool(cache) and os.path.isabs(cache)  # noqa: PTH117 - a str check
+    base = Path(cache) if absolute else Path(e.get("HOME") or "~").expanduser() / ".cache"
+    d = base / "avault" / "locks"
+    make_private_dirs(d, "lock directory")
+    return d
+
+
+def make_private_dirs(directory: Path, what: str) -> None:
+    """``fsutil.private_dir`` (every missing level 0700, none loosened), as a VaultError
+    naming ``what`` on failure."""
+    try:
+        private_dir(directory)
+    except OSError as exc:
+        raise VaultError(f"cannot create {what} {exc.filename or directory}: {exc.strerror}") from None
+
+
+@contextlib.contextmanager
+def exclusive(
+    path: Path,
+    *,
+    timeout: float | None = None,
+    on_wait: Callable[[], None] | None = None,
+    hint: str = "",
+) -> Iterator[None]:
+    """Hold ``fcntl.flock(LOCK_EX)`` on ``path`` (created 0600) for the ``with`` body.
+
+    Refuses a lock in a directory others can write to, or a lock file that is not ours;
+    waits at most ``timeout`` (default ``lock_timeout()``), calling ``on_wait`` once if
+    it has to wait. flock locks die with the process, so a crash never leaves a stale
+    lock behind; the lock file itself is left in place (deleting it would race with
+    waiters).
+    """
+    import fcntl  # noqa: PLC0415 - POSIX only, and only when writing
+    import time  # noqa: PLC0415
+
+    why = unsafe_reason(path.parent)
+    if why:
+        raise LockError(
+            f"refusing to lock {path}: its directory {path.parent} is not private ({why}); "
+            "make it yours with mode 0700, or choose another directory"
+        )
+    wait = lock_timeout() if timeout is None else timeout
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise LockError(f"cannot open lock file {path}: {exc.strerror}") from None
+    try:
+        owner = os.fstat(fd).st_uid
+        if owner != os.getuid():
+            raise LockError(
+                f"refusing the lock file {path}: it belongs to uid {owner}, not to you; remove it"
+            )
+        deadline = time.monotonic() + wait
+        waited = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not waited and on_wait is not None:
+                    on_wait()
+                waited = True
+                if time.monotonic() >= deadline:
+                    raise LockError(
+                        f"timed out after {wait:g}s waiting for the lock {path}; another process "
+                        f"holds it (see 'fuser {path}'){hint}, or raise {TIMEOUT_VAR}"
+                    ) from None
+                time.sleep(_POLL)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

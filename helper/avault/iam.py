@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from avault.creds import Credentials
-from avault.errors import StsError
+from avault.errors import AwsCallError
 from avault.sts import DEFAULT_REGION, endpoint_for, one_line
 
 if TYPE_CHECKING:
@@ -22,15 +22,6 @@ if TYPE_CHECKING:
 # ``AccessDenied: User: arn:aws:iam::123456789012:user/path/name is not authorized ...``
 _DENIED_USER = re.compile(r"User: (arn:[^:\s]+:iam::\d{12}:user/\S+) is not")
 ALLOW_ALL_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
-
-
-class AwsCallError(StsError):
-    """An IAM or STS call failed; ``code`` is AWS's error code (``AccessDenied``, ``LimitExceeded``)."""
-
-    def __init__(self, message: str, *, code: str = "", aws_message: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-        self.aws_message = aws_message
 
 
 def user_name_from_arn(arn: str) -> str:

@@ -34,16 +34,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from avault.errors import AvaultError
+from avault.errors import LoginError
 from avault.fsutil import private_dir
 
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Mapping
 
     from avault.config import ProfileConfig
     from avault.context import Context
     from avault.creds import Credentials
+    from avault.switch import SessionOptions
 
 FEDERATION_URL_VAR = "AVAULT_FEDERATION_URL"
 ISSUER = "aws-vault"  # what aws-vault sends; kept so CloudTrail filters keep working
@@ -81,10 +81,6 @@ KNOWN_BROWSERS = (
     "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
     "/Applications/Firefox.app/Contents/MacOS/firefox",
 )
-
-
-class LoginError(AvaultError):
-    """The console sign-in could not be completed."""
 
 
 # -- URLs ------------------------------------------------------------------------------------
@@ -176,7 +172,8 @@ class LoginTarget:
 def _federate(
     ctx: Context, config: ProfileConfig, creds: Credentials, name: str, duration: int
 ) -> Credentials:
-    from avault.iam import Aws, AwsCallError  # noqa: PLC0415
+    from avault.errors import AwsCallError  # noqa: PLC0415
+    from avault.iam import Aws  # noqa: PLC0415
 
     aws = Aws(ctx, config)
     try:
@@ -198,21 +195,35 @@ def _federate(
         ) from None
 
 
-def from_profile(args: argparse.Namespace, ctx: Context, profile: str) -> LoginTarget:
-    from avault import config as cfgmod  # noqa: PLC0415
-    from avault.commands.export import session_flags, without_switch_region  # noqa: PLC0415
-    from avault.providers import Resolver  # noqa: PLC0415
-    from avault.vault.select import open_vault  # noqa: PLC0415
+class LoginOptions:
+    """What ``avault login`` was asked (not a dataclass: see context.py)."""
 
-    env = without_switch_region(ctx.env)
-    flags, mfa = session_flags(args, ctx, env)
-    duration = flags.duration
-    cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home)
-    vault = open_vault(args, ctx)
+    __slots__ = ("auto_logout", "browser_profile", "path", "profile", "session", "stdout")
+
+    def __init__(
+        self,
+        session: SessionOptions,
+        *,
+        profile: str = "",
+        path: str = "",
+        auto_logout: bool = False,
+        stdout: bool = False,
+        browser_profile: str = "",
+    ) -> None:
+        self.session = session  # -d, -t, -n, --region, --prompt and the vault
+        self.profile = profile
+        self.path = path
+        self.auto_logout = auto_logout
+        self.stdout = stdout
+        self.browser_profile = browser_profile
+
+
+def from_profile(session: SessionOptions, ctx: Context, profile: str) -> LoginTarget:
+    from avault.switch import open_profile  # noqa: PLC0415
+
     # GetSessionToken is off for the target only: the console cannot use its credentials.
-    resolver = Resolver(ctx, vault, mfa=mfa, no_session=flags.no_session, disable_sessions_for=profile)
-    cfgmod.ensure_profile_exists(profile, cfg, resolver.stored)
-    config = cfgmod.resolve(profile, cfg, env, flags, log=ctx.log)
+    resolver, config, flags = open_profile(session, ctx, profile, disable_sessions_for=profile)
+    duration = flags.duration
     provider = resolver.provider_for(config)
     creds = provider.retrieve()
     if provider.kind not in AS_IS_KINDS:
@@ -220,7 +231,7 @@ def from_profile(args: argparse.Namespace, ctx: Context, profile: str) -> LoginT
     return LoginTarget(creds, profile, config.region)
 
 
-def from_env(args: argparse.Namespace, ctx: Context) -> LoginTarget:
+def from_env(session: SessionOptions, ctx: Context) -> LoginTarget:
     """The keys ``avs PROFILE`` exported into this shell (no profile named)."""
     from avault.config import DEFAULT_SESSION_DURATION, ProfileConfig  # noqa: PLC0415
     from avault.creds import Credentials  # noqa: PLC0415
@@ -234,9 +245,9 @@ def from_env(args: argparse.Namespace, ctx: Context) -> LoginTarget:
             "run 'avault login PROFILE', or switch first with 'avs PROFILE'"
         )
     name = env.get("AVS_PROFILE") or env.get("AWS_VAULT") or "environment"
-    region = getattr(args, "region", None) or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION", "")
+    region = session.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION", "")
     creds = Credentials(akid, secret, env.get("AWS_SESSION_TOKEN", ""))
-    duration_text = getattr(args, "duration", None) or env.get("AWS_VAULT_DURATION", "")
+    duration_text = session.duration or env.get("AWS_VAULT_DURATION", "")
     if duration_text:
         duration = require_duration(duration_text, "duration")
     else:
@@ -417,22 +428,22 @@ def open_url(ctx: Context, url: str, *, isolate: str = "") -> None:
         )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
-    """``avault login``; ``args`` is the argparse namespace."""
+def run(opts: LoginOptions, ctx: Context) -> int:
+    """``avault login``: sign in to the console as the profile, or as this shell's keys."""
     env = ctx.env
-    profile = getattr(args, "profile", None) or env.get("AWS_PROFILE", "")
-    target = from_profile(args, ctx, profile) if profile else from_env(args, ctx)
-    region = getattr(args, "region", None) or target.region
+    profile = opts.profile or env.get("AWS_PROFILE", "")
+    target = from_profile(opts.session, ctx, profile) if profile else from_env(opts.session, ctx)
+    region = opts.session.region or target.region
     prefix = federation_url(region, env)
     token = signin_token(prefix, target.creds)
-    path = getattr(args, "path", None) or ""
-    auto_logout = bool(getattr(args, "auto_logout", False)) or _truthy(env.get("AWS_VAULT_AUTO_LOGOUT", ""))
+    path = opts.path
+    auto_logout = opts.auto_logout or _truthy(env.get("AWS_VAULT_AUTO_LOGOUT", ""))
     url = login_url(prefix, destination(region, path), token, auto_logout=auto_logout)
-    if bool(getattr(args, "stdout", False)) or _truthy(env.get("AWS_VAULT_STDOUT", "")):
+    if opts.stdout or _truthy(env.get("AWS_VAULT_STDOUT", "")):
         ctx.stdout.write(url + "\n")
         ctx.stdout.flush()
         return 0
-    isolate = getattr(args, "browser_profile", None) or ""
+    isolate = opts.browser_profile
     if not isolate and _truthy(env.get("AVS_LOGIN_ISOLATED", "")):
         isolate = target.name
     open_url(ctx, url, isolate=isolate)

@@ -15,6 +15,7 @@ import importlib
 import sys
 import types
 
+from avault.constants import BACKENDS, EXPORT_FORMATS, SHELLS
 from avault.errors import AvaultError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
@@ -24,9 +25,7 @@ if TYPE_CHECKING:
 
     from avault.context import Context
 
-BACKENDS = ("file", "keyring", "secret-service", "pass", "keychain")  # avault.vault.select.KNOWN
-EXPORT_FORMATS = ("env", "export-env", "json", "ini", "zsh", "bash", "fish")
-SHELLS = ("zsh", "bash", "fish")
+__all__ = ["BACKENDS", "EXPORT_FORMATS", "SHELLS", "fast_export_args", "main"]
 
 # export's options: spelling -> (destination, choices or None). Globals are included,
 # because aws-vault accepts them after the command too.

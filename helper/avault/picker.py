@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from avault.errors import AvaultError
+from avault.errors import AvaultError, Cancelled
 from avault.text import printable
 
 if TYPE_CHECKING:
@@ -42,12 +42,6 @@ PROMPT = "avs> "
 HINT = "\u2191\u2193 move \u00b7 type to filter \u00b7 number+Enter picks \u00b7 Esc cancels"
 MAX_ROWS = 15
 _ARN = re.compile(r"^arn:[^:]*:(?:iam|sts)::(\d{12}):(.*)$")
-
-
-class Cancelled(AvaultError):
-    """The user closed the picker: exit 130, nothing on stdout."""
-
-    exit_code = 130
 
 
 # -- data ------------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     import subprocess
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
+    from avault.errors import AvaultError
+
 #: What a self-started avault process inherits of the environment: never a secret.
 SAFE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "XDG_RUNTIME_DIR")
 PR_SET_DUMPABLE = 4
@@ -183,3 +185,14 @@ def _open_fds() -> list[int]:
         except (OSError, ValueError):  # noqa: PERF203 - two candidates
             pass
     return list(range(3, 1024))
+
+
+def start_error(command: list[str], exc: OSError) -> AvaultError:
+    """Why ``command`` could not start, with the shell's exit codes (127 not found, 126 else)."""
+    from avault.errors import AvaultError  # noqa: PLC0415
+
+    if isinstance(exc, FileNotFoundError):
+        return AvaultError(f"exec: {command[0]}: command not found; check the name and PATH", exit_code=127)
+    if isinstance(exc, PermissionError):
+        return AvaultError(f"exec: {command[0]}: permission denied; is it executable?", exit_code=126)
+    return AvaultError(f"exec: cannot run {command[0]} ({exc.strerror})", exit_code=126)

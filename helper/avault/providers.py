@@ -25,11 +25,10 @@ from avault.sessions import SessionCache, is_credential_key, min_ttl_from_env
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
-    from typing import Protocol
-
     from avault.config import ProfileConfig
     from avault.context import Context
     from avault.mfa import MfaSource
+    from avault.sts_api import Signer, StsApi
     from avault.vault.base import Vault
 
 GET_SESSION_TOKEN = "sts.GetSessionToken"  # noqa: S105 - an STS operation name
@@ -59,43 +58,6 @@ GET_SESSION_TOKEN_RANGE = (900, 129_600)  # 15m - 36h
 ASSUME_ROLE_RANGE = (900, 43_200)  # 15m - 12h
 
 
-class Signer:
-    """The credentials that sign an STS call, and where they came from (for error messages)."""
-
-    __slots__ = ("creds", "long_term", "profile")
-
-    def __init__(self, creds: Credentials, profile: str, long_term: bool) -> None:
-        self.creds = creds
-        self.profile = profile
-        self.long_term = long_term  # the stored access key of ``profile``: a rejection means rotate/add
-
-
-# Only for type checking: typing.Protocol is slow to import on the cached path.
-if TYPE_CHECKING:
-
-    class StsApi(Protocol):
-        """The boundary to AWS. ``avault.sts.BotoSts`` is the real one; tests inject a fake."""
-
-        def get_session_token(
-            self, signer: Signer, config: ProfileConfig, *, duration: int, serial: str, code: str
-        ) -> Credentials: ...
-
-        def assume_role(
-            self,
-            signer: Signer,
-            config: ProfileConfig,
-            *,
-            duration: int,
-            serial: str,
-            code: str,
-            session_name: str,
-        ) -> Credentials: ...
-
-        def assume_role_with_web_identity(
-            self, config: ProfileConfig, *, token: str, duration: int, session_name: str
-        ) -> Credentials: ...
-
-
 # -- providers -------------------------------------------------------------------------------
 
 
@@ -110,6 +72,8 @@ class Provider(abc.ABC):
     def retrieve(self) -> Credentials: ...
 
     def signer(self) -> Signer:
+        from avault.sts_api import Signer  # noqa: PLC0415 - only before an STS call
+
         return Signer(self.retrieve(), self.profile, long_term=self.kind == "stored")
 
     def chain(self) -> list[Provider]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 
+from avault.constants import SHELLS
 from avault.errors import AvaultError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-SHELLS = ("bash", "zsh", "fish")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # Everything an in-place switch may set. A switch first unsets all of these, then sets

@@ -20,16 +20,16 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from avault.errors import AvaultError
+from avault.errors import RotateError
 
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Callable
 
     from avault.config import ProfileConfig
     from avault.context import Context
     from avault.creds import Credentials
     from avault.iam import Aws
+    from avault.switch import SessionOptions
     from avault.vault.base import Vault
 
 PENDING_FIELD = "AvaultRotatingFrom"
@@ -40,10 +40,6 @@ _STS_NOT_YET = frozenset({"InvalidClientTokenId", "SignatureDoesNotMatch", "Unre
 
 # Replaced in tests; the waiting loop is real time otherwise.
 sleep: Callable[[float], None] = time.sleep
-
-
-class RotateError(AvaultError):
-    """The rotation failed; the message says what state the keys are in."""
 
 
 def mask(key_id: str) -> str:
@@ -92,24 +88,21 @@ def _store(
 
 
 class Rotation:
-    def __init__(self, args: argparse.Namespace, ctx: Context) -> None:
-        from avault import config as cfgmod  # noqa: PLC0415
-        from avault.commands.export import without_switch_region  # noqa: PLC0415
-        from avault.providers import Resolver  # noqa: PLC0415
-        from avault.vault.select import open_vault  # noqa: PLC0415
+    def __init__(self, session: SessionOptions, ctx: Context, profile: str) -> None:
+        """``session``: only -n, --prompt and the vault count (no duration, region or MFA code)."""
+        from avault.config import Flags  # noqa: PLC0415
+        from avault.switch import open_profile  # noqa: PLC0415
 
         self.ctx = ctx
-        self.no_session = bool(args.no_session)
-        self.profile: str = args.profile
-        env = without_switch_region(ctx.env)
-        prompt = getattr(args, "prompt", None) or env.get("AWS_VAULT_PROMPT", "")
-        flags = cfgmod.Flags(mfa_prompt=prompt, no_session=self.no_session)
-        cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home)
-        self.vault = open_vault(args, ctx)
+        self.no_session = session.no_session
+        self.profile = profile
+        prompt = session.prompt or ctx.env.get("AWS_VAULT_PROMPT", "")
+        flags = Flags(mfa_prompt=prompt, no_session=self.no_session)
         # The IAM calls get temporary credentials, but none of them is cached.
-        self.resolver = Resolver(ctx, self.vault, no_session=self.no_session, disable_cache=True)
-        cfgmod.ensure_profile_exists(self.profile, cfg, self.resolver.stored)
-        self.config = cfgmod.resolve(self.profile, cfg, env, flags, log=ctx.log)
+        self.resolver, self.config, _flags = open_profile(
+            session, ctx, profile, flags=flags, disable_cache=True
+        )
+        self.vault = self.resolver.vault
         self.master = master_of(self.config, self.resolver.stored).profile_name
 
     def aws(self) -> Aws:
@@ -160,7 +153,7 @@ class Rotation:
         return 0
 
     def _user_name(self, aws: Aws, creds: Credentials) -> str:
-        from avault.iam import AwsCallError  # noqa: PLC0415
+        from avault.errors import AwsCallError  # noqa: PLC0415
 
         try:
             return aws.user_name(creds)
@@ -171,7 +164,7 @@ class Rotation:
             ) from None
 
     def _create(self, aws: Aws, signer: Credentials, old: Credentials, user: str) -> Credentials:
-        from avault.iam import AwsCallError  # noqa: PLC0415
+        from avault.errors import AwsCallError  # noqa: PLC0415
 
         try:
             return aws.create_access_key(signer, user)
@@ -192,7 +185,7 @@ class Rotation:
             raise RotateError(f"rotate {self.profile}: {exc}; {unchanged}") from None
 
     def _unused_keys(self, aws: Aws, signer: Credentials, old: Credentials, user: str) -> str:
-        from avault.iam import AwsCallError  # noqa: PLC0415
+        from avault.errors import AwsCallError  # noqa: PLC0415
 
         delete = (
             "aws iam delete-access-key" + (f" --user-name {user}" if user else "") + " --access-key-id ID"
@@ -205,7 +198,7 @@ class Rotation:
         return f"Delete the unused key ({which}) in the IAM console or with '{delete}'"
 
     def _delete_sessions(self) -> None:
-        from avault.commands.clear import delete_profile_sessions  # noqa: PLC0415
+        from avault.sessions import delete_profile_sessions  # noqa: PLC0415
 
         for name in chain_of(self.config):
             count = delete_profile_sessions(self.vault, name)
@@ -230,7 +223,7 @@ class Rotation:
     @staticmethod
     def _sts_verdict(aws: Aws, creds: Credentials) -> str:
         """``""`` when STS accepts the keys, else its error code."""
-        from avault.iam import AwsCallError  # noqa: PLC0415
+        from avault.errors import AwsCallError  # noqa: PLC0415
 
         try:
             aws.caller_arn(creds)
@@ -239,7 +232,7 @@ class Rotation:
         return ""
 
     def _delete_old(self, aws: Aws, signer: Credentials, user: str, key_id: str) -> None:
-        from avault.iam import AwsCallError  # noqa: PLC0415
+        from avault.errors import AwsCallError  # noqa: PLC0415
 
         try:
             aws.delete_access_key(signer, user, key_id)
@@ -276,5 +269,5 @@ def pending_rotation(data: dict[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
-    return Rotation(args, ctx).run()
+def run(session: SessionOptions, ctx: Context, profile: str) -> int:
+    return Rotation(session, ctx, profile).run()

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from avault.constants import SHELLS
 from avault.errors import AvaultError
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from avault.context import Context
     from avault.creds import Credentials
     from avault.providers import Resolver
+    from avault.switch import SessionOptions
 
 HOST = "127.0.0.1"
 STARTING = (
@@ -177,7 +179,7 @@ class Credentials4Server:
 
     def _assume(self, arn: str) -> Credentials:
         from avault.config import ROLE_CHAINING_MAXIMUM_DURATION, ProfileConfig  # noqa: PLC0415
-        from avault.providers import Signer  # noqa: PLC0415
+        from avault.sts_api import Signer  # noqa: PLC0415
 
         base = self.base.get()
         c = self.config
@@ -511,7 +513,7 @@ class EcsServer:
 # -- exec ------------------------------------------------------------------------------------
 
 
-def _validate(args: argparse.Namespace) -> None:
+def validate(args: argparse.Namespace) -> None:
     if getattr(args, "ec2_server", False):
         if args.ecs_server:
             raise AvaultError("Can't use --ec2-server with --ecs-server")
@@ -528,24 +530,10 @@ def _validate(args: argparse.Namespace) -> None:
         raise AvaultError("Can't use --ecs-server with --json")
     if args.no_session:
         raise AvaultError("Can't use --ecs-server with --no-session")
-    if args.background and args.format not in ("zsh", "bash", "fish"):
+    if args.background and args.format not in SHELLS:
         raise AvaultError("--background prints shell code: add --format zsh, bash or fish")
     if args.background and args.cmd:
         raise AvaultError("--background runs no command; drop the command, or drop --background")
-
-
-def _resolve(args: argparse.Namespace, ctx: Context, profile: str) -> tuple[Resolver, ProfileConfig]:
-    from avault import config as cfgmod  # noqa: PLC0415
-    from avault.commands.export import session_flags, without_switch_region  # noqa: PLC0415
-    from avault.providers import Resolver  # noqa: PLC0415
-    from avault.vault.select import open_vault  # noqa: PLC0415
-
-    env = without_switch_region(ctx.env)
-    flags, mfa = session_flags(args, ctx, env)
-    cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home)
-    resolver = Resolver(ctx, open_vault(args, ctx), mfa=mfa)
-    cfgmod.ensure_profile_exists(profile, cfg, resolver.stored)
-    return resolver, cfgmod.resolve(profile, cfg, env, flags, log=ctx.log)
 
 
 def _margin(ctx: Context) -> float | None:
@@ -560,18 +548,15 @@ def _margin(ctx: Context) -> float | None:
     return seconds
 
 
-def run_exec(args: argparse.Namespace, ctx: Context) -> int:
+def run_exec(args: argparse.Namespace, opts: SessionOptions, ctx: Context, profile: str) -> int:
+    """``exec --ecs-server``; ``opts`` and ``profile`` come from the exec command's arguments."""
     import ipaddress  # noqa: PLC0415
 
-    from avault.commands.exec import base_child_env  # noqa: PLC0415
-    from avault.commands.export import NESTED_EXEC, check_nested, profile_arg  # noqa: PLC0415
+    from avault.switch import base_child_env, open_profile  # noqa: PLC0415
 
-    _validate(args)
-    check_nested(ctx.env, NESTED_EXEC)
-    profile = profile_arg(args, ctx, "exec")
     core_limits = disable_core_dumps()  # before any secret is in memory
     margin = _margin(ctx)
-    resolver, config = _resolve(args, ctx, profile)
+    resolver, config, _flags = open_profile(opts, ctx, profile)
     if margin is not None:
         # A cached session with less than the margin left is not worth serving.
         resolver.cache.min_ttl = max(resolver.cache.min_ttl, margin)
@@ -609,7 +594,7 @@ def run_exec(args: argparse.Namespace, ctx: Context) -> int:
 def _run_child(command: list[str], env: dict[str, str], core_limits: tuple[int, int] | None) -> int:
     import subprocess  # noqa: PLC0415
 
-    from avault.commands.exec import start_error  # noqa: PLC0415
+    from avault.proc import start_error  # noqa: PLC0415
 
     # Handlers go in before the child exists, so a signal that arrives while it starts is
     # delivered to it afterwards instead of killing us and orphaning it.
@@ -650,8 +635,8 @@ def _background(
     profile: str,
     config: ProfileConfig,
 ) -> int:
-    from avault.commands.export import switch_base  # noqa: PLC0415
     from avault.render import render  # noqa: PLC0415
+    from avault.switch import switch_base  # noqa: PLC0415
 
     watch = int(args.watch_pid or os.getppid())
     ctx.stdout.flush()

@@ -215,3 +215,20 @@ class SessionCache:
             )
         )
         return key.encode()
+
+
+def profile_session_keys(keys: list[str], profile: str) -> list[str]:
+    """Current-format session keys that belong to ``profile``."""
+    out = []
+    for key in keys:
+        parsed = SessionKey.parse(key)
+        if parsed is not None and parsed.profile == profile:
+            out.append(key)
+    return out
+
+
+def delete_profile_sessions(vault: Vault, profile: str) -> int:
+    count = 0
+    for key in profile_session_keys(vault.keys(), profile):
+        count += vault.delete(key)
+    return count

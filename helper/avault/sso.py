@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from avault.creds import Credentials, format_rfc3339, parse_rfc3339
-from avault.errors import AvaultError, Interrupted
+from avault.errors import ApiError, AvaultError, Interrupted, SsoError
 from avault.fsutil import private_dir
 
 if TYPE_CHECKING:
@@ -75,19 +75,8 @@ SPIN_STEP = 0.2
 _TRUE = frozenset({"1", "t", "true", "yes", "on"})
 
 
-class SsoError(AvaultError):
-    """IAM Identity Center refused or failed a call."""
-
-
-class ApiError(SsoError):
-    """A service error, with its code and HTTP status (the message never holds a token)."""
-
-    def __init__(self, operation: str, code: str, status: int, message: str) -> None:
-        super().__init__(f"{operation} failed: {code}: {message}")
-        self.operation = operation
-        self.code = code
-        self.status = status
-        self.detail = message
+#: How long a second process waits for another's SSO login: longer than a device code lives.
+LOGIN_LOCK_WAIT = 900.0
 
 
 # -- what identifies a login --------------------------------------------------------------------
@@ -281,28 +270,12 @@ class TokenCache:
         return obj
 
     def write(self, key: str, obj: Mapping[str, Any]) -> None:
-        import tempfile  # noqa: PLC0415
+        from avault.fsutil import atomic_write  # noqa: PLC0415
 
         data = json.dumps(obj, indent=2).encode("utf-8")
         try:
             private_dir(self.directory)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".avault-tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.chmod(tmp, 0o600)  # noqa: PTH101 - mkstemp already 0600; be explicit
-                os.replace(tmp, self.path(key))  # noqa: PTH105 - tmp is a str from mkstemp
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)  # noqa: PTH108
-                raise
-            dir_fd = os.open(self.directory, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            atomic_write(self.path(key), data, temp_prefixes=(self.directory / ".avault-tmp-",))
         except OSError as exc:
             raise SsoError(
                 f"cannot write the SSO token cache in {self.directory} ({exc.strerror}); "
@@ -320,28 +293,26 @@ class TokenCache:
 
     @contextlib.contextmanager
     def lock(self, key: str, *, on_wait: Callable[[], None]) -> Iterator[None]:
-        """One login per SSO session across processes (flock: released if we die)."""
-        import fcntl  # noqa: PLC0415 - POSIX only
+        """One login per SSO session across processes (flock: released if we die).
+
+        A waiter waits as long as a device login may last, not the usual lock timeout.
+        """
+        from avault.fsutil import exclusive  # noqa: PLC0415
 
         try:
             private_dir(self.directory)
-            fd = os.open(
-                self.directory / f"{key}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
-            )
         except OSError as exc:
             raise SsoError(f"cannot create the SSO login lock in {self.directory} ({exc.strerror})") from None
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                on_wait()
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX)
-                except KeyboardInterrupt:
-                    raise Interrupted("SSO login aborted") from None
-            yield
-        finally:
-            os.close(fd)
+            with exclusive(
+                self.directory / f"{key}.lock",
+                timeout=LOGIN_LOCK_WAIT,
+                on_wait=on_wait,
+                hint=" (an SSO login in another terminal)",
+            ):
+                yield
+        except KeyboardInterrupt:
+            raise Interrupted("SSO login aborted") from None
 
     # -- token + registration -------------------------------------------------------------------
     def token(self, target: SsoTarget) -> Token | None:

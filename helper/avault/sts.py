@@ -2,7 +2,7 @@
 
 Clients get explicit credentials, region and endpoint, and read nothing from the user's
 AWS_PROFILE, env keys or ~/.aws files: the shell running avault may hold another
-profile's keys. Network failures become one ``avault.aws.Unreachable`` naming the endpoint.
+profile's keys. Network failures become one ``avault.errors.Unreachable`` naming the endpoint.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from avault.errors import StsError
 if TYPE_CHECKING:
     from avault.config import ProfileConfig
     from avault.context import Context
-    from avault.providers import Signer
+    from avault.sts_api import Signer
 
 DEFAULT_REGION = "us-east-1"
 LEGACY_GLOBAL_REGIONS = frozenset(
@@ -61,7 +61,7 @@ def endpoint_for(config: ProfileConfig, env: dict[str, str] | None = None) -> st
 
 
 class BotoSts:
-    """avault.providers.StsApi over botocore."""
+    """avault.sts_api.StsApi over botocore."""
 
     def __init__(self, ctx: Context) -> None:
         from avault import aws  # noqa: PLC0415

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from avault.agent import AgentClient, AgentError, AgentUnavailable
+from avault.errors import AgentError, AgentUnavailable
+from avault.vault.passphrase_agent import AgentClient
 
 pexpect = pytest.importorskip("pexpect")
 

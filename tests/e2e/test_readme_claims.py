@@ -111,7 +111,7 @@ def check_passphrase_once(cell, run_avault, aws_config, home) -> None:
     assert "agent" in cell
     assert "--stop" in helps("agent")
     helps("lock")
-    assert "AVAULT_FILE_PASSPHRASE_COMMAND" in (ROOT / "helper/avault/passphrase.py").read_text()
+    assert "AVAULT_FILE_PASSPHRASE_COMMAND" in (ROOT / "helper/avault/vault/passphrase.py").read_text()
 
 
 def check_prompts_on_tty(cell, run_avault, aws_config, home, *, env, moto) -> None:

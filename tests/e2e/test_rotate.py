@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from avault import cli
+from avault import main as cli
 
 pytestmark = pytest.mark.e2e
 

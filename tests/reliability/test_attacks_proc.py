@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from avault.agent import AgentClient, AgentError, AgentUnavailable
-from avault.errors import VaultError
-from avault.vault.lock import exclusive
+from avault.errors import AgentError, AgentUnavailable, VaultError
+from avault.fsutil import exclusive
+from avault.vault.passphrase_agent import AgentClient
 
 from .conftest import AVAULT, record
 

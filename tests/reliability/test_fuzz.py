@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from avault import config
+from avault import config, errors
 from avault.context import Context
 from avault.creds import Credentials, parse_credential_process_output, parse_rfc3339
 from avault.durations import parse_go_duration
@@ -292,7 +292,7 @@ def _jwe_reader(token: str) -> None:
     try:
         jwe.parse_header(token)
         jwe.decrypt_with(token, lambda _s, _n: b"\x00" * 16)
-    except jwe.JWEError:
+    except errors.JWEError:
         pass
 
 

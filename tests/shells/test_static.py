@@ -164,7 +164,7 @@ def test_avault_init_unknown_shell_lists_supported(monkeypatch: pytest.MonkeyPat
 
 def test_avault_init_imports_nothing_heavy(env: dict[str, str]) -> None:
     code = (
-        "import sys\nfrom avault.cli import main\nmain(['init', 'zsh'])\n"
+        "import sys\nfrom avault.main import main\nmain(['init', 'zsh'])\n"
         "bad = [m for m in ('boto3', 'botocore', 'keyring') if m in sys.modules]\n"
         "sys.stderr.write(repr(bad))\n"
     )

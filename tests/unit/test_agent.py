@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from avault import agent as agentmod
-from avault.agent import AgentClient, AgentError, AgentNotOurs, AgentServer, AgentUnavailable
 from avault.context import Context
-from avault.errors import VaultError
-from avault.passphrase import AgentSealer
-from avault.vault import file as filemod
+from avault.errors import AgentError, AgentNotOurs, AgentUnavailable, VaultError
+from avault.vault import passphrase as passmod
+from avault.vault import passphrase_agent as agentmod
 from avault.vault.base import Item
 from avault.vault.file import FileVault
+from avault.vault.passphrase import AgentSealer
+from avault.vault.passphrase_agent import AgentClient, AgentServer
 
 PW = "agent test passphrase \u00e9"
 
@@ -76,7 +76,7 @@ def runtime(env: dict[str, str], monkeypatch: pytest.MonkeyPatch):
     env.pop("AWS_VAULT_FILE_PASSPHRASE", None)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(d))
     monkeypatch.delenv("AWS_VAULT_FILE_PASSPHRASE", raising=False)
-    filemod._passphrases.clear()
+    passmod._passphrases.clear()
     yield d
     stop_agent(env)
     subprocess.run(["rm", "-rf", str(d)], check=False)
@@ -447,7 +447,7 @@ def test_new_vault_passphrase_typed_twice_is_handed_over(env, runtime: Path, tmp
 
 LIGHT_CHECK = """
 import sys
-from avault.cli import main
+from avault.main import main
 rc = main(sys.argv[1:])
 heavy = sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 'botocore', 'keyring', 'cryptography'})
 sys.stderr.write('HEAVY=' + ','.join(heavy) + '\\n')

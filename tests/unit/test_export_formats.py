@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from avault.commands.exec import child_env
-from avault.commands.export import (
-    NESTED_EXPORT,
-    Resolved,
-    check_nested,
-    render_format,
-    without_switch_region,
-)
 from avault.config import ProfileConfig
 from avault.creds import Credentials
 from avault.errors import AvaultError
+from avault.switch import (
+    NESTED_EXPORT,
+    Resolved,
+    check_nested,
+    child_env,
+    render_format,
+    without_switch_region,
+)
 
 EXP = 1_587_035_787  # 2020-04-16T11:16:27Z
 

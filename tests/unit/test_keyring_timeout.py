@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from avault.errors import VaultError
-from avault.vault.keyring import DEFAULT_TIMEOUT, KeyringVault, _timeout
+from avault.vault.desktop import DEFAULT_TIMEOUT
+from avault.vault.desktop import keyring_timeout as _timeout
+from avault.vault.keyring import KeyringVault
 
 
 class HangingBackend:

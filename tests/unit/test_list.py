@@ -9,9 +9,9 @@ import sys
 import pytest
 
 import avault.vault.select
-from avault.cli import main
 from avault.commands.list import format_table
 from avault.context import Context
+from avault.main import main
 from avault.sessions import SessionKey
 from avault.vault.base import Item, MemoryVault, Vault
 
@@ -197,7 +197,7 @@ def test_list_with_the_real_file_backend(run_avault, aws_config, home):
 def test_list_profiles_imports_little(env, aws_config):
     aws_config("[profile a]\n")
     code = (
-        "import sys; from avault.cli import main; rc = main(['list', '--profiles']); "
+        "import sys; from avault.main import main; rc = main(['list', '--profiles']); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('boto3', 'botocore', 'keyring', 'cryptography') or m.startswith('avault.vault')), "
         "file=sys.stderr)"

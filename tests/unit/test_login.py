@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from avault import login
+from avault import errors, login
 from avault.commands.logout import logout_code, revoke_policy
 from avault.creds import Credentials
 from avault.iam import role_name_from_arn, user_name_from_access_denied, user_name_from_arn
@@ -124,7 +124,7 @@ def test_isolated_commands(tmp_path: Path):
 
 
 def test_isolation_needs_a_known_browser(tmp_path: Path):
-    with pytest.raises(login.LoginError, match="Chrome, Chromium, Brave, Edge or Firefox"):
+    with pytest.raises(errors.LoginError, match="Chrome, Chromium, Brave, Edge or Firefox"):
         login.isolated_command({"BROWSER": "lynx", "PATH": str(tmp_path)}, tmp_path, "p", "https://x")
 
 

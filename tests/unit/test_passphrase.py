@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from avault.context import Context
-from avault.passphrase import COMMAND_VAR, PassphraseCommandError, provider_for, run_passphrase_command
-from avault.vault import file as filemod
+from avault.errors import PassphraseCommandError
+from avault.vault import passphrase as passmod
 from avault.vault.base import Item
 from avault.vault.file import FileVault
+from avault.vault.passphrase import COMMAND_VAR, provider_for, run_passphrase_command
 
 PW = "command pass phrase 7Qx"
 
@@ -22,7 +23,7 @@ def vdir(env: dict[str, str]) -> Path:
     FileVault(d, lambda _n: PW).set(
         Item(key="work", data=b'{"AccessKeyID":"AKIA","SecretAccessKey":"s"}', label="aws-vault (work)")
     )
-    filemod._passphrases.clear()
+    passmod._passphrases.clear()
     return d
 
 

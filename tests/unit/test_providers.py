@@ -14,8 +14,9 @@ from avault.config import Flags, ProfileConfig
 from avault.context import Context
 from avault.creds import Credentials
 from avault.errors import AvaultError
-from avault.providers import Resolver, Signer, credentials_for
+from avault.providers import Resolver, credentials_for
 from avault.sessions import SessionKey
+from avault.sts_api import Signer
 from avault.vault.base import Item, MemoryVault
 
 NOW = 1_700_000_000.0

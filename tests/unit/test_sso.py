@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from avault import sso
+from avault import errors, sso
 from avault.config import ProfileConfig
 from avault.context import Context
 from avault.errors import AvaultError, Interrupted
@@ -217,7 +217,7 @@ def test_never_approved_times_out_with_a_clear_message(home, portal):
     portal.device_expires_in = 30
     ctx = make_ctx(home, portal)
     login, _ = make_login(ctx, portal, opener=lambda _url: True)
-    with pytest.raises(sso.SsoError, match=r"was not approved in time .*run the command again"):
+    with pytest.raises(errors.SsoError, match=r"was not approved in time .*run the command again"):
         login.token()
     assert not cache_file(home).exists()
 
@@ -230,7 +230,7 @@ def test_denied_in_the_browser(home, portal):
         return portal.approve(code, deny=True)
 
     login, _ = make_login(ctx, portal, opener=deny)
-    with pytest.raises(sso.SsoError, match="was denied in the browser"):
+    with pytest.raises(errors.SsoError, match="was denied in the browser"):
         login.token()
 
 
@@ -280,7 +280,7 @@ def test_print_only_never_opens_a_browser(home, portal):
     ctx.tty_path = os.devnull
     portal.device_expires_in = 3
     login, opened = make_login(ctx, portal, print_only=True)
-    with pytest.raises(sso.SsoError):
+    with pytest.raises(errors.SsoError):
         login.token()
     assert opened == []
     err = ctx.stderr.getvalue()  # type: ignore[attr-defined]
@@ -482,7 +482,7 @@ def test_a_fresh_token_rejected_is_an_error_not_a_loop(home, portal):
         return real(*a, **kw)
 
     login.api.get_role_credentials = always_401  # type: ignore[method-assign]
-    with pytest.raises(sso.ApiError, match="UnauthorizedException"):
+    with pytest.raises(errors.ApiError, match="UnauthorizedException"):
         sso.role_credentials(ctx, sso_config(), login=login)
     assert portal.device_authorizations == 1
 
@@ -499,7 +499,7 @@ def test_unreachable_portal(home, portal):
     ctx.env = {**ctx.env, sso.ENDPOINT_VAR: "http://127.0.0.1:9"}  # type: ignore[misc]
     login, _ = make_login(ctx, portal)
     with pytest.raises(
-        sso.SsoError, match=r"could not connect to IAM Identity Center OIDC at http://127\.0\.0\.1:9"
+        errors.SsoError, match=r"could not connect to IAM Identity Center OIDC at http://127\.0\.0\.1:9"
     ):
         login.token()
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from avault.commands.export import Resolved, render_format, switch_assignments, without_switch_region
 from avault.config import ProfileConfig
 from avault.creds import Credentials
 from avault.render import SWITCH_VARS
+from avault.switch import Resolved, render_format, switch_assignments, without_switch_region
 
 LOCAL = "http://127.0.0.1:4566"
 
@@ -70,7 +70,7 @@ def test_an_endpoint_the_user_exported_is_not_claimed_by_the_switch() -> None:
 
 
 def test_exec_child_gets_neither_the_switched_endpoint_nor_the_switch_records() -> None:
-    from avault.commands.exec import child_env  # noqa: PLC0415
+    from avault.switch import child_env  # noqa: PLC0415
 
     env = {
         "AWS_ENDPOINT_URL": LOCAL,

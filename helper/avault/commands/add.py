@@ -41,7 +41,7 @@ def _read_keys(args: argparse.Namespace, ctx: Context) -> tuple[str, str]:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import config  # noqa: PLC0415
-    from avault.commands.clear import delete_profile_sessions  # noqa: PLC0415
+    from avault.sessions import delete_profile_sessions  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
 
     profile: str = args.profile

@@ -2,7 +2,7 @@
 
 Without flags the agent is started in the background (detached, output to /dev/null)
 unless one already answers; it holds no passphrase until a command asks for it once
-and hands it over. See avault.agent for the protocol and the memory caveats.
+and hands it over. See avault.vault.passphrase_agent for the protocol and the memory caveats.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 
 def _running_pid(ctx: Context) -> int | None:
-    from avault.agent import AgentClient, AgentUnavailable  # noqa: PLC0415
+    from avault.errors import AgentUnavailable  # noqa: PLC0415
+    from avault.vault.passphrase_agent import AgentClient  # noqa: PLC0415
 
     try:
         client = AgentClient.connect(ctx.env, timeout=5)
@@ -32,7 +33,8 @@ def _running_pid(ctx: Context) -> int | None:
 
 
 def stop(ctx: Context) -> int:
-    from avault.agent import AgentClient, AgentUnavailable, remove_stale_socket, socket_path  # noqa: PLC0415
+    from avault.errors import AgentUnavailable  # noqa: PLC0415
+    from avault.vault.passphrase_agent import AgentClient, remove_stale_socket, socket_path  # noqa: PLC0415
 
     try:
         client = AgentClient.connect(ctx.env, timeout=5)
@@ -56,7 +58,7 @@ def stop(ctx: Context) -> int:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from avault.agent import run_foreground, socket_path, start_daemon  # noqa: PLC0415
+    from avault.vault.passphrase_agent import run_foreground, socket_path, start_daemon  # noqa: PLC0415
 
     if args.stop:
         return stop(ctx)

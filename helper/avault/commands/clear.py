@@ -17,24 +17,6 @@ if TYPE_CHECKING:
     import argparse
 
     from avault.context import Context
-    from avault.vault.base import Vault
-
-
-def profile_session_keys(keys: list[str], profile: str) -> list[str]:
-    """Current-format session keys that belong to ``profile``."""
-    out = []
-    for key in keys:
-        parsed = sessions.SessionKey.parse(key)
-        if parsed is not None and parsed.profile == profile:
-            out.append(key)
-    return out
-
-
-def delete_profile_sessions(vault: Vault, profile: str) -> int:
-    count = 0
-    for key in profile_session_keys(vault.keys(), profile):
-        count += vault.delete(key)
-    return count
 
 
 def _start_url(ctx: Context, profile: str) -> str:
@@ -52,7 +34,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     vault = open_vault(args, ctx)
     keys = vault.keys()
     if args.profile:
-        doomed = profile_session_keys(keys, args.profile)
+        doomed = sessions.profile_session_keys(keys, args.profile)
         url = _start_url(ctx, args.profile)
         if url and f"{sessions.OIDC_PREFIX}{url}" in keys:
             doomed.append(f"{sessions.OIDC_PREFIX}{url}")

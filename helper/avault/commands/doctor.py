@@ -156,7 +156,7 @@ def _check_file_dir(directory: Path, ctx: Context, report: Report) -> None:
 
 
 def _check_file_unlock(directory: Path, ctx: Context, report: Report) -> None:
-    from avault.passphrase import AGENT_VAR, COMMAND_VAR, PASSPHRASE_VAR  # noqa: PLC0415
+    from avault.vault.passphrase import AGENT_VAR, COMMAND_VAR, PASSPHRASE_VAR  # noqa: PLC0415
 
     if PASSPHRASE_VAR in ctx.env:
         report.line(OK, "backend", f"file vault, unlocked by {PASSPHRASE_VAR}")
@@ -175,7 +175,8 @@ def _check_file_unlock(directory: Path, ctx: Context, report: Report) -> None:
 
 
 def _agent_holds_key(ctx: Context) -> bool:
-    from avault.agent import AgentClient, AgentUnavailable  # noqa: PLC0415
+    from avault.errors import AgentUnavailable  # noqa: PLC0415
+    from avault.vault.passphrase_agent import AgentClient  # noqa: PLC0415
 
     try:
         client = AgentClient.connect(ctx.env, timeout=2.0)
@@ -442,9 +443,9 @@ def check_plaintext(ctx: Context, report: Report) -> None:
 def relied_on_dirs(args: argparse.Namespace, ctx: Context) -> list[Path]:
     """Directories whose files avault trusts: config, vault, SSO cache, its own state and runtime."""
     from avault import config as cfgmod  # noqa: PLC0415
-    from avault.agent import runtime_dir  # noqa: PLC0415
     from avault.login import pages_dir, profile_dir  # noqa: PLC0415
     from avault.recent import recent_path  # noqa: PLC0415
+    from avault.vault.passphrase_agent import runtime_dir  # noqa: PLC0415
     from avault.vault.select import file_dir  # noqa: PLC0415
 
     vault = ctx.expand(file_dir(args, ctx))

@@ -11,81 +11,24 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from avault.commands.export import (
+from avault.commands.export import profile_arg, session_options
+from avault.errors import AvaultError
+from avault.proc import start_error
+from avault.switch import (
     NESTED_EXEC,
-    SERVER_VARS,
     Resolved,
+    base_child_env,
     check_nested,
+    child_env,
     format_json,
     obtain,
-    profile_arg,
-    without_switch_region,
 )
-from avault.errors import AvaultError
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Mapping
 
     from avault.context import Context
-
-# aws-vault's list, plus our switch bookkeeping: an exec child is a subshell, not a switch.
-REMOVED = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_FILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_PROFILE",
-    "AWS_SDK_LOAD_CONFIG",
-    "AVS_PROFILE",
-    "AVS_EXPIRES",
-    "AVS_ACCOUNT",
-    "AVS_REGION",
-    "AVS_ENDPOINT_URL",
-)
-
-
-def start_error(command: list[str], exc: OSError) -> AvaultError:
-    """Why ``command`` could not start, with the shell's exit codes (127 not found, 126 else)."""
-    if isinstance(exc, FileNotFoundError):
-        return AvaultError(f"exec: {command[0]}: command not found; check the name and PATH", exit_code=127)
-    if isinstance(exc, PermissionError):
-        return AvaultError(f"exec: {command[0]}: permission denied; is it executable?", exit_code=126)
-    return AvaultError(f"exec: cannot run {command[0]} ({exc.strerror})", exit_code=126)
-
-
-def base_child_env(env: Mapping[str, str], profile: str, region: str, endpoint_url: str) -> dict[str, str]:
-    """The child's environment without any credentials (the ECS server mode adds its own)."""
-    # A previous `avs` switch's region and endpoint are not the user's: do not leak them.
-    out = without_switch_region(env)
-    for var in REMOVED:
-        out.pop(var, None)
-    if env.get("AVS_SERVER_PID"):  # `avs --server`'s endpoint belongs to the old profile
-        for var in SERVER_VARS:
-            out.pop(var, None)
-    out["AWS_VAULT"] = profile
-    if region:
-        out["AWS_REGION"] = region
-        out["AWS_DEFAULT_REGION"] = region
-    if endpoint_url:
-        out["AWS_ENDPOINT_URL"] = endpoint_url
-    return out
-
-
-def child_env(env: Mapping[str, str], r: Resolved) -> dict[str, str]:
-    out = base_child_env(env, r.profile, r.region, r.endpoint_url)
-    c = r.creds
-    out["AWS_ACCESS_KEY_ID"] = c.access_key_id
-    out["AWS_SECRET_ACCESS_KEY"] = c.secret_access_key
-    if c.session_token:
-        out["AWS_SESSION_TOKEN"] = c.session_token
-    if c.can_expire():
-        # AWS_SESSION_EXPIRATION too: aws-vault v7 dropped it, but prompt themes still read it.
-        out["AWS_CREDENTIAL_EXPIRATION"] = c.expiration_rfc3339()
-        out["AWS_SESSION_EXPIRATION"] = c.expiration_rfc3339()
-    return out
 
 
 def profile_env_wanted(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
@@ -127,14 +70,16 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ):
         if getattr(args, "profile_env", False):
             raise AvaultError("Can't use --profile-env with --ecs-server")
-        from avault.server import run_exec  # noqa: PLC0415 - the server mode lives apart
+        from avault import server  # noqa: PLC0415 - the server mode lives apart
 
-        return run_exec(args, ctx)
+        server.validate(args)
+        check_nested(ctx.env, NESTED_EXEC)
+        return server.run_exec(args, session_options(args), ctx, profile_arg(args, ctx, "exec"))
     check_nested(ctx.env, NESTED_EXEC)
     profile = profile_arg(args, ctx, "exec")
     # Fetched even with --profile-env: a profile that cannot give credentials fails here,
     # not later inside the command (the fork validates the same way).
-    resolved = obtain(args, ctx, profile)
+    resolved = obtain(session_options(args), ctx, profile)
     if args.json:
         ctx.stdout.write(format_json(resolved))
         ctx.stdout.flush()

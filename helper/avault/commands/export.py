@@ -2,80 +2,20 @@
 
 stdout is code (or credential_process JSON), so the whole output is built in memory and
 written once at the end: on any failure, including Ctrl-C at an MFA prompt, stdout stays
-empty and the exit status is non-zero.
-
-With a live cached session this path imports no boto3, botocore or keyring: config and
-the vault's key listing decide the cache key, and one item is decrypted.
+empty and the exit status is non-zero. The work is ``avault.switch``'s; this module turns
+argparse's namespace into its options (``session_options``, shared by exec and the server).
 """
 
 from __future__ import annotations
 
-import json
-
-from avault.errors import AvaultError
+from avault.constants import SHELLS
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Mapping
 
-    from avault.config import Flags, ProfileConfig
     from avault.context import Context
-    from avault.creds import Credentials
-    from avault.mfa import MfaSource
-    from avault.vault.base import Vault
-
-NESTED_EXEC = (
-    "running in an existing aws-vault subshell; 'exit' from the subshell or unset AWS_VAULT to force"
-)
-NESTED_EXPORT = "in an existing aws-vault subshell; 'exit' from the subshell or unset AWS_VAULT to force"
-SHELL_FORMATS = ("zsh", "bash", "fish")
-
-
-class Resolved:
-    """A profile, its resolved config and its credentials (not a dataclass: see context.py)."""
-
-    __slots__ = ("config", "creds", "profile", "vault")
-
-    def __init__(
-        self, profile: str, config: ProfileConfig, creds: Credentials, vault: Vault | None = None
-    ) -> None:
-        self.profile = profile
-        self.config = config
-        self.creds = creds
-        self.vault = vault  # the one opened to get them (exec --profile-env reads it again)
-
-    @property
-    def region(self) -> str:
-        return self.config.region
-
-    @property
-    def endpoint_url(self) -> str:
-        return self.config.endpoint_url
-
-
-def check_nested(env: Mapping[str, str], message: str) -> None:
-    """aws-vault's guard, except in a shell that ``avs`` switched in place (AWS_VAULT == AVS_PROFILE)."""
-    current = env.get("AWS_VAULT", "")
-    if current and current != env.get("AVS_PROFILE", ""):
-        raise AvaultError(message)
-
-
-def without_switch_region(env: Mapping[str, str]) -> dict[str, str]:
-    """The env minus the region pair and AWS_ENDPOINT_URL that a previous ``avs`` switch set.
-
-    Those equal AVS_REGION / AVS_ENDPOINT_URL; dropped, they do not overlay the next profile.
-    """
-    out = dict(env)
-    switched = env.get("AVS_REGION", "")
-    if switched:
-        for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
-            if out.get(var) == switched:
-                del out[var]
-    endpoint = env.get("AVS_ENDPOINT_URL", "")
-    if endpoint and out.get("AWS_ENDPOINT_URL") == endpoint:
-        del out["AWS_ENDPOINT_URL"]
-    return out
+    from avault.switch import SessionOptions
 
 
 def profile_arg(args: argparse.Namespace, ctx: Context, command: str) -> str:
@@ -88,201 +28,35 @@ def profile_arg(args: argparse.Namespace, ctx: Context, command: str) -> str:
     return profile
 
 
-def session_flags(
-    args: argparse.Namespace, ctx: Context, env: Mapping[str, str]
-) -> tuple[Flags, MfaSource | None]:
-    """The resolver's base from the session options (-d, -t, -n, --region, --prompt).
+def session_options(args: argparse.Namespace, *, sso_print_only: bool = True) -> SessionOptions:
+    """The session options (-d, -t, -n, --region, --prompt, --stdout) of export, exec, login, the server.
 
-    Shared by export/exec, login and the ECS server, so each reads them the same way.
+    ``sso_print_only``: --stdout means "print the SSO link" (export, exec), not login's URL.
     """
-    from avault.config import Flags  # noqa: PLC0415
-    from avault.durations import require_duration  # noqa: PLC0415
+    from avault.switch import SessionOptions  # noqa: PLC0415
 
-    duration_text = getattr(args, "duration", None) or env.get("AWS_VAULT_DURATION", "")
-    prompt = getattr(args, "prompt", None) or env.get("AWS_VAULT_PROMPT", "")
-    mfa_token = getattr(args, "mfa_token", None) or ""
-    mfa = None
-    # An in-place switch (avs, avs --server): stdout is the shell's $(...), at a terminal.
-    shell_switch = getattr(args, "format", None) in SHELL_FORMATS
-    # A foreground ECS server shares the terminal with its command: a GUI driver, if any.
-    server = bool(getattr(args, "ecs_server", False)) and not getattr(args, "background", False)
-    if prompt or shell_switch or server:
-        from avault.mfa import MfaSource  # noqa: PLC0415 - validates the driver up front
-
-        mfa = MfaSource(
-            ctx, token=mfa_token, driver=prompt, captured_by_shell=shell_switch, avoid_terminal=server
-        )
-    flags = Flags(
-        region=getattr(args, "region", None) or "",
-        mfa_token=mfa_token,
-        mfa_prompt=prompt,
-        duration=require_duration(duration_text, "duration") if duration_text else None,
+    return SessionOptions(
+        args,
+        duration=getattr(args, "duration", None) or "",
+        mfa_token=getattr(args, "mfa_token", None) or "",
         no_session=bool(getattr(args, "no_session", False)),
+        region=getattr(args, "region", None) or "",
+        prompt=getattr(args, "prompt", None) or "",
+        # An in-place switch (avs, avs --server): stdout is the shell's $(...), at a terminal.
+        shell_switch=getattr(args, "format", None) in SHELLS,
+        # A foreground ECS server shares the terminal with its command: a GUI driver, if any.
+        foreground_server=bool(getattr(args, "ecs_server", False)) and not getattr(args, "background", False),
+        print_only=True if sso_print_only and getattr(args, "stdout", False) else None,
     )
-    return flags, mfa
-
-
-def obtain(args: argparse.Namespace, ctx: Context, profile: str) -> Resolved:
-    """Resolve the profile and get its credentials: from the cache, or through STS."""
-    from avault import config as cfgmod  # noqa: PLC0415
-    from avault.providers import Resolver, credentials_for  # noqa: PLC0415
-    from avault.vault.select import open_vault  # noqa: PLC0415
-
-    env = without_switch_region(ctx.env)
-    flags, mfa = session_flags(args, ctx, env)
-    cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home)
-    vault = open_vault(args, ctx)
-    # --stdout only prints the SSO link; without it AWS_VAULT_STDOUT and headless checks decide.
-    print_only = True if getattr(args, "stdout", False) else None
-    resolver = Resolver(ctx, vault, mfa=mfa, no_session=flags.no_session, sso_print_only=print_only)
-    cfgmod.ensure_profile_exists(profile, cfg, resolver.stored)
-    config = cfgmod.resolve(profile, cfg, env, flags, log=ctx.log)
-    creds = credentials_for(resolver, config)
-    return Resolved(profile, config, creds, vault)
-
-
-# -- formats ---------------------------------------------------------------------------------
-
-
-def env_pairs(r: Resolved) -> list[tuple[str, str]]:
-    """aws-vault's ``printEnv`` order."""
-    c = r.creds
-    pairs = [("AWS_ACCESS_KEY_ID", c.access_key_id), ("AWS_SECRET_ACCESS_KEY", c.secret_access_key)]
-    if c.session_token:
-        pairs.append(("AWS_SESSION_TOKEN", c.session_token))
-    if c.can_expire():
-        pairs.append(("AWS_CREDENTIAL_EXPIRATION", c.expiration_rfc3339()))
-    if r.region:
-        pairs += [("AWS_REGION", r.region), ("AWS_DEFAULT_REGION", r.region)]
-    return pairs
-
-
-def format_env(r: Resolved) -> str:
-    return "".join(f"{k}={v}\n" for k, v in env_pairs(r))
-
-
-def format_export_env(r: Resolved) -> str:
-    from avault.render import quote_sh  # noqa: PLC0415
-
-    return "".join(f"export {k}={quote_sh(v)}\n" for k, v in env_pairs(r))
-
-
-def format_json(r: Resolved) -> str:
-    """credential_process shape, like Go's json.MarshalIndent with two spaces."""
-    c = r.creds
-    obj: dict[str, object] = {
-        "Version": 1,
-        "AccessKeyId": c.access_key_id,
-        "SecretAccessKey": c.secret_access_key,
-    }
-    if c.session_token:
-        obj["SessionToken"] = c.session_token
-    if c.can_expire():
-        obj["Expiration"] = c.expiration_rfc3339()
-    return json.dumps(obj, indent=2) + "\n"
-
-
-def format_ini(r: Resolved) -> str:
-    c = r.creds
-    lines = [f"[{r.profile}]"]
-    for key, value in (
-        ("aws_access_key_id", c.access_key_id),
-        ("aws_secret_access_key", c.secret_access_key),
-        ("aws_session_token", c.session_token),
-        ("aws_credential_expiration", c.expiration_rfc3339()),
-        ("region", r.region),
-    ):
-        if value:
-            lines.append(f"{key}={value}")
-    return "\n".join(lines) + "\n"
-
-
-# What `avs --server` sets; unset by the next switch only when avs set them (AVS_SERVER_PID),
-# never a real container's own credentials endpoint.
-SERVER_VARS = ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AVS_SERVER_PID")
-
-
-def switch_base(
-    env: Mapping[str, str], profile: str, region: str, endpoint_url: str
-) -> tuple[dict[str, str | None], dict[str, str]]:
-    """What every in-place switch (``avs`` and ``avs --server``) unsets first, then sets.
-
-    Unset: ``render.SWITCH_VARS``; the region pair, the endpoint and the server variables
-    only when a previous switch set them (they equal AVS_REGION / AVS_ENDPOINT_URL, or
-    AVS_SERVER_PID is set), so values the user exported stay theirs.
-    Set: the profile, and its region and endpoint with the AVS_ records of them.
-    """
-    from avault.render import REGION_VARS, SWITCH_VARS  # noqa: PLC0415
-
-    unset: dict[str, str | None] = dict.fromkeys(SWITCH_VARS)
-    previous = env.get("AVS_REGION", "")
-    if previous and env.get("AWS_REGION") == previous and not region:
-        unset.update(dict.fromkeys(REGION_VARS))
-    endpoint = env.get("AVS_ENDPOINT_URL", "")
-    if endpoint and env.get("AWS_ENDPOINT_URL") == endpoint and not endpoint_url:
-        unset["AWS_ENDPOINT_URL"] = None
-    if env.get("AVS_SERVER_PID"):
-        unset.update(dict.fromkeys(SERVER_VARS))
-    new: dict[str, str] = {"AWS_VAULT": profile}
-    if region:
-        new.update(AWS_REGION=region, AWS_DEFAULT_REGION=region, AVS_REGION=region)
-    if endpoint_url:
-        new["AWS_ENDPOINT_URL"] = endpoint_url
-        # Recorded only when it came from the config: one the user exported stays theirs.
-        if endpoint_url != without_switch_region(env).get("AWS_ENDPOINT_URL"):
-            new["AVS_ENDPOINT_URL"] = endpoint_url
-    new["AVS_PROFILE"] = profile
-    return unset, new
-
-
-def switch_assignments(r: Resolved, env: Mapping[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:
-    """The in-place switch: what to unset first, then what to set."""
-    unset, base = switch_base(env, r.profile, r.region, r.endpoint_url)
-    c = r.creds
-    new: dict[str, str] = {
-        "AWS_VAULT": r.profile,
-        "AWS_ACCESS_KEY_ID": c.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": c.secret_access_key,
-    }
-    if c.session_token:
-        new["AWS_SESSION_TOKEN"] = c.session_token
-    if c.can_expire():
-        new["AWS_CREDENTIAL_EXPIRATION"] = c.expiration_rfc3339()
-        new["AWS_SESSION_EXPIRATION"] = c.expiration_rfc3339()
-    new.update(base)
-    if c.expiration is not None:
-        new["AVS_EXPIRES"] = str(int(c.expiration))
-    if c.account_id:
-        new["AVS_ACCOUNT"] = c.account_id
-    return unset, new
-
-
-def format_switch(shell: str, r: Resolved, env: Mapping[str, str]) -> str:
-    from avault.render import render  # noqa: PLC0415
-
-    unset, new = switch_assignments(r, env)
-    return render(shell, unset) + render(shell, new)
-
-
-def render_format(fmt: str, r: Resolved, env: Mapping[str, str]) -> str:
-    if fmt == "env":
-        return format_env(r)
-    if fmt == "export-env":
-        return format_export_env(r)
-    if fmt == "json":
-        return format_json(r)
-    if fmt == "ini":
-        return format_ini(r)
-    if fmt in SHELL_FORMATS:
-        return format_switch(fmt, r, env)
-    raise AvaultError(f"unknown format {fmt!r}; use env, export-env, json, ini, zsh, bash or fish")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    check_nested(ctx.env, NESTED_EXPORT)
+    from avault import switch  # noqa: PLC0415
+
+    switch.check_nested(ctx.env, switch.NESTED_EXPORT)
     profile = profile_arg(args, ctx, "export")
-    resolved = obtain(args, ctx, profile)
-    output = render_format(args.format, resolved, ctx.env)
+    resolved = switch.obtain(session_options(args), ctx, profile)
+    output = switch.render_format(args.format, resolved, ctx.env)
     ctx.stdout.write(output)
     ctx.stdout.flush()
     return 0

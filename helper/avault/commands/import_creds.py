@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from avault.errors import AvaultError
+from avault.errors import ImportError_
 
 if TYPE_CHECKING:
     import argparse
@@ -41,10 +41,6 @@ SECRET = "aws_secret_access_key"  # noqa: S105 - a key name
 TOKEN = "aws_session_token"  # noqa: S105 - a key name
 _SECTION = re.compile(r"^\s*\[\s*([^\]]*?)\s*\]\s*(?:[#;].*)?$")
 _KEY = re.compile(r"^\s*([^=:\s][^=:]*?)\s*[=:]\s*(.*?)\s*$")
-
-
-class ImportError_(AvaultError):  # noqa: N801 - avoid shadowing the builtin ImportError
-    """The credentials file cannot be read, parsed or rewritten."""
 
 
 @dataclass
@@ -149,19 +145,12 @@ def _without_keys(cf: CredentialsFile, names: set[str]) -> bytes:
 
 
 def _atomic_replace(path: Path, data: bytes, shown: str) -> None:
+    from avault.fsutil import atomic_write  # noqa: PLC0415
+
     target = Path(os.path.realpath(path))
-    mode = target.stat().st_mode & 0o777
-    tmp = target.with_name(f".{target.name}.avault-tmp-{os.getpid()}")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        tmp.chmod(mode)
-        tmp.replace(target)
+        atomic_write(target, data, mode=target.stat().st_mode & 0o777)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ImportError_(f"cannot rewrite {shown} ({exc.strerror}); it was not changed") from None
 
 
@@ -180,7 +169,7 @@ def _stored_pair(vault: Vault, profile: str) -> tuple[str, str] | None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import config  # noqa: PLC0415
-    from avault.commands.clear import delete_profile_sessions  # noqa: PLC0415
+    from avault.sessions import delete_profile_sessions  # noqa: PLC0415
     from avault.vault.base import Item  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
 

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:  # noqa: ARG001 - the command has no options
-    from avault.agent import AgentClient, AgentUnavailable  # noqa: PLC0415
+    from avault.errors import AgentUnavailable  # noqa: PLC0415
+    from avault.vault.passphrase_agent import AgentClient  # noqa: PLC0415
 
     try:
         client = AgentClient.connect(ctx.env, timeout=5)

@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import login  # noqa: PLC0415
+    from avault.commands.export import session_options  # noqa: PLC0415
 
     env = ctx.env
-    if not (args.profile or env.get("AWS_PROFILE") or env.get("AWS_ACCESS_KEY_ID")):
+    profile = args.profile or ""
+    if not (profile or env.get("AWS_PROFILE") or env.get("AWS_ACCESS_KEY_ID")):
         # No profile and no keys in this shell: at a terminal, the menu (as the fork does).
         from avault.commands.pick import pick_profile  # noqa: PLC0415
 
@@ -26,5 +28,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             "no profile given and no AWS credentials in the environment; "
             "run 'avault login PROFILE', or switch first with 'avs PROFILE'"
         )
-        args.profile = pick_profile(ctx, "login", missing)
-    return login.run(args, ctx)
+        profile = pick_profile(ctx, "login", missing)
+    opts = login.LoginOptions(
+        # --stdout prints the console URL here, not the SSO link.
+        session_options(args, sso_print_only=False),
+        profile=profile,
+        path=getattr(args, "path", None) or "",
+        auto_logout=bool(getattr(args, "auto_logout", False)),
+        stdout=bool(getattr(args, "stdout", False)),
+        browser_profile=getattr(args, "browser_profile", None) or "",
+    )
+    return login.run(opts, ctx)

@@ -77,7 +77,8 @@ def _drop_cli_sso_tokens(ctx: Context, cfg: ConfigFile, names: list[str]) -> int
 
 def _revoke(args: argparse.Namespace, ctx: Context, vault: Vault, config: ProfileConfig) -> None:
     from avault.creds import format_rfc3339  # noqa: PLC0415
-    from avault.iam import Aws, AwsCallError, role_name_from_arn  # noqa: PLC0415
+    from avault.errors import AwsCallError  # noqa: PLC0415
+    from avault.iam import Aws, role_name_from_arn  # noqa: PLC0415
     from avault.providers import Resolver  # noqa: PLC0415
 
     name = config.profile_name
@@ -119,8 +120,8 @@ def logout_code(shell: str, profile: str, env: dict[str, str]) -> str:
 
     The same unsets as a switch to a profile with no region or endpoint of its own.
     """
-    from avault.commands.export import switch_base  # noqa: PLC0415
     from avault.render import render  # noqa: PLC0415
+    from avault.switch import switch_base  # noqa: PLC0415
 
     if profile not in (env.get("AVS_PROFILE"), env.get("AWS_VAULT")):
         return ""
@@ -130,7 +131,7 @@ def logout_code(shell: str, profile: str, env: dict[str, str]) -> str:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import config as cfgmod  # noqa: PLC0415
-    from avault.commands.clear import delete_profile_sessions  # noqa: PLC0415
+    from avault.sessions import delete_profile_sessions  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
 
     profile: str = args.profile or ctx.env.get("AVS_PROFILE", "") or ctx.env.get("AWS_VAULT", "")

@@ -13,15 +13,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from avault.errors import VaultError
+from avault.errors import MigrationError, VaultError
 
 if TYPE_CHECKING:
     from avault.context import Context
     from avault.vault.base import Item, Vault
-
-
-class MigrationError(VaultError):
-    """A copy could not be written or did not read back identical."""
 
 
 def _open(args: argparse.Namespace, ctx: Context, backend: str) -> Vault:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING
 
+from avault import errors
 from avault.errors import AvaultError
 
 if TYPE_CHECKING:
@@ -57,13 +58,12 @@ def pick_profile(ctx: Context, command: str, missing: str) -> str:
     Only at a terminal (and unless AVS_PICKER=none); elsewhere ``missing`` is the error.
     Cancelled (Esc, Ctrl-C): exit 130, nothing done.
     """
-    from avault import picker  # noqa: PLC0415
 
     if ctx.env.get("AVS_PICKER") == "none" or not interactive(ctx):
         raise AvaultError(missing)
     try:
         return _choose(ctx, "")
-    except picker.Cancelled:
+    except errors.Cancelled:
         raise AvaultError(
             f"{command}: no profile chosen; run 'avault {command} PROFILE'", exit_code=130
         ) from None
@@ -89,11 +89,10 @@ def _choose(ctx: Context, wanted: str) -> str:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from avault import picker  # noqa: PLC0415
 
     try:
         chosen = _choose(ctx, args.picker or "")
-    except picker.Cancelled:
+    except errors.Cancelled:
         return 130  # quietly: the menu is gone and the shell prompt says enough
     ctx.stdout.write(chosen + "\n")
     ctx.stdout.flush()

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from avault.commands.clear import delete_profile_sessions  # noqa: PLC0415
+    from avault.sessions import delete_profile_sessions  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
 
     profile: str = args.profile

@@ -12,9 +12,14 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import rotate  # noqa: PLC0415
+    from avault.switch import SessionOptions  # noqa: PLC0415
 
-    if not args.profile:  # at a terminal, the menu (as the fork does)
+    profile = args.profile
+    if not profile:  # at a terminal, the menu (as the fork does)
         from avault.commands.pick import pick_profile  # noqa: PLC0415
 
-        args.profile = pick_profile(ctx, "rotate", "no profile given; run 'avault rotate PROFILE'")
-    return rotate.run(args, ctx)
+        profile = pick_profile(ctx, "rotate", "no profile given; run 'avault rotate PROFILE'")
+    session = SessionOptions(
+        args, no_session=bool(args.no_session), prompt=getattr(args, "prompt", None) or ""
+    )
+    return rotate.run(session, ctx, profile)

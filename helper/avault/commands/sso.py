@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from avault import errors
 from avault.config import ConfigFile
 from avault.errors import AvaultError
 
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     token, cached = login.token()
     try:
         rows = _assignments(login, token)
-    except sso.ApiError as exc:
+    except errors.ApiError as exc:
         if exc.code != "UnauthorizedException" or not cached:
             raise
         ctx.info(

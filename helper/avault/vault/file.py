@@ -9,7 +9,7 @@ nothing of ours may ever sit in that directory:
   the parent is ours and writable by nobody else; otherwise (a shared parent such as
   /tmp, where another user could hold the lock) it is
   ``${XDG_CACHE_HOME:-~/.cache}/avault/locks/vault-<dir name>-<hash of the path>.lock``
-  (avault.vault.lock: a 0700 directory, a bounded wait);
+  (avault.fsutil: a 0700 directory, a bounded wait);
 * a write goes to ``<parent>/.<dir name>.tmp-<random>``, is fsynced, then renamed into
   the directory (rename is atomic within one file system) and the directory is fsynced.
   A crash leaves at most a temp file beside the directory, which the next writer
@@ -29,7 +29,7 @@ rewritten on such a failure.
 
 Who holds the key: the passphrase provider returns either the passphrase (then this
 process does the crypto, jwe.py) or a ``Sealer`` that decrypts and encrypts for us (the
-agent, see avault.passphrase and avault.agent), so the passphrase need not be here.
+agent, see avault.vault.passphrase and avault.vault.passphrase_agent), so the passphrase need not be here.
 
 Importing this module costs only the stdlib: ``cryptography`` is imported by jwe.py on
 the first decrypt, and boto3/keyring never.
@@ -43,57 +43,27 @@ import os
 import shlex
 import stat
 
-from avault.errors import ItemCorrupt, VaultError
+from avault import errors
+from avault.errors import ItemCorrupt, VaultError, WrongPassphrase
+from avault.fsutil import atomic_write, exclusive, fallback_lock_dir, fsync_dir, make_private_dirs, private
 from avault.vault import jwe
 from avault.vault.base import Item, Vault
-from avault.vault.lock import exclusive, fallback_lock_dir, make_private_dirs, private
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
-    from typing import Protocol
 
     from avault.context import Context
+    from avault.vault.passphrase import PassphraseProvider, Sealer
 
-    class Sealer(Protocol):
-        """Decrypts and encrypts vault items with a key it holds; raises jwe.JWEError subclasses."""
-
-        def decrypt(self, token: str) -> bytes: ...
-
-        def encrypt(self, plaintext: bytes) -> str: ...
-
-    #: ``provider(new_vault) -> passphrase or Sealer``. ``new_vault`` is True when the
-    #: vault has no item yet, so an interactive provider should ask twice and compare.
-    PassphraseProvider = Callable[[bool], "str | Sealer"]
-
-PASSPHRASE_VAR = "AWS_VAULT_FILE_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
-COMMAND_VAR = "AVAULT_FILE_PASSPHRASE_COMMAND"
 _IN_DIR_LOCK = ".avault.lock"
 _IN_DIR_TMP_PREFIX = ".avault-tmp-"
 _MAX_ITEM_BYTES = 64 * 1024 * 1024  # far above any credential; refuses to slurp junk
 _UNLOCK_PROBES = 3
 
-# Once per process, as aws-vault does: the passphrase per directory, and loose-mode warnings.
-_passphrases: dict[str, str] = {}
+# Once per process, as aws-vault does: the loose-mode warnings (passphrases: vault.passphrase).
 _warned: set[str] = set()
-
-
-class WrongPassphrase(VaultError):
-    """The passphrase opens no item of this vault."""
-
-
-class LocalSealer:
-    """The passphrase is in this process; jwe.py does the crypto here."""
-
-    def __init__(self, passphrase: str) -> None:
-        self._passphrase = passphrase
-
-    def decrypt(self, token: str) -> bytes:
-        return jwe.decrypt(token, self._passphrase)
-
-    def encrypt(self, plaintext: bytes) -> str:
-        return jwe.encrypt(plaintext, self._passphrase)
 
 
 def encode_name(key: str) -> str:
@@ -128,32 +98,6 @@ def decode_name(name: str) -> str:
     return os.fsdecode(bytes(out))
 
 
-def env_or_prompt_provider(ctx: Context, shown_dir: str) -> Callable[[bool], str]:
-    """``$AWS_VAULT_FILE_PASSPHRASE`` if set (even empty), else ask on the tty once per process."""
-
-    def provide(new_vault: bool) -> str:
-        if PASSPHRASE_VAR in ctx.env:
-            return ctx.env[PASSPHRASE_VAR]
-        cached = _passphrases.get(shown_dir)
-        if cached is not None:
-            return cached
-        avoid = f"set {PASSPHRASE_VAR}"
-        if new_vault:
-            first = ctx.prompt(f'Enter a new passphrase for "{shown_dir}": ', secret=True, how_to_avoid=avoid)
-            again = ctx.prompt("Enter the same passphrase again: ", secret=True, how_to_avoid=avoid)
-            if first != again:
-                raise VaultError("the two passphrases differ; nothing was written, try again")
-            passphrase = first
-        else:
-            passphrase = ctx.prompt(
-                f'Enter passphrase to unlock "{shown_dir}": ', secret=True, how_to_avoid=avoid
-            )
-        _passphrases[shown_dir] = passphrase
-        return passphrase
-
-    return provide
-
-
 class FileVault(Vault):
     name = "file"
 
@@ -173,7 +117,7 @@ class FileVault(Vault):
 
     @classmethod
     def from_context(cls, ctx: Context, dir_str: str) -> FileVault:
-        from avault.passphrase import provider_for  # noqa: PLC0415 - import cycle
+        from avault.vault.passphrase import provider_for  # noqa: PLC0415 - the agent client only if used
 
         directory = ctx.expand(dir_str)
         return cls(directory, provider_for(ctx, directory), warn=ctx.info)
@@ -261,14 +205,18 @@ class FileVault(Vault):
     def _get_sealer(self, *, new_vault: bool) -> Sealer:
         if self._sealer is None:
             got = self._passphrase_provider(new_vault)
-            self._sealer = LocalSealer(got) if isinstance(got, str) else got
+            if isinstance(got, str):
+                from avault.vault.passphrase import LocalSealer  # noqa: PLC0415
+
+                got = LocalSealer(got)
+            self._sealer = got
         return self._sealer
 
     def _wrong_passphrase(self) -> WrongPassphrase:
         hint = str(getattr(self._sealer, "wrong_passphrase_hint", "") or "")
         if not hint:
             hint = (
-                f"Check {PASSPHRASE_VAR} (or {COMMAND_VAR}) or retype it "
+                "Check AWS_VAULT_FILE_PASSPHRASE (or AVAULT_FILE_PASSPHRASE_COMMAND) or retype it "
                 "(the passphrase aws-vault uses for this directory)"
             )
         return WrongPassphrase(f"wrong passphrase for vault {self.dir}; nothing was changed. {hint}")
@@ -316,9 +264,9 @@ class FileVault(Vault):
                     continue
                 probes += 1
                 sealer.decrypt(token)
-            except jwe.KeyUnwrapError:
+            except errors.KeyUnwrapError:
                 continue
-            except (jwe.JWEError, VaultError):
+            except (errors.JWEError, VaultError):
                 # Unreadable for another reason: says nothing about the passphrase.
                 continue
             return True
@@ -327,17 +275,17 @@ class FileVault(Vault):
     def _decrypt(self, path: Path, token: str, *, new_vault: bool = False) -> bytes:
         try:
             jwe.parse_header(token)
-        except jwe.JWEError as exc:
+        except errors.JWEError as exc:
             raise self._corrupt(path, str(exc)) from None
         sealer = self._get_sealer(new_vault=new_vault)
         try:
             plaintext = sealer.decrypt(token)
-        except jwe.KeyUnwrapError:
+        except errors.KeyUnwrapError:
             if self._unlocked or self._probe_unlocks(sealer, skip=path.name):
                 self._unlocked = True
                 raise self._corrupt(path, "key unwrap failed") from None
             raise self._wrong_passphrase() from None
-        except jwe.JWEError as exc:
+        except errors.JWEError as exc:
             raise self._corrupt(path, str(exc)) from None
         self._unlocked = True
         return plaintext
@@ -419,34 +367,6 @@ class FileVault(Vault):
                 with contextlib.suppress(OSError):
                     p.unlink()
 
-    def _open_temp(self) -> tuple[int, Path]:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-        candidates = (self._sidecar("tmp-"), self.dir / _IN_DIR_TMP_PREFIX)
-        last: OSError | None = None
-        for base in candidates:
-            tmp = base.with_name(base.name + os.urandom(8).hex())
-            try:
-                fd = os.open(tmp, flags, 0o600)
-            except OSError as exc:
-                last = exc
-                continue
-            os.fchmod(fd, 0o600)
-            return fd, tmp
-        assert last is not None
-        raise VaultError(f"cannot write to vault directory {self.dir}: {last.strerror}")
-
-    def _fsync_dir(self, d: Path) -> None:
-        try:
-            fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        except OSError:
-            return
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-
     def set(self, item: Item) -> None:
         path = self._path(item.key)
         self._check_dir()
@@ -455,31 +375,15 @@ class FileVault(Vault):
         self._ensure_dir()
         with exclusive(self._lock_path()):
             self._clean_stale_temps()
-            fd, tmp = self._open_temp()
             try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(token.encode("ascii"))
-                    f.flush()
-                    os.fsync(f.fileno())
-                try:
-                    tmp.replace(path)
-                except OSError as exc:
-                    if exc.errno != errno.EXDEV:
-                        raise
-                    # The parent is another file system: redo the write inside the directory.
-                    tmp.unlink()
-                    tmp = self.dir / f"{_IN_DIR_TMP_PREFIX}{os.urandom(8).hex()}"
-                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-                    with os.fdopen(fd, "wb") as f:
-                        f.write(token.encode("ascii"))
-                        f.flush()
-                        os.fsync(f.fileno())
-                    tmp.replace(path)
+                # Beside the directory first (a crash leaves nothing in it), else inside it.
+                atomic_write(
+                    path,
+                    token.encode("ascii"),
+                    temp_prefixes=(self._sidecar("tmp-"), self.dir / _IN_DIR_TMP_PREFIX),
+                )
             except OSError as exc:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
                 raise VaultError(f"cannot write vault item {path.name}: {exc.strerror}") from None
-            self._fsync_dir(self.dir)
 
     def delete(self, key: str) -> bool:
         path = self._path(key)
@@ -492,5 +396,5 @@ class FileVault(Vault):
                 return False
             except OSError as exc:
                 raise VaultError(f"cannot remove vault item {path.name}: {exc.strerror}") from None
-            self._fsync_dir(self.dir)
+            fsync_dir(self.dir)
         return True

@@ -14,7 +14,7 @@ module costs nothing. Derived KEKs are cached per (passphrase, salt, p2c) in-pro
 because PBKDF2 is the slow step and a process may read one item several times.
 
 ``encrypt_with``/``decrypt_with`` take a ``KekFunction`` instead of a passphrase, so a
-holder of the passphrase (the agent, see avault.agent) can keep its own KEK cache per
+holder of the passphrase (the agent, see avault.vault.passphrase_agent) can keep its own KEK cache per
 (salt, p2c) and forget it on ``lock`` instead of filling the module-wide one.
 """
 
@@ -26,6 +26,8 @@ import hashlib
 import json
 import os
 import time
+
+from avault.errors import BadHeaderError, DecryptError, JWEError, KeyUnwrapError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
@@ -46,22 +48,6 @@ _KEK_BYTES = 16
 _CEK_BYTES = 32
 _IV_BYTES = 12
 _TAG_BYTES = 16
-
-
-class JWEError(Exception):
-    """A token that is malformed or fails integrity checks. ``reason`` is safe to show."""
-
-
-class BadHeaderError(JWEError):
-    """The header is unreadable or names an algorithm we do not implement."""
-
-
-class KeyUnwrapError(JWEError):
-    """AES key unwrap failed: the passphrase is wrong, or the wrapped key was altered."""
-
-
-class DecryptError(JWEError):
-    """The key unwrapped but the GCM tag did not verify: the content was altered."""
 
 
 class Header:

@@ -30,29 +30,29 @@ from contextlib import closing
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from avault.errors import VaultError
+from avault.fsutil import exclusive
 from avault.vault.base import Item, Vault
-from avault.vault.lock import exclusive
+from avault.vault.desktop import (
+    DEFAULT_TIMEOUT,
+    LOCKED,
+    NO_KEYRING,
+    SERVICE,
+    call_with_timeout,
+    keyring_timeout,
+    search_existing,
+)
+
+_T = TypeVar("_T")
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
     from pathlib import Path
 
     from avault.context import Context
 
-_T = TypeVar("_T")
-
-SERVICE = "aws-vault"
 INDEX_SERVICE = "aws-vault.avault-index"
 INDEX_USER = "keys"
 _REFUSED = ("keyring.backends.fail", "keyring.backends.null", "keyring.backends.chainer", "keyrings.alt")
-NO_KEYRING = (
-    "no usable OS keyring: start a Secret Service (gnome-keyring, KeePassXC) in a D-Bus "
-    "session or use --backend file"
-)
-LOCKED = (
-    "the OS keyring is locked; unlock it (log in to the desktop, or "
-    "'gnome-keyring-daemon --unlock'), or use --backend file"
-)
 
 
 def _choose_backend(ctx: Context) -> object:
@@ -93,54 +93,6 @@ def _is_secret_service(backend: object) -> bool:
     return type(backend).__module__ == "keyring.backends.SecretService"
 
 
-TIMEOUT_VAR = "AVAULT_KEYRING_TIMEOUT"
-DEFAULT_TIMEOUT = 30.0
-
-
-def _timeout(env: Mapping[str, str]) -> float:
-    """Seconds to wait for the keyring: $AVAULT_KEYRING_TIMEOUT (seconds or a Go duration)."""
-    from avault.durations import parse_seconds  # noqa: PLC0415
-
-    seconds = parse_seconds(env.get(TIMEOUT_VAR, ""))
-    return seconds if seconds and seconds > 0 else DEFAULT_TIMEOUT
-
-
-def call_with_timeout(
-    fn: Callable[..., _T],
-    args: tuple[object, ...],
-    timeout: float,
-    translate: Callable[[BaseException], NoReturn],
-) -> _T:
-    """``fn(*args)``, or a VaultError after ``timeout`` seconds; its exceptions go to ``translate``.
-
-    A Secret Service that never answers (a wedged daemon, an unlock prompt nobody can
-    see) would hang the command, and the shell with it: after ``timeout`` seconds it
-    is an error instead. The stuck call's thread is a daemon; the process exits anyway.
-    """
-    import threading  # noqa: PLC0415
-
-    outcome: list[tuple[bool, object]] = []
-
-    def target() -> None:
-        try:
-            outcome.append((True, fn(*args)))
-        except BaseException as exc:
-            outcome.append((False, exc))
-
-    worker = threading.Thread(target=target, name="avault-keyring", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if not outcome:
-        raise VaultError(
-            f"the OS keyring did not answer within {timeout:g}s; check that it is running "
-            f"and unlocked, raise {TIMEOUT_VAR}, or use --backend file"
-        )
-    ok, value = outcome[0]
-    if ok:
-        return value  # type: ignore[return-value]  # fn's own result
-    return translate(value)  # type: ignore[arg-type]  # the exception fn raised
-
-
 class KeyringVault(Vault):
     name = "keyring"
 
@@ -165,7 +117,7 @@ class KeyringVault(Vault):
             backend,
             index_lock=ctx.home / ".awsvault" / ".keyring-index.lock",
             collection=collection,
-            timeout=_timeout(ctx.env),
+            timeout=keyring_timeout(ctx.env),
         )
         if vault._ss:
             vault._call(vault._select_collection)
@@ -211,7 +163,6 @@ class KeyringVault(Vault):
 
     def _ss_items(self, collection: Any, key: str | None) -> list[Any]:  # noqa: ANN401
         """The matching items that still exist (see ``secretservice.search_existing``)."""
-        from avault.vault.secretservice import search_existing  # noqa: PLC0415
 
         attrs = {"service": SERVICE}
         if key is not None:

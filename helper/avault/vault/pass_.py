@@ -86,8 +86,6 @@ class PassVault(Vault):
     def from_context(cls, args: argparse.Namespace, ctx: Context) -> PassVault:
         import shutil  # noqa: PLC0415
 
-        from avault.vault.select import pass_command  # noqa: PLC0415
-
         command = getattr(args, "pass_cmd", None) or pass_command(ctx.env)
         found = shutil.which(command, path=ctx.env.get("PATH"))
         if found is None:
@@ -191,3 +189,8 @@ class PassVault(Vault):
             return False
         self._run(["rm", "-f", "--", name], f"to remove {key!r}")
         return True
+
+
+def pass_command(env: Mapping[str, str]) -> str:
+    """The ``pass`` program: $AWS_VAULT_PASS_CMD, else ``pass``."""
+    return env.get("AWS_VAULT_PASS_CMD") or "pass"

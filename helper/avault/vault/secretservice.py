@@ -22,9 +22,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from avault.errors import ItemCorrupt, VaultError
+from avault.fsutil import exclusive
 from avault.vault.base import Item, Vault
-from avault.vault.keyring import LOCKED, NO_KEYRING, SERVICE, _timeout, call_with_timeout
-from avault.vault.lock import exclusive
+from avault.vault.desktop import (
+    LOCKED,
+    NO_KEYRING,
+    SERVICE,
+    call_with_timeout,
+    keyring_timeout,
+    search_existing,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,27 +66,6 @@ def decode_path(path: str) -> str:
     return out.decode("utf-8", "replace")
 
 
-def search_existing(coll: Any, attrs: dict[str, str]) -> list[Any]:  # noqa: ANN401 - secretstorage types
-    """The items of ``coll`` matching ``attrs`` that still exist.
-
-    secretstorage's ``search_items`` is a generator that opens each found path, so an item
-    another avault process deletes between the search and the open (``clear``, a session
-    being replaced) raised ItemNotFoundException out of the whole search. Here each path is
-    opened on its own and a vanished one is skipped.
-    """
-    from secretstorage.exceptions import ItemNotFoundException  # noqa: PLC0415
-    from secretstorage.item import Item as SecretItem  # noqa: PLC0415
-
-    (paths,) = coll._collection.call("SearchItems", "a{ss}", attrs)  # noqa: SLF001 - no generator
-    found = []
-    for path in paths:
-        try:
-            found.append(SecretItem(coll.connection, path, coll.session))
-        except ItemNotFoundException:  # noqa: PERF203 - deleted since the search
-            continue
-    return found
-
-
 class SecretServiceVault(Vault):
     name = "secret-service"
 
@@ -96,7 +82,7 @@ class SecretServiceVault(Vault):
     def from_context(cls, ctx: Context, collection: str) -> SecretServiceVault:
         return cls(
             collection,
-            timeout=_timeout(ctx.env),
+            timeout=keyring_timeout(ctx.env),
             migrate_lock=ctx.home / ".awsvault" / ".secret-service-migrate.lock",
         )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 
+from avault.constants import BACKENDS
 from avault.errors import VaultError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
@@ -29,8 +30,7 @@ if TYPE_CHECKING:
 
 DEFAULT_FILE_DIR = "~/.awsvault/keys/"
 DEFAULT_COLLECTION = "awsvault"
-#: every name --backend accepts (static: completions are generated from it)
-KNOWN = ("file", "keyring", "secret-service", "pass", "keychain")
+KNOWN = BACKENDS  # every name --backend accepts
 SS_KEYRING_BACKEND = "keyring.backends.SecretService.Keyring"
 KEYCHAIN_VARS = "--keychain / $AWS_VAULT_KEYCHAIN_NAME"
 LOGIN_KEYCHAIN = "login"
@@ -40,13 +40,11 @@ def _desktop() -> bool:
     return sys.platform not in ("darwin", "win32")
 
 
-def pass_command(env: Mapping[str, str]) -> str:
-    return env.get("AWS_VAULT_PASS_CMD") or "pass"
-
-
 def available(env: Mapping[str, str]) -> list[str]:
     """The backends that can work on this machine, in aws-vault's order of preference."""
     import shutil  # noqa: PLC0415 - only for messages and --help
+
+    from avault.vault.pass_ import pass_command  # noqa: PLC0415
 
     names = ["keychain"] if sys.platform == "darwin" else []
     if _desktop():

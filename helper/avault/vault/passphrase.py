@@ -10,7 +10,7 @@ listing keys never asks):
    Non-zero exit, no output, or running longer than
    ``AVAULT_FILE_PASSPHRASE_COMMAND_TIMEOUT`` (seconds or a Go duration, default 30s)
    is a one-line error naming the variable: never an empty passphrase;
-3. the agent (avault.agent), when its socket exists, unless ``AVAULT_AGENT=0``: it
+3. the agent (avault.vault.passphrase_agent), when its socket exists, unless ``AVAULT_AGENT=0``: it
    decrypts and encrypts for us, so the passphrase is not in this process at all. Only
    an agent that is provably ours is used (directory and socket ours and private, the
    peer's uid ours); anything else, e.g. planted in the temp dir by another user, gets a
@@ -28,16 +28,30 @@ from __future__ import annotations
 
 import os
 
-from avault.errors import VaultError
+from avault import errors
+from avault.errors import PassphraseCommandError, VaultError
+from avault.vault import jwe
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path
+    from typing import Protocol
 
-    from avault.agent import AgentClient, AgentUnavailable
     from avault.context import Context
-    from avault.vault.file import LocalSealer, PassphraseProvider, Sealer
+    from avault.errors import AgentUnavailable
+    from avault.vault.passphrase_agent import AgentClient
+
+    class Sealer(Protocol):
+        """Decrypts and encrypts vault items with a key it holds; raises errors.JWEError subclasses."""
+
+        def decrypt(self, token: str) -> bytes: ...
+
+        def encrypt(self, plaintext: bytes) -> str: ...
+
+    #: ``provider(new_vault) -> passphrase or Sealer``. ``new_vault`` is True when the
+    #: vault has no item yet, so an interactive provider should ask twice and compare.
+    PassphraseProvider = Callable[[bool], "str | Sealer"]
 
 PASSPHRASE_VAR = "AWS_VAULT_FILE_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 COMMAND_VAR = "AVAULT_FILE_PASSPHRASE_COMMAND"
@@ -45,9 +59,47 @@ COMMAND_TIMEOUT_VAR = "AVAULT_FILE_PASSPHRASE_COMMAND_TIMEOUT"
 AGENT_VAR = "AVAULT_AGENT"
 DEFAULT_COMMAND_TIMEOUT = 30.0
 
+# Once per process, as aws-vault does: the passphrase per directory.
+_passphrases: dict[str, str] = {}
 
-class PassphraseCommandError(VaultError):
-    """AVAULT_FILE_PASSPHRASE_COMMAND failed, hung or printed nothing."""
+
+class LocalSealer:
+    """The passphrase is in this process; jwe.py does the crypto here."""
+
+    def __init__(self, passphrase: str) -> None:
+        self._passphrase = passphrase
+
+    def decrypt(self, token: str) -> bytes:
+        return jwe.decrypt(token, self._passphrase)
+
+    def encrypt(self, plaintext: bytes) -> str:
+        return jwe.encrypt(plaintext, self._passphrase)
+
+
+def env_or_prompt_provider(ctx: Context, shown_dir: str) -> Callable[[bool], str]:
+    """``$AWS_VAULT_FILE_PASSPHRASE`` if set (even empty), else ask on the tty once per process."""
+
+    def provide(new_vault: bool) -> str:
+        if PASSPHRASE_VAR in ctx.env:
+            return ctx.env[PASSPHRASE_VAR]
+        cached = _passphrases.get(shown_dir)
+        if cached is not None:
+            return cached
+        avoid = f"set {PASSPHRASE_VAR}"
+        if new_vault:
+            first = ctx.prompt(f'Enter a new passphrase for "{shown_dir}": ', secret=True, how_to_avoid=avoid)
+            again = ctx.prompt("Enter the same passphrase again: ", secret=True, how_to_avoid=avoid)
+            if first != again:
+                raise VaultError("the two passphrases differ; nothing was written, try again")
+            passphrase = first
+        else:
+            passphrase = ctx.prompt(
+                f'Enter passphrase to unlock "{shown_dir}": ', secret=True, how_to_avoid=avoid
+            )
+        _passphrases[shown_dir] = passphrase
+        return passphrase
+
+    return provide
 
 
 def command_timeout(env: Mapping[str, str]) -> float:
@@ -112,7 +164,6 @@ def run_passphrase_command(command: str, env: Mapping[str, str]) -> str:
 
 def provider_for(ctx: Context, directory: Path) -> PassphraseProvider:
     """The passphrase source chain for the vault at ``directory`` (see the module docstring)."""
-    from avault.vault.file import env_or_prompt_provider  # noqa: PLC0415
 
     shown = str(directory)
     prompt = env_or_prompt_provider(ctx, shown)
@@ -140,7 +191,7 @@ def provider_for(ctx: Context, directory: Path) -> PassphraseProvider:
 
 
 def _agent_socket_exists(env: Mapping[str, str]) -> bool:
-    from avault.agent import socket_path  # noqa: PLC0415
+    from avault.vault.passphrase_agent import socket_path  # noqa: PLC0415
 
     return os.path.lexists(socket_path(env))
 
@@ -177,7 +228,8 @@ class AgentSealer:
 
     # -- agent -------------------------------------------------------------------------
     def _agent(self) -> AgentClient:
-        from avault.agent import AgentClient, AgentUnavailable  # noqa: PLC0415
+        from avault.errors import AgentUnavailable  # noqa: PLC0415
+        from avault.vault.passphrase_agent import AgentClient  # noqa: PLC0415
 
         if self._agent_failed:
             raise AgentUnavailable("the agent failed earlier in this process")
@@ -186,18 +238,18 @@ class AgentSealer:
         return self._client
 
     def _call(self, op: str, **fields: str) -> dict[str, object]:
-        from avault.agent import AgentRefused  # noqa: PLC0415
-        from avault.vault import jwe  # noqa: PLC0415
+        from avault.errors import AgentRefused  # noqa: PLC0415
 
         try:
             return self._agent().request(op, vault=self.vault, **fields)
         except AgentRefused as exc:
-            cls = {"unwrap": jwe.KeyUnwrapError, "decrypt": jwe.DecryptError}.get(exc.code, jwe.JWEError)
+            cls = {"unwrap": errors.KeyUnwrapError, "decrypt": errors.DecryptError}.get(
+                exc.code, errors.JWEError
+            )
             raise cls(str(exc) or exc.code) from None
 
     def _fall_back(self, exc: AgentUnavailable) -> LocalSealer:
-        from avault.agent import AgentNotOurs  # noqa: PLC0415
-        from avault.vault.file import LocalSealer  # noqa: PLC0415
+        from avault.errors import AgentNotOurs  # noqa: PLC0415
 
         if isinstance(exc, AgentNotOurs):  # planted by someone else: say so, never use it
             self.ctx.info(f"avault: warning: {exc}; asking for the passphrase instead")
@@ -215,7 +267,8 @@ class AgentSealer:
 
     def _hand_over(self) -> None:
         """Give the proven passphrase to the agent (starting one if asked to); never fatal."""
-        from avault.agent import AgentClient, AgentError, AgentUnavailable, start_daemon  # noqa: PLC0415
+        from avault.errors import AgentError, AgentUnavailable  # noqa: PLC0415
+        from avault.vault.passphrase_agent import AgentClient, start_daemon  # noqa: PLC0415
 
         if self._handed or self._passphrase is None or self._not_ours:
             return
@@ -247,7 +300,7 @@ class AgentSealer:
     def decrypt(self, token: str) -> bytes:
         import base64  # noqa: PLC0415
 
-        from avault.agent import AgentUnavailable  # noqa: PLC0415
+        from avault.errors import AgentUnavailable  # noqa: PLC0415
 
         local = self._local
         if local is None:
@@ -263,7 +316,7 @@ class AgentSealer:
     def encrypt(self, plaintext: bytes) -> str:
         import base64  # noqa: PLC0415
 
-        from avault.agent import AgentUnavailable  # noqa: PLC0415
+        from avault.errors import AgentUnavailable  # noqa: PLC0415
 
         local = self._local
         if local is None:

@@ -64,7 +64,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from avault.errors import VaultError
+from avault import errors
+from avault.errors import AgentError, AgentNotOurs, AgentRefused, AgentUnavailable
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -80,33 +81,6 @@ REQUEST_TIMEOUT = 10.0
 #: How long a client waits for a freshly started agent to listen.
 START_TIMEOUT = 10.0
 _TICK = 0.5
-
-
-class AgentError(VaultError):
-    """The agent's socket is unsafe (another user's) or the agent misbehaved."""
-
-
-class AgentUnavailable(Exception):
-    """No agent answered (no socket, stale socket, killed mid-request) or it has no key.
-
-    Not an AvaultError: callers fall back to asking for the passphrase.
-    """
-
-    def __init__(self, reason: str, *, code: str = "") -> None:
-        super().__init__(reason)
-        self.code = code
-
-
-class AgentNotOurs(AgentUnavailable):
-    """The agent's directory, socket or peer is not provably ours: warn, then ask instead."""
-
-
-class AgentRefused(Exception):
-    """The agent answered with an error code (``unwrap``, ``decrypt``, ``malformed``...)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 # -- where --------------------------------------------------------------------------------
@@ -502,11 +476,11 @@ class AgentServer:
             if op == "encrypt":
                 data = base64.b64decode(str(req.get("plaintext", "")), validate=True)
                 return {**ok, "token": jwe.encrypt_with(data, key.kek_for)}
-        except jwe.KeyUnwrapError as exc:
+        except errors.KeyUnwrapError as exc:
             return fail("unwrap", str(exc))
-        except jwe.DecryptError as exc:
+        except errors.DecryptError as exc:
             return fail("decrypt", str(exc))
-        except jwe.JWEError as exc:
+        except errors.JWEError as exc:
             return fail("malformed", str(exc))
         except (binascii.Error, ValueError):
             return fail("bad-request", "plaintext is not base64")
@@ -531,7 +505,7 @@ class AgentServer:
     # -- lifetime --------------------------------------------------------------------------
     def bind(self) -> None:
         """Listen on ``self.path`` (0600), replacing a stale socket; AgentError if one answers."""
-        from avault.vault.lock import exclusive  # noqa: PLC0415
+        from avault.fsutil import exclusive  # noqa: PLC0415
 
         check_dir(self.path.parent, create=True)
         with exclusive(self.path.parent / "agent.lock"):
