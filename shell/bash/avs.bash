@@ -184,6 +184,24 @@ __avs_gen_choices() {
     *) REPLY='' ;;
     esac
 }
+# __avs_gen_avs_kind ARG: REPLY = what the avs option ARG is (avault.commands.avs.kind).
+__avs_gen_avs_kind() {
+    case $1 in
+    -h | --help) REPLY='help' ;;
+    -s | --status) REPLY='status' ;;
+    -u | --unset) REPLY='unset' ;;
+    --doctor) REPLY='doctor' ;;
+    -d | --duration) REPLY='value' ;;
+    -t | --mfa-token) REPLY='value' ;;
+    -n | --no-session) REPLY='flag' ;;
+    --region) REPLY='value' ;;
+    --server) REPLY='server' ;;
+    --logout) REPLY='logout' ;;
+    -d?* | --duration=* | -t?* | --mfa-token=* | --region=*) REPLY='flag' ;;
+    *) REPLY='' ;;
+    esac
+}
+__avs_gen_avs_flags='-h --help -s --status -u --unset --doctor -d --duration -t --mfa-token -n --no-session --region --server --logout'
 # --- END GENERATED data ---
 
 # ===== avs: switch profiles in place =========================================
@@ -192,16 +210,19 @@ avs() {
     __avs_main "$@"
 }
 
-__avs_usage() {
-    printf '%s\n' \
-        "usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]" \
-        "       avs              pick a profile from a menu (interactive shells; else as -s)" \
-        "       avs -            switch back to the previous profile" \
-        "       avs -s           show the profile, account and time left" \
-        "       avs -u           remove the credentials from this shell (and stop its server)" \
-        "       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead" \
-        "       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)" \
-        "       avs --doctor     check the setup, this shell's integration included"
+# __avs_check ARGS...: avault parses avs's command line as we do and prints the usage or
+# the one-line message for what we could not use, with the status to return. Only the
+# error and help paths get here: a switch starts no extra process.
+__avs_check() {
+    __avs_need || return
+    AVS_PREVIOUS=${AVS_PREVIOUS-} AVS_PROFILE=${AVS_PROFILE-} \command avault avs check -- "$@"
+}
+
+# __avs_need: fails with a message when avault is not on PATH.
+__avs_need() {
+    if type -P avault >/dev/null 2>&1; then return 0; fi
+    printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+    return 127
 }
 
 # Only the shell knows that its integration is loaded (and whether an alias had to go),
@@ -210,10 +231,7 @@ __avs_doctor() {
     local -a extra=(--shell bash)
     local pieces=bash
     if [[ ${__avs_alias_clash-} == 1 ]]; then extra+=(--alias-clash); fi
-    if ! \command -v avault >/dev/null 2>&1; then
-        printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    fi
+    __avs_need || return
     # Each piece checked here, told to `avault doctor` in AVS_DOCTOR (that process only).
     if declare -F avs >/dev/null && [[ -z ${BASH_ALIASES[avs]-} ]]; then pieces+=' avs'; fi
     if [[ " ${PROMPT_COMMAND[*]-} " == *__avs_prompt_command* ]]; then pieces+=' prompt'; fi
@@ -223,71 +241,45 @@ __avs_doctor() {
 
 __avs_main() {
     local profile='' arg mode=export REPLY
-    local -a flags=()
+    local -a flags=() all=("$@")
     while (($#)); do
         arg=$1
         shift
+        REPLY=profile
         case $arg in
-        -h | --help)
-            __avs_usage
-            return 0
-            ;;
-        -s | --status)
-            __avs_status
+        -) if [[ -n ${AVS_PREVIOUS-} ]]; then REPLY=previous; else REPLY=''; fi ;;
+        --) if (($# == 1)); then REPLY=dashdash; else REPLY=''; fi ;;
+        -*) __avs_gen_avs_kind "$arg" ;;
+        *) if [[ -n $profile ]]; then REPLY=''; fi ;;
+        esac
+        if [[ $REPLY == value ]] && (($# == 0)); then REPLY=''; fi
+        case $REPLY in
+        status | unset | doctor)
+            "__avs_$REPLY"
             return
             ;;
-        -u | --unset)
-            __avs_unset
-            return 0
-            ;;
-        --doctor)
-            __avs_doctor
-            return
-            ;;
-        --server) mode=server ;;
-        --logout) mode=logout ;;
-        -n | --no-session) flags+=("$arg") ;;
-        -d | --duration | -t | --mfa-token | --region)
-            if (($# == 0)); then
-                printf '%s\n' "avs: $arg needs a value; see 'avs --help'" >&2
-                return 2
-            fi
+        server | logout) mode=$REPLY ;;
+        flag) flags+=("$arg") ;;
+        value)
             flags+=("$arg" "$1")
             shift
             ;;
-        --duration=* | --mfa-token=* | --region=* | -d?* | -t?*) flags+=("$arg") ;;
-        -)
-            if [[ -z ${AVS_PREVIOUS-} ]]; then
-                printf '%s\n' "avs: no previous profile to switch back to" >&2
-                return 1
-            fi
-            profile=$AVS_PREVIOUS
-            ;;
-        --)
-            if (($# != 1)); then
-                printf '%s\n' "avs: give one profile after --" >&2
-                return 2
-            fi
+        previous) profile=$AVS_PREVIOUS ;;
+        dashdash)
             profile=$1
             shift
             ;;
-        -*)
-            printf '%s\n' "avs: unknown option '$arg'; see 'avs --help'" >&2
-            return 2
-            ;;
-        *)
-            if [[ -n $profile ]]; then
-                printf '%s\n' "avs: one profile at a time; see 'avs --help'" >&2
-                return 2
-            fi
-            profile=$arg
+        profile) profile=$arg ;;
+        *) # --help, or what avs cannot use
+            __avs_check ${all[@]+"${all[@]}"}
+            return
             ;;
         esac
     done
     if [[ $mode == logout ]]; then
         if ((${#flags[@]})); then
-            printf '%s\n' "avs: --logout takes only a profile; see 'avs --help'" >&2
-            return 2
+            __avs_check ${all[@]+"${all[@]}"}
+            return
         fi
         __avs_logout "$profile"
         return
@@ -298,12 +290,17 @@ __avs_main() {
             __avs_pick || return
             profile=$REPLY
         elif ((${#flags[@]})) || [[ $mode == server ]]; then
-            printf '%s\n' "avs: which profile? see 'avs --help'" >&2
-            return 2
+            __avs_check ${all[@]+"${all[@]}"}
+            return
         else
             __avs_status
             return
         fi
+    fi
+    # exec reads everything after `--` as the command, so a served profile goes bare.
+    if [[ $mode == server && $profile == -* ]]; then
+        __avs_check --server -- "$profile"
+        return
     fi
     if [[ $mode == export ]] && ((${#flags[@]} == 0)) && __avs_still_fresh "$profile"; then
         return 0
@@ -345,10 +342,7 @@ __avs_still_fresh() {
 __avs_pick() {
     local out
     REPLY=''
-    if ! type -P avault >/dev/null 2>&1; then
-        printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    fi
+    __avs_need || return
     out=$(\command avault pick) || return
     REPLY=$out
     [[ -n $REPLY ]]
@@ -365,18 +359,10 @@ __avs_switch() {
 __avs_apply() {
     local mode=$1 profile=$2 prev=${AVS_PROFILE-} out rc old_int
     shift 2
-    if ! type -P avault >/dev/null 2>&1; then
-        printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    fi
+    __avs_need || return
     # stdout is only the code to eval; MFA prompts go to /dev/tty, errors to stderr.
     # The `if` keeps a caller's `set -e` from exiting before we can return the status.
     if [[ $mode == server ]]; then
-        # exec reads everything after `--` as the command, so the profile goes bare.
-        if [[ $profile == -* ]]; then
-            printf '%s\n' "avs: --server cannot take a profile starting with '-'" >&2
-            return 2
-        fi
         # The server stops by itself when this shell ($$) exits.
         if out=$(\command avault exec --ecs-server --background --format bash --watch-pid "$$" "$@" "$profile"); then
             rc=0
@@ -459,10 +445,7 @@ __avs_logout() {
     local out rc old_int
     local -a which=()
     if [[ -n $1 ]]; then which=(-- "$1"); fi
-    if ! type -P avault >/dev/null 2>&1; then
-        printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    fi
+    __avs_need || return
     if out=$(\command avault logout --format bash ${which[@]+"${which[@]}"}); then
         rc=0
     else
@@ -554,8 +537,8 @@ __avs_left() {
 
 __avs_status() {
     if [[ -z ${AVS_PROFILE-} ]]; then
-        printf '%s\n' "avs: no profile active; switch with 'avs PROFILE'" >&2
-        return 1
+        __avs_check -s
+        return
     fi
     local REPLY
     local -a lines
@@ -922,15 +905,11 @@ __avs_complete_avs() {
     local cur=${COMP_WORDS[COMP_CWORD]-} prev=''
     COMPREPLY=()
     if ((COMP_CWORD > 0)); then prev=${COMP_WORDS[COMP_CWORD - 1]-}; fi
-    case $prev in
-    -d | --duration | -t | --mfa-token | --region) return 0 ;;
-    *) ;;
-    esac
+    __avs_gen_avs_kind "$prev"
+    if [[ $REPLY == value ]]; then return 0; fi
     if [[ $cur == -* ]]; then
-        if [[ ${COMP_WORDS[0]-} == avs ]]; then
-            __avs_reply_words "$cur" -d --duration -t --mfa-token -n --no-session --region \
-                -s --status -u --unset -h --help --server --logout --doctor
-        fi
+        # shellcheck disable=SC2086 # plain option words from the generated block
+        if [[ ${COMP_WORDS[0]-} == avs ]]; then __avs_reply_words "$cur" $__avs_gen_avs_flags; fi
         return 0
     fi
     __avs_reply_profiles "$cur"

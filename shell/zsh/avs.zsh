@@ -437,6 +437,44 @@ __avs_gen_args_version=(
     '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
     '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
 )
+# __avs_gen_avs_kind ARG: REPLY = what the avs option ARG is (avault.commands.avs.kind).
+function __avs_gen_avs_kind {
+    \builtin emulate -L zsh
+    case $1 in
+        (-h|--help) REPLY=help ;;
+        (-s|--status) REPLY=status ;;
+        (-u|--unset) REPLY=unset ;;
+        (--doctor) REPLY=doctor ;;
+        (-d|--duration) REPLY=value ;;
+        (-t|--mfa-token) REPLY=value ;;
+        (-n|--no-session) REPLY=flag ;;
+        (--region) REPLY=value ;;
+        (--server) REPLY=server ;;
+        (--logout) REPLY=logout ;;
+        (-d?*|--duration=*|-t?*|--mfa-token=*|--region=*) REPLY=flag ;;
+        (*) REPLY='' ;;
+    esac
+}
+typeset -ga __avs_gen_avs_specs
+__avs_gen_avs_specs=(
+    '(- :)-h[show help]'
+    '(- :)--help[show help]'
+    '(- :)-s[show the profile, account and time left]'
+    '(- :)--status[show the profile, account and time left]'
+    '(- :)-u[remove the credentials from this shell]'
+    '(- :)--unset[remove the credentials from this shell]'
+    '(- :)--doctor[check the setup, this shell included]'
+    '(-d --duration)-d+[session duration, e.g. 1h]:duration: '
+    '(-d --duration)--duration=[session duration, e.g. 1h]:duration: '
+    '(-t --mfa-token)-t+[MFA code]:MFA code: '
+    '(-t --mfa-token)--mfa-token=[MFA code]:MFA code: '
+    '(-n --no-session)-n[skip GetSessionToken]'
+    '(-n --no-session)--no-session[skip GetSessionToken]'
+    '--region=[AWS region]:region: '
+    '(--logout)--server[serve the credentials from a local ECS endpoint]'
+    '(--server -d --duration -t --mfa-token -n --no-session --region)--logout[forget the cached sessions of a profile]'
+    1:profile:__avs_complete_profiles
+)
 # --- END GENERATED data ---
 
 # ===== avs: switch profiles in place =========================================
@@ -445,15 +483,20 @@ function avs {
     __avs_main "$@"
 }
 
-__avs_usage() {
-    \builtin print -r -- "usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]
-       avs              pick a profile from a menu (interactive shells; else as -s)
-       avs -            switch back to the previous profile
-       avs -s           show the profile, account and time left
-       avs -u           remove the credentials from this shell (and stop its server)
-       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead
-       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)
-       avs --doctor     check the setup, this shell's integration included"
+# __avs_check ARGS...: avault parses avs's command line as we do and prints the usage or
+# the one-line message for what we could not use, with the status to return. Only the
+# error and help paths get here: a switch starts no extra process.
+__avs_check() {
+    \builtin emulate -L zsh
+    __avs_need || return
+    AVS_PREVIOUS=${AVS_PREVIOUS-} AVS_PROFILE=${AVS_PROFILE-} \command avault avs check -- "$@"
+}
+
+# __avs_need: fails with a message when avault is not on PATH.
+__avs_need() {
+    \builtin whence -p avault >/dev/null 2>&1 && return 0
+    \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
+    return 127
 }
 
 # Only the shell knows that its integration is loaded (and whether an alias had to go),
@@ -463,10 +506,7 @@ __avs_doctor() {
     local -a extra pieces
     extra=(--shell zsh)
     if (( ${__avs_alias_clash:-0} )); then extra+=(--alias-clash); fi
-    if ! (( ${+commands[avault]} )); then
-        \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
-        return 127
-    fi
+    __avs_need || return
     pieces=(zsh)
     if (( ${+functions[avs]} )) && ! (( ${+aliases[avs]} )); then pieces+=(avs); fi
     if (( ${precmd_functions[(Ie)__avs_precmd]} )); then pieces+=(prompt); fi
@@ -478,73 +518,62 @@ __avs_doctor() {
 
 __avs_main() {
     \builtin emulate -L zsh
-    local profile='' arg mode=export
-    local -a flags
+    local profile='' arg mode=export REPLY
+    local -a flags all
     flags=()
+    all=("$@")
     while (( $# )); do
         arg=$1
         shift
         case $arg in
-            (-h|--help) __avs_usage; return 0 ;;
-            (-s|--status) __avs_status; return ;;
-            (-u|--unset) __avs_unset; return 0 ;;
-            (--doctor) __avs_doctor; return ;;
-            (--server) mode=server ;;
-            (--logout) mode=logout ;;
-            (-n|--no-session) flags+=($arg) ;;
-            (-d|--duration|-t|--mfa-token|--region)
-                if (( ! $# )); then
-                    \builtin print -ru2 -- "avs: $arg needs a value; see 'avs --help'"
-                    return 2
-                fi
-                flags+=($arg $1)
-                shift ;;
-            (--duration=*|--mfa-token=*|--region=*|-d?*|-t?*) flags+=($arg) ;;
             (-)
-                if [[ -z ${AVS_PREVIOUS-} ]]; then
-                    \builtin print -ru2 -- "avs: no previous profile to switch back to"
-                    return 1
-                fi
+                [[ -n ${AVS_PREVIOUS-} ]] || { __avs_check "${all[@]}"; return; }
                 profile=$AVS_PREVIOUS ;;
             (--)
-                if (( $# != 1 )); then
-                    \builtin print -ru2 -- "avs: give one profile after --"
-                    return 2
-                fi
+                (( $# == 1 )) || { __avs_check "${all[@]}"; return; }
                 profile=$1
                 shift ;;
             (-*)
-                \builtin print -ru2 -- "avs: unknown option '$arg'; see 'avs --help'"
-                return 2 ;;
+                __avs_gen_avs_kind $arg
+                case $REPLY in
+                    (status) __avs_status; return ;;
+                    (unset) __avs_unset; return 0 ;;
+                    (doctor) __avs_doctor; return ;;
+                    (server|logout) mode=$REPLY ;;
+                    (flag) flags+=($arg) ;;
+                    (value)
+                        (( $# )) || { __avs_check "${all[@]}"; return; }
+                        flags+=($arg $1)
+                        shift ;;
+                    (*) __avs_check "${all[@]}"; return ;; # --help, or not an avs option
+                esac ;;
             (*)
-                if [[ -n $profile ]]; then
-                    \builtin print -ru2 -- "avs: one profile at a time; see 'avs --help'"
-                    return 2
-                fi
+                [[ -z $profile ]] || { __avs_check "${all[@]}"; return; }
                 profile=$arg ;;
         esac
     done
     if [[ $mode == logout ]]; then
-        if (( ${#flags} )); then
-            \builtin print -ru2 -- "avs: --logout takes only a profile; see 'avs --help'"
-            return 2
-        fi
+        (( ! ${#flags} )) || { __avs_check "${all[@]}"; return; }
         __avs_logout "$profile"
         return
     fi
     if [[ -z $profile ]]; then
         # The picker needs a person at a terminal; scripts and $(avs) get the status.
         if [[ ${AVS_PICKER-} != none && -o interactive && -t 0 && -t 1 ]]; then
-            local REPLY
             __avs_pick || return
             profile=$REPLY
         elif (( ${#flags} )) || [[ $mode == server ]]; then
-            \builtin print -ru2 -- "avs: which profile? see 'avs --help'"
-            return 2
+            __avs_check "${all[@]}"
+            return
         else
             __avs_status
             return
         fi
+    fi
+    # exec reads everything after `--` as the command, so a served profile goes bare.
+    if [[ $mode == server && $profile == -* ]]; then
+        __avs_check --server -- "$profile"
+        return
     fi
     if [[ $mode == export ]] && (( ! ${#flags} )) && __avs_still_fresh "$profile"; then
         return 0
@@ -574,10 +603,7 @@ __avs_still_fresh() {
 __avs_pick() {
     \builtin emulate -L zsh
     REPLY=''
-    if ! \builtin whence -p avault >/dev/null 2>&1; then
-        \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
-        return 127
-    fi
+    __avs_need || return
     local out
     out=$(\command avault pick) || return
     REPLY=$out
@@ -598,17 +624,9 @@ __avs_apply() {
     \builtin setopt local_traps
     local mode=$1 profile=$2 prev=${AVS_PROFILE-} out rc
     shift 2
-    if ! \builtin whence -p avault >/dev/null 2>&1; then
-        \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
-        return 127
-    fi
+    __avs_need || return
     # stdout is only the code to eval; MFA prompts go to /dev/tty, errors to stderr.
     if [[ $mode == server ]]; then
-        # exec reads everything after `--` as the command, so the profile goes bare.
-        if [[ $profile == -* ]]; then
-            \builtin print -ru2 -- "avs: --server cannot take a profile starting with '-'"
-            return 2
-        fi
         # The server stops by itself when this shell ($$) exits.
         out=$(\command avault exec --ecs-server --background --format zsh --watch-pid $$ "$@" "$profile")
     else
@@ -670,10 +688,7 @@ __avs_logout() {
     local -a which
     which=()
     if [[ -n $1 ]]; then which=(-- "$1"); fi
-    if ! \builtin whence -p avault >/dev/null 2>&1; then
-        \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
-        return 127
-    fi
+    __avs_need || return
     out=$(\command avault logout --format zsh "${which[@]}")
     rc=$?
     if (( rc != 0 )); then
@@ -743,10 +758,7 @@ __avs_left() {
 
 __avs_status() {
     \builtin emulate -L zsh
-    if [[ -z ${AVS_PROFILE-} ]]; then
-        \builtin print -ru2 -- "avs: no profile active; switch with 'avs PROFILE'"
-        return 1
-    fi
+    if [[ -z ${AVS_PROFILE-} ]]; then __avs_check -s; return; fi
     local REPLY
     local -a lines
     __avs_left
@@ -1020,18 +1032,7 @@ __avs_complete_avault() {
 __avs_complete() {
     case $service in
         (avs)
-            _arguments -s : \
-                '(- :)'{-h,--help}'[show help]' \
-                '(- :)'{-s,--status}'[show the profile, account and time left]' \
-                '(- :)'{-u,--unset}'[remove the credentials from this shell]' \
-                '(- :)--doctor[check the setup, this shell included]' \
-                '(-d --duration)'{-d+,--duration=}'[session duration, e.g. 1h]:duration: ' \
-                '(-t --mfa-token)'{-t+,--mfa-token=}'[MFA code]:MFA code: ' \
-                '(-n --no-session)'{-n,--no-session}'[skip GetSessionToken]' \
-                '--region=[AWS region]:region: ' \
-                '(--logout)--server[serve the credentials from a local ECS endpoint]' \
-                '(--server -d --duration -t --mfa-token -n --no-session --region)--logout[forget the cached sessions of a profile]' \
-                '1:profile:__avs_complete_profiles' ;;
+            _arguments -s : "${__avs_gen_avs_specs[@]}" ;;
         (avsh) _arguments -s : '1:profile:__avs_complete_profiles' ;;
         (ave) words=(avault exec "${(@)words[2,-1]}"); (( CURRENT += 1 )); __avs_complete_avault ;;
         (avl) words=(avault login "${(@)words[2,-1]}"); (( CURRENT += 1 )); __avs_complete_avault ;;

@@ -1,4 +1,33 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
+# avault for fish: `avs PROFILE` switches this shell to short-lived AWS credentials,
+# the right prompt counts down to their expiry, and TAB completes profiles and flags.
+#
+# Load it from ~/.config/fish/config.fish:  avault init fish | source
+# or install this directory with fisher (fisher install <path or repo>).
+#
+# Reads (all optional):
+#   AVS_PROMPT             0 turns the prompt segment off, 1 forces it on (default: on,
+#                          unless the theme shows AWS: starship, bobthefish)
+#   AVS_PROMPT_CLASSES     glob/colour pairs, first match wins
+#                          (default: '*prod*' red '*stag*' yellow '*' green)
+#   AVS_PROMPT_WARN        seconds before expiry when the countdown warns (default: 600)
+#   AVS_PROMPT_WARN_COLOR  colour of that warning (default: magenta)
+#   AWS_CONFIG_FILE        profiles for completion and avp (default: ~/.aws/config)
+#   AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
+#                          set by `avault export --format fish`
+#   AVS_PREVIOUS           the profile before the last switch, for `avs -`
+#   AVS_ENDPOINT_URL       set with AWS_ENDPOINT_URL by a switch; `avs -u` and the next
+#                          switch remove AWS_ENDPOINT_URL only while the two are equal
+#   AVS_SERVER_PID         the credential server `avs --server` started (stopped by
+#                          `avs -u`, the next switch, and on fish_exit)
+#   AVS_PICKER             fzf, builtin or none: the menu `avs` with no argument opens
+#                          (default: fzf when installed; none prints the status instead)
+#   AVS_PROMPT_SERVER      the prompt's mark for a served profile (default: ⇄)
+#   XDG_STATE_HOME         avault/recent there lists the profiles used, for the picker
+#
+# The fisher layout (conf.d/, functions/, completions/) is the one fish source: fish
+# autoloads functions/NAME.fish on first use, and `avault init fish` prints the parts
+# joined (this file, functions/*.fish, completions/avault.fish).
+
 # fish 3.4 added `string match --groups-only`, used to read the config file.
 if test (string split . -- $version)[1] -lt 3
     or begin
@@ -48,16 +77,18 @@ end
 # Completion for avs and avsh (avault's own is in completions/avault.fish).
 complete -c avs -f
 complete -c avs -n '__avs_complete_profile_wanted; and __avs_prof_refresh' -a '$__avs_prof_cache'
+# --- BEGIN GENERATED avs-completions: scripts/gen_completions.py writes this from avault.commands.avs ---
+complete -c avs -s h -l help -d 'show help'
+complete -c avs -s s -l status -d 'show the profile, account and time left'
+complete -c avs -s u -l unset -d 'remove the credentials from this shell'
+complete -c avs -l doctor -d 'check the setup, this shell included'
 complete -c avs -s d -l duration -x -d 'session duration, e.g. 1h'
 complete -c avs -s t -l mfa-token -x -d 'MFA code'
 complete -c avs -s n -l no-session -d 'skip GetSessionToken'
 complete -c avs -l region -x -d 'AWS region'
-complete -c avs -s s -l status -d 'show the profile, account and time left'
-complete -c avs -s u -l unset -d 'remove the credentials from this shell'
-complete -c avs -s h -l help -d 'show help'
 complete -c avs -l server -d 'serve the credentials from a local ECS endpoint'
-complete -c avs -l doctor -d 'check the setup, this shell included'
 complete -c avs -l logout -d 'forget the cached sessions of a profile'
+# --- END GENERATED avs-completions ---
 complete -c avsh -f -n '__avs_complete_profile_wanted; and __avs_prof_refresh' -a '$__avs_prof_cache'
 
 # __avs_server_stop: stop the credential server `avs --server` started, and drop its

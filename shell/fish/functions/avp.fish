@@ -1,4 +1,3 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
 # avp: each profile and its role_arn, read from the config file (no CLI call per profile).
 function avp --description 'list AWS profiles and their role ARNs'
     set -l file ~/.aws/config

@@ -1,67 +1,55 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
 function avs --description 'switch AWS credentials in this shell (avault)'
     set -l profile
     set -l flags
     set -l mode export
+    set -l all $argv
     while set -q argv[1]
         set -l arg $argv[1]
         set -e argv[1]
+        set -l kind profile
         switch $arg
-            case -h --help
-                __avs_usage
-                return 0
-            case -s --status
-                __avs_status
+            case -
+                set kind previous
+                test -n "$AVS_PREVIOUS"; or set kind ''
+            case --
+                set kind dashdash
+                test (count $argv) -eq 1; or set kind ''
+            case '-*'
+                set kind (__avs_gen_avs_kind $arg)
+            case '*'
+                set -q profile[1]; and set kind ''
+        end
+        test "$kind" = value; and not set -q argv[1]; and set kind ''
+        switch "$kind"
+            case status doctor
+                __avs_$kind
                 return $status
-            case -u --unset
+            case unset
                 __avs_unset
                 return 0
-            case --doctor
-                __avs_doctor
-                return $status
-            case --server
-                set mode server
-            case --logout
-                set mode logout
-            case -n --no-session
+            case server logout
+                set mode $kind
+            case flag
                 set -a flags $arg
-            case -d --duration -t --mfa-token --region
-                if not set -q argv[1]
-                    echo "avs: $arg needs a value; see 'avs --help'" >&2
-                    return 2
-                end
+            case value
                 set -a flags $arg $argv[1]
                 set -e argv[1]
-            case '--duration=*' '--mfa-token=*' '--region=*' '-d?*' '-t?*'
-                set -a flags $arg
-            case -
-                if not set -q AVS_PREVIOUS[1]; or test -z "$AVS_PREVIOUS"
-                    echo "avs: no previous profile to switch back to" >&2
-                    return 1
-                end
+            case previous
                 set profile $AVS_PREVIOUS
-            case --
-                if test (count $argv) -ne 1
-                    echo "avs: give one profile after --" >&2
-                    return 2
-                end
+            case dashdash
                 set profile $argv[1]
                 set -e argv[1]
-            case '-*'
-                echo "avs: unknown option '$arg'; see 'avs --help'" >&2
-                return 2
-            case '*'
-                if set -q profile[1]
-                    echo "avs: one profile at a time; see 'avs --help'" >&2
-                    return 2
-                end
+            case profile
                 set profile $arg
+            case '*' # --help, or what avs cannot use
+                __avs_check $all
+                return $status
         end
     end
     if test $mode = logout
         if set -q flags[1]
-            echo "avs: --logout takes only a profile; see 'avs --help'" >&2
-            return 2
+            __avs_check $all
+            return $status
         end
         __avs_logout $profile
         return $status
@@ -72,17 +60,37 @@ function avs --description 'switch AWS credentials in this shell (avault)'
             set profile (__avs_pick)
             or return $status
         else if set -q flags[1]; or test $mode = server
-            echo "avs: which profile? see 'avs --help'" >&2
-            return 2
+            __avs_check $all
+            return $status
         else
             __avs_status
             return $status
         end
     end
+    # exec reads everything after `--` as the command, so a served profile goes bare.
+    if test $mode = server; and string match -q -- '-*' $profile
+        __avs_check --server -- $profile
+        return $status
+    end
     if test $mode = export; and not set -q flags[1]; and __avs_still_fresh $profile
         return 0
     end
     __avs_apply $mode $profile $flags
+end
+
+# __avs_check ARGS...: avault parses avs's command line as we do and prints the usage or
+# the one-line message for what we could not use, with the status to return. Only the
+# error and help paths get here: a switch starts no extra process.
+function __avs_check
+    __avs_need; or return
+    AVS_PREVIOUS="$AVS_PREVIOUS" AVS_PROFILE="$AVS_PROFILE" command avault avs check -- $argv
+end
+
+# __avs_need: fails with a message when avault is not on PATH.
+function __avs_need
+    command -q avault; and return 0
+    echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+    return 127
 end
 
 # __avs_still_fresh PROFILE: true when this shell already holds PROFILE's keys with more
@@ -100,24 +108,9 @@ function __avs_still_fresh
     test (math $AVS_EXPIRES - (command date +%s)) -gt $secs
 end
 
-function __avs_usage
-    printf '%s\n' \
-        "usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]" \
-        "       avs              pick a profile from a menu (interactive shells; else as -s)" \
-        "       avs -            switch back to the previous profile" \
-        "       avs -s           show the profile, account and time left" \
-        "       avs -u           remove the credentials from this shell (and stop its server)" \
-        "       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead" \
-        "       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)" \
-        "       avs --doctor     check the setup, this shell's integration included"
-end
-
 # Only the shell knows that its integration is loaded, so it tells `avault doctor`.
 function __avs_doctor
-    if not command -q avault
-        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    end
+    __avs_need; or return
     # Each piece checked here, told to `avault doctor` in AVS_DOCTOR (that process only).
     set -l pieces fish
     functions -q avs; and set -a pieces avs
@@ -129,10 +122,7 @@ end
 # __avs_pick: print the profile chosen in `avault pick` (fzf or its own menu, drawn on
 # /dev/tty). Esc or Ctrl-C there returns 130 and changes nothing.
 function __avs_pick
-    if not command -q avault
-        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    end
+    __avs_need; or return
     set -l out (command avault pick)
     or return $status
     test -n "$out[1]"; or return 1
@@ -152,19 +142,11 @@ function __avs_apply
     set -l profile $argv[2]
     set -l prev
     set -q AVS_PROFILE[1]; and set prev $AVS_PROFILE
-    if not command -q avault
-        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    end
+    __avs_need; or return
     # stdout is only the code to source; MFA prompts go to /dev/tty, errors to stderr.
     # Command substitution splits the output into lines; printf puts the newlines back.
     set -l out
     if test $mode = server
-        # exec reads everything after `--` as the command, so the profile goes bare.
-        if string match -q -- '-*' $profile
-            echo "avs: --server cannot take a profile starting with '-'" >&2
-            return 2
-        end
         # The server stops by itself when this shell ($fish_pid) exits.
         set out (command avault exec --ecs-server --background --format fish --watch-pid $fish_pid $argv[3..-1] $profile)
     else
@@ -209,10 +191,7 @@ end
 # __avs_logout [PROFILE]: `avault logout` deletes the cached sessions; when this shell
 # holds that profile the helper prints code that clears it.
 function __avs_logout
-    if not command -q avault
-        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    end
+    __avs_need; or return
     set -l out
     if test -n "$argv[1]"
         set out (command avault logout --format fish -- $argv[1])
@@ -265,8 +244,8 @@ end
 
 function __avs_status
     if not set -q AVS_PROFILE[1]; or test -z "$AVS_PROFILE"
-        echo "avs: no profile active; switch with 'avs PROFILE'" >&2
-        return 1
+        __avs_check -s
+        return $status
     end
     set -l left (__avs_left)
     set -l lines "profile  $AVS_PROFILE"

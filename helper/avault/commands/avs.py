@@ -1,0 +1,144 @@
+"""``avs``'s options, usage and messages: the one definition the three shells are built from.
+
+The shells parse ``avs``'s arguments themselves on the happy path (a switch starts one
+process, a re-run none), using option lists that scripts/gen_completions.py writes from
+:func:`build_parser`. Whenever they meet something they cannot use (``--help``, an unknown
+option, a missing value...), they hand the whole command line to the hidden
+``avault avs check -- ARGS``, which parses it the same way and prints the usage or the
+one-line ``avs:`` message, with the exit status the shell returns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from avault.context import Context
+
+USAGE = """\
+usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]
+       avs              pick a profile from a menu (interactive shells; else as -s)
+       avs -            switch back to the previous profile
+       avs -s           show the profile, account and time left
+       avs -u           remove the credentials from this shell (and stop its server)
+       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead
+       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)
+       avs --doctor     check the setup, this shell's integration included
+"""
+
+# What the shell does with each option (an option's dest): ACTIONS run at once, MODES
+# choose what the switch does; every other option is passed to `avault export`.
+ACTIONS = ("help", "status", "unset", "doctor")
+MODES = ("server", "logout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """``avs``'s options; the shells' option lists and completions are generated from it."""
+    p = argparse.ArgumentParser(prog="avs", add_help=False)
+    p.add_argument("-h", "--help", action="store_true", help="show help")
+    p.add_argument("-s", "--status", action="store_true", help="show the profile, account and time left")
+    p.add_argument("-u", "--unset", action="store_true", help="remove the credentials from this shell")
+    p.add_argument("--doctor", action="store_true", help="check the setup, this shell included")
+    p.add_argument("-d", "--duration", metavar="duration", help="session duration, e.g. 1h")
+    p.add_argument("-t", "--mfa-token", metavar="MFA code", help="MFA code")
+    p.add_argument("-n", "--no-session", action="store_true", help="skip GetSessionToken")
+    p.add_argument("--region", metavar="region", help="AWS region")
+    p.add_argument("--server", action="store_true", help="serve the credentials from a local ECS endpoint")
+    p.add_argument("--logout", action="store_true", help="forget the cached sessions of a profile")
+    return p
+
+
+def kind(arg: str) -> str:
+    """What ARG (starting with '-') is: an ACTION or MODE name, 'flag', 'value' or ''.
+
+    'flag' is a switch option complete in itself (``-n``, ``--region=X``, ``-d1h``),
+    'value' one whose value is the next word; '' an unknown option. The shells carry the
+    same table, generated from this function's results.
+    """
+    for action in build_parser()._actions:  # noqa: SLF001 - argparse has no public accessor
+        strings = action.option_strings
+        if arg in strings:
+            if action.dest in ACTIONS + MODES:
+                return action.dest
+            return "value" if action.nargs != 0 else "flag"
+        if action.nargs != 0:
+            for s in strings:
+                if arg.startswith(s + "=") if s.startswith("--") else arg.startswith(s) and len(arg) > len(s):
+                    return "flag"
+    return ""
+
+
+class _Bad(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _see(what: str) -> _Bad:
+    return _Bad(2, f"{what}; see 'avs --help'")
+
+
+def check(argv: list[str], previous: str, active: str) -> tuple[int, str]:
+    """Parse ARGV as the shells do: (0, usage) for help, else the first problem as (status, message).
+
+    PREVIOUS is the shell's AVS_PREVIOUS and ACTIVE its AVS_PROFILE (for ``-`` and ``-s``).
+    (0, '') means ARGV is fine.
+    """
+    try:
+        return _check(list(argv), previous, active)
+    except _Bad as e:
+        return e.status, f"avs: {e}"
+
+
+def _check(args: list[str], previous: str, active: str) -> tuple[int, str]:
+    profile, mode, flags = "", "export", False
+    while args:
+        arg = args.pop(0)
+        if arg == "-":
+            if not previous:
+                raise _Bad(1, "no previous profile to switch back to")
+            profile = previous
+        elif arg == "--":
+            if len(args) != 1:
+                raise _Bad(2, "give one profile after --")
+            profile = args.pop(0)
+        elif arg.startswith("-"):
+            what = kind(arg)
+            if what == "help":
+                return 0, USAGE
+            if what == "status" and not active:
+                raise _Bad(1, "no profile active; switch with 'avs PROFILE'")
+            if what in ACTIONS:
+                return 0, ""
+            if what in MODES:
+                mode = what
+                continue
+            if not what:
+                raise _see(f"unknown option '{arg}'")
+            if what == "value" and not args:
+                raise _see(f"{arg} needs a value")
+            if what == "value":
+                args.pop(0)
+            flags = True
+        elif profile:
+            raise _see("one profile at a time")
+        else:
+            profile = arg
+    if mode == "logout" and flags:
+        raise _see("--logout takes only a profile")
+    if not profile and mode != "logout" and (flags or mode == "server"):
+        raise _Bad(2, "which profile? see 'avs --help'")
+    if mode == "server" and profile.startswith("-"):
+        raise _Bad(2, "--server cannot take a profile starting with '-'")
+    return 0, ""
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    status, text = check(args.args, os.environ.get("AVS_PREVIOUS", ""), os.environ.get("AVS_PROFILE", ""))
+    stream = ctx.stdout if status == 0 else ctx.stderr
+    if text:
+        stream.write(text if text.endswith("\n") else text + "\n")
+        stream.flush()
+    return status
