@@ -281,7 +281,7 @@ __avs_main() {
             __avs_check ${all[@]+"${all[@]}"}
             return
         fi
-        __avs_logout "$profile"
+        __avs_apply logout "$profile"
         return
     fi
     if [[ -z $profile ]]; then
@@ -354,28 +354,26 @@ __avs_switch() {
 }
 
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
-# server: a background ECS credential server), and change this shell only if it
-# succeeded. On any failure the previous profile's variables stay exactly as they were.
+# server: a background ECS credential server; logout: forget the cached sessions), and
+# change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
 __avs_apply() {
     local mode=$1 profile=$2 prev=${AVS_PROFILE-} out rc old_int
     shift 2
     __avs_need || return
     # stdout is only the code to eval; MFA prompts go to /dev/tty, errors to stderr.
+    # `--` keeps a profile that starts with '-' from being read as a flag.
+    local -a argv=(export --format bash "$@" -- "$profile")
+    case $mode in
+    # The server stops by itself when this shell ($$) exits.
+    server) argv=(exec --ecs-server --background --format bash --watch-pid "$$" "$@" "$profile") ;;
+    logout) argv=(logout --format bash ${profile:+-- "$profile"}) ;;
+    *) ;;
+    esac
     # The `if` keeps a caller's `set -e` from exiting before we can return the status.
-    if [[ $mode == server ]]; then
-        # The server stops by itself when this shell ($$) exits.
-        if out=$(\command avault exec --ecs-server --background --format bash --watch-pid "$$" "$@" "$profile"); then
-            rc=0
-        else
-            rc=$?
-        fi
+    if out=$(\command avault "${argv[@]}"); then
+        rc=0
     else
-        # `--` keeps a profile that starts with '-' from being read as a flag.
-        if out=$(\command avault export --format bash "$@" -- "$profile"); then
-            rc=0
-        else
-            rc=$?
-        fi
+        rc=$?
     fi
     if ((rc != 0)); then
         return "$rc"
@@ -384,14 +382,21 @@ __avs_apply() {
     # applying (direnv does the same), then put back whatever INT trap the user had.
     old_int=$(trap -p INT)
     trap -- '' INT
-    # A server this shell started belongs to the profile being replaced.
-    if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_server_stop; fi
+    if [[ $mode == logout ]]; then
+        # When this shell holds the profile, the helper prints code that clears it. Our
+        # own unset first: it knows which region/endpoint a switch set, and stops the server.
+        if [[ -n $out ]]; then __avs_unset; fi
+    elif [[ -n ${AVS_SERVER_PID-} ]]; then
+        # A server this shell started belongs to the profile being replaced.
+        __avs_server_stop
+    fi
     eval "$out"
     if [[ -n $old_int ]]; then
         eval "$old_int"
     else
         trap - INT
     fi
+    if [[ $mode == logout ]]; then return 0; fi
     if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_exit_hook; fi
     if [[ -n $prev && $prev != "${AVS_PROFILE-}" ]]; then
         AVS_PREVIOUS=$prev
@@ -437,37 +442,6 @@ __avs_exit_hook() {
     # shellcheck disable=SC2064 # expand the existing command now, on purpose
     trap -- "${REPLY:+$REPLY
 }__avs_server_stop" EXIT
-}
-
-# __avs_logout [PROFILE]: `avault logout` deletes the cached sessions; when this shell
-# holds that profile the helper prints code that clears it.
-__avs_logout() {
-    local out rc old_int
-    local -a which=()
-    if [[ -n $1 ]]; then which=(-- "$1"); fi
-    __avs_need || return
-    if out=$(\command avault logout --format bash ${which[@]+"${which[@]}"}); then
-        rc=0
-    else
-        rc=$?
-    fi
-    if ((rc != 0)); then
-        return "$rc"
-    fi
-    if [[ -n $out ]]; then
-        old_int=$(trap -p INT)
-        trap -- '' INT
-        # Our own unset first: it knows which region/endpoint a switch set and stops
-        # the server; then whatever else the helper asks for.
-        __avs_unset
-        eval "$out"
-        if [[ -n $old_int ]]; then
-            eval "$old_int"
-        else
-            trap - INT
-        fi
-    fi
-    return 0
 }
 
 # Remove everything a switch set: render.SWITCH_VARS, plus the region pair and the
@@ -590,14 +564,12 @@ avr() {
     __avs_switch "$AVS_PROFILE" "$@"
 }
 
-# The config parser shared by avp and completion: one awk, no Python, no CLI call per
-# profile. MODE=names prints profile names starting with PREFIX (file order, no
-# duplicates, no [sso-session]/[services]); MODE=roles prints "name<TAB>role_arn".
+# __avs_awk_config: the profile names for completion, in file order, without duplicates
+# or [sso-session]/[services] sections: one awk, no Python.
 __avs_awk_config() {
     local file=${AWS_CONFIG_FILE:-$HOME/.aws/config}
     [[ -r $file ]] || return 0
-    # The prefix travels in the environment: awk -v would process its backslashes.
-    __avs_prefix=${2-} awk -v mode="$1" '
+    awk '
         { sub(/^[ \t]+/, "") }
         /^\[/ {
             name = ""
@@ -610,48 +582,17 @@ __avs_awk_config() {
                 name = "default"
             }
             if (name != "" && !(name in seen)) {
-                seen[name] = ++n
-                names[n] = name
-            }
-            next
-        }
-        mode == "roles" && name != "" && /^role_arn[ \t]*=/ {
-            v = $0
-            sub(/^role_arn[ \t]*=[ \t]*/, "", v)
-            sub(/[ \t]+$/, "", v)
-            role[name] = v
-        }
-        END {
-            p = ENVIRON["__avs_prefix"]
-            for (i = 1; i <= n; i++) {
-                if (mode == "roles") {
-                    r = (names[i] in role) ? role[names[i]] : "-"
-                    printf "%s\t%s\n", names[i], r
-                } else if (substr(names[i], 1, length(p)) == p) {
-                    print names[i]
-                }
+                seen[name] = 1
+                print name
             }
         }
     ' "$file"
 }
 
-# avp: each profile and its role_arn, read from the config file.
+# avp: each profile and its role_arn, read from the config file (no CLI call per profile).
 avp() {
-    local file=${AWS_CONFIG_FILE:-$HOME/.aws/config} line width=0 name
-    local -a lines=()
-    if [[ ! -r $file ]]; then
-        printf '%s\n' "avp: cannot read $file" >&2
-        return 1
-    fi
-    while IFS= read -r line; do
-        lines+=("$line")
-        name=${line%%$'\t'*}
-        if ((${#name} > width)); then width=${#name}; fi
-    done < <(__avs_awk_config roles)
-    for line in ${lines[@]+"${lines[@]}"}; do
-        printf '%-*s  %s\n' "$width" "${line%%$'\t'*}" "${line#*$'\t'}"
-    done
-    return 0
+    __avs_need || return
+    AWS_CONFIG_FILE=${AWS_CONFIG_FILE-} \command avault avs avp
 }
 
 # ===== prompt segment ============================================================
@@ -827,12 +768,12 @@ __avs_prof_load() {
     __avs_prof_cache=()
     if ((BASH_VERSINFO[0] >= 4)); then
         # mapfile (bash 4+) is several times faster than a read loop at thousands of names.
-        mapfile -t __avs_prof_cache < <(__avs_awk_config names '' | LC_ALL=C \command sort)
+        mapfile -t __avs_prof_cache < <(__avs_awk_config | LC_ALL=C \command sort)
     else
         local line
         while IFS= read -r line; do
             __avs_prof_cache+=("$line")
-        done < <(__avs_awk_config names '' | LC_ALL=C \command sort)
+        done < <(__avs_awk_config | LC_ALL=C \command sort)
     fi
     # What TAB inserts: bash puts a single match on the command line as it is (no
     # `-o filenames` here), so a name like `a;touch x` must go in quoted, or Enter would

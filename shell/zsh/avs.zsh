@@ -554,7 +554,7 @@ __avs_main() {
     done
     if [[ $mode == logout ]]; then
         (( ! ${#flags} )) || { __avs_check "${all[@]}"; return; }
-        __avs_logout "$profile"
+        __avs_apply logout "$profile"
         return
     fi
     if [[ -z $profile ]]; then
@@ -616,8 +616,8 @@ __avs_switch() {
 }
 
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
-# server: a background ECS credential server), and change this shell only if it
-# succeeded. On any failure the previous profile's variables stay exactly as they were.
+# server: a background ECS credential server; logout: forget the cached sessions), and
+# change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
 __avs_apply() {
     \builtin emulate -L zsh
     # The Ctrl-C trap below must not outlive this function.
@@ -626,19 +626,25 @@ __avs_apply() {
     shift 2
     __avs_need || return
     # stdout is only the code to eval; MFA prompts go to /dev/tty, errors to stderr.
-    if [[ $mode == server ]]; then
+    # `--` keeps a profile that starts with '-' from being read as a flag.
+    case $mode in
         # The server stops by itself when this shell ($$) exits.
-        out=$(\command avault exec --ecs-server --background --format zsh --watch-pid $$ "$@" "$profile")
-    else
-        # `--` keeps a profile that starts with '-' from being read as a flag.
-        out=$(\command avault export --format zsh "$@" -- "$profile")
-    fi
+        (server) out=$(\command avault exec --ecs-server --background --format zsh --watch-pid $$ "$@" "$profile") ;;
+        (logout) out=$(\command avault logout --format zsh ${profile:+--} ${profile:+"$profile"}) ;;
+        (*) out=$(\command avault export --format zsh "$@" -- "$profile") ;;
+    esac
     rc=$?
     if (( rc != 0 )); then
         return rc
     fi
     # A Ctrl-C halfway through would leave a mix of two profiles (direnv ignores it too).
     \builtin trap -- '' INT
+    if [[ $mode == logout ]]; then
+        # When this shell holds the profile, the helper prints code that clears it. Our
+        # own unset first: it knows which region/endpoint a switch set, and stops the server.
+        if [[ -n $out ]]; then __avs_unset; \builtin eval "$out"; fi
+        return 0
+    fi
     # A server this shell started belongs to the profile being replaced.
     if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_server_stop; fi
     \builtin eval "$out"
@@ -676,31 +682,6 @@ __avs_server_stop() {
         \builtin kill -- $AVS_SERVER_PID 2>/dev/null
     fi
     \builtin unset AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AVS_SERVER_PID
-    return 0
-}
-
-# __avs_logout [PROFILE]: `avault logout` deletes the cached sessions; when this shell
-# holds that profile the helper prints code that clears it.
-__avs_logout() {
-    \builtin emulate -L zsh
-    \builtin setopt local_traps
-    local out rc
-    local -a which
-    which=()
-    if [[ -n $1 ]]; then which=(-- "$1"); fi
-    __avs_need || return
-    out=$(\command avault logout --format zsh "${which[@]}")
-    rc=$?
-    if (( rc != 0 )); then
-        return rc
-    fi
-    if [[ -n $out ]]; then
-        \builtin trap -- '' INT
-        # Our own unset first: it knows which region/endpoint a switch set and stops
-        # the server; then whatever else the helper asks for.
-        __avs_unset
-        \builtin eval "$out"
-    fi
     return 0
 }
 
@@ -811,38 +792,8 @@ function avr {
 
 # avp: each profile and its role_arn, read from the config file (no CLI call per profile).
 function avp {
-    \builtin emulate -L zsh -o extended_glob
-    local file=${AWS_CONFIG_FILE:-$HOME/.aws/config} line name='' key value
-    local -A role
-    local -a names
-    if [[ ! -r $file ]]; then
-        \builtin print -ru2 -- "avp: cannot read $file"
-        return 1
-    fi
-    for line in "${(@f)$(<$file)}"; do
-        line=${line##[[:space:]]##}
-        case $line in
-            (\[[[:space:]]#profile[[:space:]]*\]*)
-                name=${${line##\[[[:space:]]#profile[[:space:]]##}%[[:space:]]#\]*}
-                names+=($name) ;;
-            (\[[[:space:]]#default[[:space:]]#\]*) name=default; names+=($name) ;;
-            (\[*) name='' ;;
-            (role_arn[[:space:]]#=*)
-                if [[ -n $name ]]; then
-                    value=${${line#*=}##[[:space:]]##}
-                    role[$name]=${value%%[[:space:]]##}
-                fi ;;
-        esac
-    done
-    local width=0
-    names=(${(u)names})
-    for name in $names; do
-        (( ${#name} > width )) && width=${#name}
-    done
-    for name in $names; do
-        \builtin print -r -- "${(r:width:)name}  ${role[$name]:--}"
-    done
-    return 0
+    __avs_need || return
+    AWS_CONFIG_FILE=${AWS_CONFIG_FILE-} \command avault avs avp
 }
 
 # ===== prompt segment ============================================================

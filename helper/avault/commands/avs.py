@@ -6,15 +6,22 @@ process, a re-run none), using option lists that scripts/gen_completions.py writ
 option, a missing value...), they hand the whole command line to the hidden
 ``avault avs check -- ARGS``, which parses it the same way and prints the usage or the
 one-line ``avs:`` message, with the exit status the shell returns.
+
+``avault avs avp`` is the shells' ``avp``: each profile and its role_arn, read from the
+config file line by line as the shells' completion reads the names (no CLI per profile).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from avault.context import Context
 
 USAGE = """\
@@ -135,7 +142,38 @@ def _check(args: list[str], previous: str, active: str) -> tuple[int, str]:
     return 0, ""
 
 
+_PROFILE = re.compile(r"\[\s*profile\s+(.*?)\s*\][^\]]*$")  # up to the LAST ']', as configparser
+_DEFAULT = re.compile(r"\[\s*default\s*\]")
+_ROLE = re.compile(r"role_arn\s*=\s*(.*?)\s*$")
+
+
+def avp(env: Mapping[str, str]) -> tuple[int, str]:
+    """(0, one 'NAME  ROLE_ARN' line per profile, '-' for none), or (1, the message)."""
+    path = env.get("AWS_CONFIG_FILE") or f"{env.get('HOME', '')}/.aws/config"
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 1, f"avp: cannot read {path}"
+    roles: dict[str, str] = {}
+    name = ""
+    for raw in text.splitlines():
+        line = raw.lstrip()
+        if m := _PROFILE.match(line) or _DEFAULT.match(line):
+            name = m.group(1) if m.re is _PROFILE else "default"
+            roles.setdefault(name, "")
+        elif line.startswith("["):
+            name = ""
+        elif name and (m := _ROLE.match(line)):
+            roles[name] = m.group(1)
+    width = max(map(len, roles), default=0)
+    return 0, "".join(f"{n.ljust(width)}  {r or '-'}\n" for n, r in roles.items())
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.what == "avp":
+        status, text = avp(os.environ)
+        (ctx.stdout if status == 0 else ctx.stderr).write(text if status == 0 else text + "\n")
+        return status
     status, text = check(args.args, os.environ.get("AVS_PREVIOUS", ""), os.environ.get("AVS_PROFILE", ""))
     stream = ctx.stdout if status == 0 else ctx.stderr
     if text:

@@ -51,7 +51,7 @@ function avs --description 'switch AWS credentials in this shell (avault)'
             __avs_check $all
             return $status
         end
-        __avs_logout $profile
+        __avs_apply logout "$profile"
         return $status
     end
     if not set -q profile[1]
@@ -84,13 +84,6 @@ end
 function __avs_check
     __avs_need; or return
     AVS_PREVIOUS="$AVS_PREVIOUS" AVS_PROFILE="$AVS_PROFILE" command avault avs check -- $argv
-end
-
-# __avs_need: fails with a message when avault is not on PATH.
-function __avs_need
-    command -q avault; and return 0
-    echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-    return 127
 end
 
 # __avs_still_fresh PROFILE: true when this shell already holds PROFILE's keys with more
@@ -135,8 +128,8 @@ function __avs_switch
 end
 
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
-# server: a background ECS credential server), and change this shell only if it
-# succeeded. On any failure the previous profile's variables stay exactly as they were.
+# server: a background ECS credential server; logout: forget the cached sessions), and
+# change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
 function __avs_apply
     set -l mode $argv[1]
     set -l profile $argv[2]
@@ -149,6 +142,10 @@ function __avs_apply
     if test $mode = server
         # The server stops by itself when this shell ($fish_pid) exits.
         set out (command avault exec --ecs-server --background --format fish --watch-pid $fish_pid $argv[3..-1] $profile)
+    else if test $mode = logout; and test -n "$profile"
+        set out (command avault logout --format fish -- $profile)
+    else if test $mode = logout
+        set out (command avault logout --format fish)
     else
         # `--` keeps a profile that starts with '-' from being read as a flag.
         set out (command avault export --format fish $argv[3..-1] -- $profile)
@@ -156,6 +153,15 @@ function __avs_apply
     set -l rc $status
     if test $rc -ne 0
         return $rc
+    end
+    if test $mode = logout
+        # When this shell holds the profile, the helper prints code that clears it. Our
+        # own unset first: it knows which region/endpoint a switch set, and stops the server.
+        if set -q out[1]
+            __avs_unset
+            printf '%s\n' $out | source
+        end
+        return 0
     end
     # A server this shell started belongs to the profile being replaced.
     set -q AVS_SERVER_PID[1]; and __avs_server_stop
@@ -185,29 +191,6 @@ function __avs_recent_add
     begin
         printf '%s\n' $argv[1] >>$dir/recent
     end 2>/dev/null
-    return 0
-end
-
-# __avs_logout [PROFILE]: `avault logout` deletes the cached sessions; when this shell
-# holds that profile the helper prints code that clears it.
-function __avs_logout
-    __avs_need; or return
-    set -l out
-    if test -n "$argv[1]"
-        set out (command avault logout --format fish -- $argv[1])
-    else
-        set out (command avault logout --format fish)
-    end
-    set -l rc $status
-    if test $rc -ne 0
-        return $rc
-    end
-    if set -q out[1]
-        # Our own unset first: it knows which region/endpoint a switch set and stops
-        # the server; then whatever else the helper asks for.
-        __avs_unset
-        printf '%s\n' $out | source
-    end
     return 0
 end
 
