@@ -509,34 +509,11 @@ __avs_left() {
     return 0
 }
 
+# __avs_status: `avs -s`, written by avault from this shell's AVS_* variables.
 __avs_status() {
-    if [[ -z ${AVS_PROFILE-} ]]; then
-        __avs_check -s
-        return
-    fi
-    local REPLY
-    local -a lines
-    __avs_left
-    lines=("profile  $AVS_PROFILE")
-    if [[ -n ${AVS_ACCOUNT-} ]]; then lines+=("account  $AVS_ACCOUNT"); fi
-    if [[ -n ${AWS_REGION-} ]]; then lines+=("region   $AWS_REGION"); fi
-    if [[ -n ${AVS_SERVER_PID-} ]]; then
-        lines+=("server   pid $AVS_SERVER_PID at ${AWS_CONTAINER_CREDENTIALS_FULL_URI-?} (refreshes by itself)")
-    else
-        case $__avs_state in
-        expired) lines+=("expires  expired at ${AWS_CREDENTIAL_EXPIRATION-?}; run avr to refresh") ;;
-        unknown) lines+=("expires  ${AWS_CREDENTIAL_EXPIRATION:-unknown}") ;;
-        *) lines+=("expires  in $REPLY (${AWS_CREDENTIAL_EXPIRATION-})") ;;
-        esac
-    fi
-    # Shown, never run: control characters (a name's ESC [ 2 J, BEL, CR...) and the bidi
-    # controls that reorder text (U+200E/F, U+202A-E, U+2066-9, as UTF-8) become '?'.
-    local c
-    for c in $'\xe2\x80\x8e' $'\xe2\x80\x8f' $'\xe2\x80\xaa' $'\xe2\x80\xab' $'\xe2\x80\xac' $'\xe2\x80\xad' $'\xe2\x80\xae' $'\xe2\x81\xa6' $'\xe2\x81\xa7' $'\xe2\x81\xa8' $'\xe2\x81\xa9'; do
-        lines=("${lines[@]//"$c"/?}")
-    done
-    printf '%s\n' "${lines[@]//[[:cntrl:]]/?}"
-    return 0
+    __avs_need || return
+    AVS_PROFILE=${AVS_PROFILE-} AVS_ACCOUNT=${AVS_ACCOUNT-} AWS_REGION=${AWS_REGION-} \
+        AVS_SERVER_PID=${AVS_SERVER_PID-} AVS_EXPIRES=${AVS_EXPIRES-} \command avault avs status
 }
 
 # ===== aliases (functions: bash expands aliases only in interactive shells) ========

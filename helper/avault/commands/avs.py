@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,19 +88,19 @@ def _see(what: str) -> _Bad:
     return _Bad(2, f"{what}; see 'avs --help'")
 
 
-def check(argv: list[str], previous: str, active: str) -> tuple[int, str]:
+def check(argv: list[str], previous: str) -> tuple[int, str]:
     """Parse ARGV as the shells do: (0, usage) for help, else the first problem as (status, message).
 
-    PREVIOUS is the shell's AVS_PREVIOUS and ACTIVE its AVS_PROFILE (for ``-`` and ``-s``).
+    PREVIOUS is the shell's AVS_PREVIOUS (for ``-``).
     (0, '') means ARGV is fine.
     """
     try:
-        return _check(list(argv), previous, active)
+        return _check(list(argv), previous)
     except _Bad as e:
         return e.status, f"avs: {e}"
 
 
-def _check(args: list[str], previous: str, active: str) -> tuple[int, str]:
+def _check(args: list[str], previous: str) -> tuple[int, str]:
     profile, mode, flags = "", "export", False
     while args:
         arg = args.pop(0)
@@ -115,8 +116,6 @@ def _check(args: list[str], previous: str, active: str) -> tuple[int, str]:
             what = kind(arg)
             if what == "help":
                 return 0, USAGE
-            if what == "status" and not active:
-                raise _Bad(1, "no profile active; switch with 'avs PROFILE'")
             if what in ACTIONS:
                 return 0, ""
             if what in MODES:
@@ -169,14 +168,56 @@ def avp(env: Mapping[str, str]) -> tuple[int, str]:
     return 0, "".join(f"{n.ljust(width)}  {r or '-'}\n" for n, r in roles.items())
 
 
+# Shown, never run: control characters (a name's ESC [ 2 J, BEL, CR..., C1) and the bidi
+# controls that reorder text become '?'.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def time_left(expires: str, now: int) -> str:
+    """'7h59m', '47m', '30s', 'expired', or '' when EXPIRES (epoch seconds) is not a number."""
+    if not expires.isascii() or not expires.isdigit():
+        return ""
+    left = int(expires) - now
+    if left <= 0:
+        return "expired"
+    if left >= 3600:
+        return f"{left // 3600}h{left % 3600 // 60}m"
+    return f"{left // 60}m" if left >= 60 else f"{left}s"
+
+
+def status(env: Mapping[str, str], now: int) -> tuple[int, str]:
+    """``avs -s``: the profile, account, region and time left that the shell holds."""
+    profile = env.get("AVS_PROFILE", "")
+    if not profile:
+        return 1, "avs: no profile active; switch with 'avs PROFILE'"
+    lines = [f"profile  {profile}"]
+    if env.get("AVS_ACCOUNT"):
+        lines.append(f"account  {env['AVS_ACCOUNT']}")
+    if env.get("AWS_REGION"):
+        lines.append(f"region   {env['AWS_REGION']}")
+    expiration = env.get("AWS_CREDENTIAL_EXPIRATION")
+    left = time_left(env.get("AVS_EXPIRES", ""), now)
+    if env.get("AVS_SERVER_PID"):
+        url = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI", "?")
+        lines.append(f"server   pid {env['AVS_SERVER_PID']} at {url} (refreshes by itself)")
+    elif left == "expired":
+        lines.append(f"expires  expired at {'?' if expiration is None else expiration}; run avr to refresh")
+    elif not left:
+        lines.append(f"expires  {expiration or 'unknown'}")
+    else:
+        lines.append(f"expires  in {left} ({expiration or ''})")
+    return 0, "".join(_UNSAFE.sub("?", line) + "\n" for line in lines)
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.what == "avp":
-        status, text = avp(os.environ)
-        (ctx.stdout if status == 0 else ctx.stderr).write(text if status == 0 else text + "\n")
-        return status
-    status, text = check(args.args, os.environ.get("AVS_PREVIOUS", ""), os.environ.get("AVS_PROFILE", ""))
-    stream = ctx.stdout if status == 0 else ctx.stderr
+        rc, text = avp(os.environ)
+    elif args.what == "status":
+        rc, text = status(os.environ, int(time.time()))
+    else:
+        rc, text = check(args.args, os.environ.get("AVS_PREVIOUS", ""))
+    stream = ctx.stdout if rc == 0 else ctx.stderr
     if text:
         stream.write(text if text.endswith("\n") else text + "\n")
         stream.flush()
-    return status
+    return rc

@@ -225,33 +225,9 @@ function __avs_unset
     return 0
 end
 
+# __avs_status: `avs -s`, written by avault from this shell's AVS_* variables.
 function __avs_status
-    if not set -q AVS_PROFILE[1]; or test -z "$AVS_PROFILE"
-        __avs_check -s
-        return $status
-    end
-    set -l left (__avs_left)
-    set -l lines "profile  $AVS_PROFILE"
-    set -q AVS_ACCOUNT[1]; and set -a lines "account  $AVS_ACCOUNT"
-    set -q AWS_REGION[1]; and set -a lines "region   $AWS_REGION"
-    set -l expiration unknown
-    set -q AWS_CREDENTIAL_EXPIRATION[1]; and set expiration "$AWS_CREDENTIAL_EXPIRATION"
-    if set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"
-        set -l url '?'
-        set -q AWS_CONTAINER_CREDENTIALS_FULL_URI[1]; and set url "$AWS_CONTAINER_CREDENTIALS_FULL_URI"
-        set -a lines "server   pid $AVS_SERVER_PID at $url (refreshes by itself)"
-    else
-        switch "$left[1]"
-            case expired
-                set -a lines "expires  expired at $expiration; run avr to refresh"
-            case unknown
-                set -a lines "expires  $expiration"
-            case '*'
-                set -a lines "expires  in $left[2] ($expiration)"
-        end
-    end
-    # Shown, never run: control characters (a name's ESC [ 2 J, BEL, CR..., C1) and the bidi
-    # controls that reorder text become '?'.
-    string replace -ra '[[:cntrl:]\x{80}-\x{9f}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]' '?' -- $lines
-    return 0
+    __avs_need; or return
+    AVS_PROFILE="$AVS_PROFILE" AVS_ACCOUNT="$AVS_ACCOUNT" AWS_REGION="$AWS_REGION" \
+        AVS_SERVER_PID="$AVS_SERVER_PID" AVS_EXPIRES="$AVS_EXPIRES" command avault avs status
 end
