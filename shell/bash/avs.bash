@@ -5,27 +5,8 @@
 # Load it at the END of ~/.bashrc:  eval "$(avault init bash)"
 # (eval of a captured string, not `source <(...)`, which bash 3.2 on macOS mishandles.)
 #
-# Reads (all optional):
-#   AVS_PROMPT             0 turns the prompt segment off, 1 forces it on (default: on,
-#                          unless starship draws the prompt: its aws module shows it)
-#   AVS_PROMPT_CLASSES     'glob=colour ...', first match wins
-#                          (default: '*prod*=red *stag*=yellow *=green')
-#   AVS_PROMPT_WARN        seconds before expiry when the countdown warns (default: 600)
-#   AVS_PROMPT_WARN_COLOR  colour of that warning (default: magenta)
-#   AWS_CONFIG_FILE        profiles for completion and avp (default: ~/.aws/config)
-#   AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
-#                          set by `avault export --format bash`; the prompt reads only these
-#   AVS_PREVIOUS           the profile before the last switch, for `avs -`
-#   AVS_ENDPOINT_URL       set with AWS_ENDPOINT_URL by a switch; `avs -u` and the next
-#                          switch remove AWS_ENDPOINT_URL only while the two are equal
-#   AVS_SERVER_PID         the credential server `avs --server` started (stopped by
-#                          `avs -u`, the next switch, and the EXIT trap)
-#   AVS_PICKER             fzf, builtin or none: the menu `avs` with no argument opens
-#                          (default: fzf when installed; none prints the status instead)
-#   AVS_PROMPT_SERVER      the prompt's mark for a served profile (default: ⇄)
-#   XDG_STATE_HOME         avault/recent there lists the profiles used, for the picker
-#   XDG_CACHE_HOME         avault/ there holds a stamp per shell for the completion cache
-#   PROMPT_COMMAND PS1     the segment hook is appended to the first, and prefixes the second
+# The variables it reads (AVS_PROMPT*, AVS_PICKER, AWS_CONFIG_FILE...) and the AVS_* ones
+# a switch sets are listed in README.md, "Environment variables" and "Prompt segment".
 #
 # Works under `set -euo pipefail` in the calling shell: every expansion has a default,
 # and no function ends on a failing test. Arrays are expanded as ${a[@]+"${a[@]}"}
@@ -348,11 +329,6 @@ __avs_pick() {
     [[ -n $REPLY ]]
 }
 
-# __avs_switch PROFILE [FLAGS...]: an in-place switch (avr uses it too).
-__avs_switch() {
-    __avs_apply export "$@"
-}
-
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
 # server: a background ECS credential server; logout: forget the cached sessions), and
 # change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
@@ -538,7 +514,7 @@ avr() {
         printf '%s\n' "avr: the credential server refreshes $AVS_PROFILE by itself" >&2
         return 0
     fi
-    __avs_switch "$AVS_PROFILE" "$@"
+    __avs_apply export "$AVS_PROFILE" "$@"
 }
 
 # __avs_awk_config: the profile names for completion, in file order, without duplicates

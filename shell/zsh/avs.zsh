@@ -4,25 +4,8 @@
 # Load it at the END of ~/.zshrc, after compinit:  eval "$(avault init zsh)"
 # or as an oh-my-zsh / antidote / zinit plugin (avault.plugin.zsh sources this file).
 #
-# Reads (all optional):
-#   AVS_PROMPT             0 turns the prompt segment off, 1 forces it on (default: on,
-#                          unless the prompt theme shows AWS itself: starship, p10k...)
-#   AVS_PROMPT_CLASSES     glob/colour pairs, first match wins, like p10k's AWS_CLASSES
-#                          (default: ('*prod*' red '*stag*' yellow '*' green))
-#   AVS_PROMPT_WARN        seconds before expiry when the countdown warns (default: 600)
-#   AVS_PROMPT_WARN_COLOR  colour of that warning (default: magenta)
-#   AWS_CONFIG_FILE        profiles for completion and avp (default: ~/.aws/config)
-#   AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
-#                          set by `avault export --format zsh`; the prompt reads only these
-#   AVS_PREVIOUS           the profile before the last switch, for `avs -`
-#   AVS_ENDPOINT_URL       set with AWS_ENDPOINT_URL by a switch; `avs -u` and the next
-#                          switch remove AWS_ENDPOINT_URL only while the two are equal
-#   AVS_SERVER_PID         the credential server `avs --server` started (stopped by
-#                          `avs -u`, the next switch, and when the shell exits)
-#   AVS_PICKER             fzf, builtin or none: the menu `avs` with no argument opens
-#                          (default: fzf when installed; none prints the status instead)
-#   AVS_PROMPT_SERVER      the prompt's mark for a served profile (default: ⇄)
-#   XDG_STATE_HOME         avault/recent there lists the profiles used, for the picker
+# The variables it reads (AVS_PROMPT*, AVS_PICKER, AWS_CONFIG_FILE...) and the AVS_* ones
+# a switch sets are listed in README.md, "Environment variables" and "Prompt segment".
 #
 # Every function starts with `emulate -L zsh`, so user options (nounset, errexit,
 # ksh_arrays, sh_word_split...) cannot change how it runs; `\builtin` and `\command`
@@ -610,11 +593,6 @@ __avs_pick() {
     [[ -n $REPLY ]]
 }
 
-# __avs_switch PROFILE [FLAGS...]: an in-place switch (avr uses it too).
-__avs_switch() {
-    __avs_apply export "$@"
-}
-
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
 # server: a background ECS credential server; logout: forget the cached sessions), and
 # change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
@@ -767,7 +745,7 @@ function avr {
         \builtin print -ru2 -- "avr: the credential server refreshes $AVS_PROFILE by itself"
         return 0
     fi
-    __avs_switch "$AVS_PROFILE" "$@"
+    __avs_apply export "$AVS_PROFILE" "$@"
 }
 
 # avp: each profile and its role_arn, read from the config file (no CLI call per profile).

@@ -4,25 +4,8 @@
 # Load it from ~/.config/fish/config.fish:  avault init fish | source
 # or install this directory with fisher (fisher install <path or repo>).
 #
-# Reads (all optional):
-#   AVS_PROMPT             0 turns the prompt segment off, 1 forces it on (default: on,
-#                          unless the theme shows AWS: starship, bobthefish)
-#   AVS_PROMPT_CLASSES     glob/colour pairs, first match wins
-#                          (default: '*prod*' red '*stag*' yellow '*' green)
-#   AVS_PROMPT_WARN        seconds before expiry when the countdown warns (default: 600)
-#   AVS_PROMPT_WARN_COLOR  colour of that warning (default: magenta)
-#   AWS_CONFIG_FILE        profiles for completion and avp (default: ~/.aws/config)
-#   AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
-#                          set by `avault export --format fish`
-#   AVS_PREVIOUS           the profile before the last switch, for `avs -`
-#   AVS_ENDPOINT_URL       set with AWS_ENDPOINT_URL by a switch; `avs -u` and the next
-#                          switch remove AWS_ENDPOINT_URL only while the two are equal
-#   AVS_SERVER_PID         the credential server `avs --server` started (stopped by
-#                          `avs -u`, the next switch, and on fish_exit)
-#   AVS_PICKER             fzf, builtin or none: the menu `avs` with no argument opens
-#                          (default: fzf when installed; none prints the status instead)
-#   AVS_PROMPT_SERVER      the prompt's mark for a served profile (default: ⇄)
-#   XDG_STATE_HOME         avault/recent there lists the profiles used, for the picker
+# The variables it reads (AVS_PROMPT*, AVS_PICKER, AWS_CONFIG_FILE...) and the AVS_* ones
+# a switch sets are listed in README.md, "Environment variables" and "Prompt segment".
 #
 # The fisher layout (conf.d/, functions/, completions/) is the one fish source: fish
 # autoloads functions/NAME.fish on first use, and `avault init fish` prints the parts

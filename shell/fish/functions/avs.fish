@@ -122,11 +122,6 @@ function __avs_pick
     printf '%s\n' $out[1]
 end
 
-# __avs_switch PROFILE [FLAGS...]: an in-place switch.
-function __avs_switch
-    __avs_apply export $argv
-end
-
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
 # server: a background ECS credential server; logout: forget the cached sessions), and
 # change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
