@@ -118,7 +118,8 @@ def test_avault_init_fish_is_the_fisher_layout_joined(run_avault) -> None:
     assert r.stdout == "\n".join(p.read_text() for p in order)
 
 
-# Each shell's hand-written part (outside the GENERATED blocks), in non-blank lines.
+# Each shell's hand-written part (outside the GENERATED blocks), in non-blank lines. A
+# ratchet: lower it when code moves out of the shells (issue 13's target is 450 each).
 HAND_WRITTEN_BUDGET = {"zsh": 503, "bash": 712, "fish": 487}
 
 
