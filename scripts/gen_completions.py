@@ -5,9 +5,11 @@
   ``# --- BEGIN GENERATED <block>`` and ``# --- END GENERATED <block> ---`` in
   shell/zsh/avs.zsh, shell/bash/avs.bash and shell/fish/avs.fish (zoxide commits its
   generated completions the same way).
-* shell/fish/avs.fish is the one fish source. Its ``# ==> <path>`` markers say which
-  fisher file each part goes to (functions/NAME.fish so fish autoloads it, conf.d/ for
-  start-up code, completions/avault.fish); this script writes those files.
+* ``avs``'s options come from ``avault.commands.avs.build_parser()``: which take a value,
+  which are actions or modes (``__avs_gen_avs_kind``), and their completions.
+* fish has no one file: the fisher layout under shell/fish (conf.d/, functions/,
+  completions/) is its source, and ``avault init fish`` joins the parts. The generated
+  blocks there, and functions/__avs_gen_avs_kind.fish, are written here.
 
 Usage: scripts/gen_completions.py [--check]   (--check: exit 1 if anything would change)
 """
@@ -24,12 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "helper"))
 
 from avault.cli import BACKENDS, build_parser  # noqa: E402 - needs the sys.path line above
+from avault.commands import avs  # noqa: E402
 from avault.render import SWITCH_VARS, quote_fish, quote_sh  # noqa: E402
 
-FISH_SOURCE = ROOT / "shell/fish/avs.fish"
-FISH_HEADER = (
-    "# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.\n"
-)
+FISH = ROOT / "shell/fish"
+FISH_KIND = FISH / "functions/__avs_gen_avs_kind.fish"
 
 
 @dataclass
@@ -96,6 +97,109 @@ def model() -> tuple[list[Option], list[Command]]:
                 cmd.operand = "profile_command" if cmd.operand == "profile" else "command"
         commands[id(p)] = cmd
     return _options(parser), list(commands.values())
+
+
+# ---- avs's own options --------------------------------------------------------------
+
+
+@dataclass
+class AvsOption:
+    strings: list[str]
+    kind: str  # an avs.ACTIONS/MODES name, 'flag' or 'value' (see avs.kind)
+    help: str
+    metavar: str
+
+
+def avs_model() -> list[AvsOption]:
+    out = []
+    for a in avs.build_parser()._actions:  # noqa: SLF001 - argparse has no public accessor
+        strings = list(a.option_strings)
+        out.append(AvsOption(strings, avs.kind(strings[0]), a.help or "", str(a.metavar or "")))
+    return out
+
+
+def _attached(opts: list[AvsOption]) -> list[str]:
+    """Patterns for a value given in the same word: --region=X, -d1h."""
+    return [s + ("=*" if s.startswith("--") else "?*") for o in opts if o.kind == "value" for s in o.strings]
+
+
+def _kind_arms(opts: list[AvsOption], sep: str) -> list[tuple[str, str]]:
+    arms = [(sep.join(o.strings), o.kind) for o in opts]
+    arms.append((sep.join(_attached(opts)), "flag"))
+    return arms
+
+
+def _avs_passed(opts: list[AvsOption]) -> list[str]:
+    return [s for o in opts if o.kind in ("flag", "value") for s in o.strings]
+
+
+def gen_zsh_avs(opts: list[AvsOption]) -> str:
+    lines = ["# __avs_gen_avs_kind ARG: REPLY = what the avs option ARG is (avault.commands.avs.kind)."]
+    lines.append("function __avs_gen_avs_kind {")
+    lines.append("    \\builtin emulate -L zsh")
+    lines.append("    case $1 in")
+    lines.extend(f"        ({pat}) REPLY={kind} ;;" for pat, kind in _kind_arms(opts, "|"))
+    lines.append("        (*) REPLY='' ;;")
+    lines.append("    esac")
+    lines.append("}")
+    specs = []
+    passed = _avs_passed(opts)
+    for o in opts:
+        if o.kind in avs.ACTIONS:
+            excl = "(- :)"
+        elif o.kind == "server":
+            excl = "(--logout)"
+        elif o.kind == "logout":
+            excl = f"(--server {' '.join(passed)})"
+        else:
+            excl = f"({' '.join(o.strings)})" if len(o.strings) > 1 else ""
+        for s in o.strings:
+            if o.kind == "value":
+                form = s + ("=" if s.startswith("--") else "+")
+                specs.append(f"{excl}{form}[{_zsh_escape(o.help)}]:{o.metavar}: ")
+            else:
+                specs.append(f"{excl}{s}[{_zsh_escape(o.help)}]")
+    specs.append("1:profile:__avs_complete_profiles")
+    return "\n".join(lines) + "\n" + _zsh_array("__avs_gen_avs_specs", specs) + "\n"
+
+
+def gen_bash_avs(opts: list[AvsOption]) -> str:
+    lines = ["# __avs_gen_avs_kind ARG: REPLY = what the avs option ARG is (avault.commands.avs.kind)."]
+    lines.append("__avs_gen_avs_kind() {")
+    lines.append("    case $1 in")
+    lines.extend(f"    {pat}) REPLY='{kind}' ;;" for pat, kind in _kind_arms(opts, " | "))
+    lines.append("    *) REPLY='' ;;")
+    lines.append("    esac")
+    lines.append("}")
+    words = [s for o in opts for s in o.strings]
+    lines.append(f"__avs_gen_avs_flags={quote_sh(' '.join(words))}")
+    return "\n".join(lines) + "\n"
+
+
+def gen_fish_avs_kind(opts: list[AvsOption]) -> str:
+    lines = [
+        "# --- BEGIN GENERATED avs-kind: scripts/gen_completions.py writes this from avault.commands.avs ---",
+        "# __avs_gen_avs_kind ARG: print what the avs option ARG is (avault.commands.avs.kind).",
+        "function __avs_gen_avs_kind",
+        "    switch $argv[1]",
+    ]
+    for pat, kind in _kind_arms(opts, " "):
+        quoted = " ".join(quote_fish(p) if "*" in p or "?" in p else p for p in pat.split(" "))
+        lines.extend([f"        case {quoted}", f"            echo {kind}"])
+    lines.extend(["    end", "end", "# --- END GENERATED avs-kind ---"])
+    return "\n".join(lines) + "\n"
+
+
+def gen_fish_avs_completions(opts: list[AvsOption]) -> str:
+    lines = []
+    for o in opts:
+        parts = ["complete -c avs"]
+        parts.extend(f"-l {s[2:]}" if s.startswith("--") else f"-s {s[1:]}" for s in o.strings)
+        if o.kind == "value":
+            parts.append("-x")
+        parts.append(f"-d {quote_fish(o.help)}")
+        lines.append(" ".join(parts))
+    return "\n".join(lines) + "\n"
 
 
 # ---- zsh -------------------------------------------------------------------------
@@ -263,41 +367,22 @@ def splice(text: str, block: str, content: str, indent: str = "") -> str:
     return pattern.sub(lambda m: m.group(1) + body + m.group(3), text, count=1)
 
 
-def fisher_files(source: str) -> dict[str, str]:
-    """Split avs.fish on its ``# ==> path`` markers into the fisher layout."""
-    files: dict[str, list[str]] = {}
-    current: str | None = None
-    for line in source.splitlines():
-        m = re.match(r"^# ==> (\S+)$", line)
-        if m:
-            # "-" marks a part that belongs to avs.fish only (its closing load line).
-            current = None if m.group(1) == "-" else m.group(1)
-            if current is not None:
-                files.setdefault(current, [])
-            continue
-        if current is not None:
-            files[current].append(line)
-    out = {}
-    for path, lines in files.items():
-        body = "\n".join(lines).strip("\n")
-        out[path] = FISH_HEADER + body + "\n"
-    return out
-
-
 def targets() -> dict[Path, str]:
     top, commands = model()
+    opts = avs_model()
     zsh = ROOT / "shell/zsh/avs.zsh"
     bash = ROOT / "shell/bash/avs.bash"
     result = {
-        zsh: splice(zsh.read_text(), "data", gen_zsh(top, commands)),
-        bash: splice(bash.read_text(), "data", gen_bash(top, commands)),
+        zsh: splice(zsh.read_text(), "data", gen_zsh(top, commands) + gen_zsh_avs(opts)),
+        bash: splice(bash.read_text(), "data", gen_bash(top, commands) + gen_bash_avs(opts)),
     }
-    fish = FISH_SOURCE.read_text()
-    fish = splice(fish, "switch-vars", gen_fish_switch_vars(), indent="    ")
-    fish = splice(fish, "completions", gen_fish_completions(top, commands))
-    result[FISH_SOURCE] = fish
-    for rel, text in fisher_files(fish).items():
-        result[FISH_SOURCE.parent / rel] = text
+    unset = FISH / "functions/avs.fish"
+    result[unset] = splice(unset.read_text(), "switch-vars", gen_fish_switch_vars(), indent="    ")
+    conf = FISH / "conf.d/avault.fish"
+    result[conf] = splice(conf.read_text(), "avs-completions", gen_fish_avs_completions(opts))
+    comp = FISH / "completions/avault.fish"
+    result[comp] = splice(comp.read_text(), "completions", gen_fish_completions(top, commands))
+    result[FISH_KIND] = gen_fish_avs_kind(opts)
     return result
 
 

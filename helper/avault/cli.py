@@ -376,4 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(module="doctor")
 
     _version_and_proxy(sub, parent)
+    # `avault avs check -- ARGS`: avs's usage and messages, for the shells' error paths;
+    # `avault avs status` and `avault avs avp`: avs -s and the avp alias (hidden).
+    p = sub.add_parser("avs", add_help=False)
+    p.add_argument("what", choices=["check", "status", "avp"])
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p.set_defaults(module="avs")
     return parser

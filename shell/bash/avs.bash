@@ -5,27 +5,8 @@
 # Load it at the END of ~/.bashrc:  eval "$(avault init bash)"
 # (eval of a captured string, not `source <(...)`, which bash 3.2 on macOS mishandles.)
 #
-# Reads (all optional):
-#   AVS_PROMPT             0 turns the prompt segment off, 1 forces it on (default: on,
-#                          unless starship draws the prompt: its aws module shows it)
-#   AVS_PROMPT_CLASSES     'glob=colour ...', first match wins
-#                          (default: '*prod*=red *stag*=yellow *=green')
-#   AVS_PROMPT_WARN        seconds before expiry when the countdown warns (default: 600)
-#   AVS_PROMPT_WARN_COLOR  colour of that warning (default: magenta)
-#   AWS_CONFIG_FILE        profiles for completion and avp (default: ~/.aws/config)
-#   AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
-#                          set by `avault export --format bash`; the prompt reads only these
-#   AVS_PREVIOUS           the profile before the last switch, for `avs -`
-#   AVS_ENDPOINT_URL       set with AWS_ENDPOINT_URL by a switch; `avs -u` and the next
-#                          switch remove AWS_ENDPOINT_URL only while the two are equal
-#   AVS_SERVER_PID         the credential server `avs --server` started (stopped by
-#                          `avs -u`, the next switch, and the EXIT trap)
-#   AVS_PICKER             fzf, builtin or none: the menu `avs` with no argument opens
-#                          (default: fzf when installed; none prints the status instead)
-#   AVS_PROMPT_SERVER      the prompt's mark for a served profile (default: ⇄)
-#   XDG_STATE_HOME         avault/recent there lists the profiles used, for the picker
-#   XDG_CACHE_HOME         avault/ there holds a stamp per shell for the completion cache
-#   PROMPT_COMMAND PS1     the segment hook is appended to the first, and prefixes the second
+# The variables it reads (AVS_PROMPT*, AVS_PICKER, AWS_CONFIG_FILE...) and the AVS_* ones
+# a switch sets are listed in README.md, "Environment variables" and "Prompt segment".
 #
 # Works under `set -euo pipefail` in the calling shell: every expansion has a default,
 # and no function ends on a failing test. Arrays are expanded as ${a[@]+"${a[@]}"}
@@ -184,6 +165,24 @@ __avs_gen_choices() {
     *) REPLY='' ;;
     esac
 }
+# __avs_gen_avs_kind ARG: REPLY = what the avs option ARG is (avault.commands.avs.kind).
+__avs_gen_avs_kind() {
+    case $1 in
+    -h | --help) REPLY='help' ;;
+    -s | --status) REPLY='status' ;;
+    -u | --unset) REPLY='unset' ;;
+    --doctor) REPLY='doctor' ;;
+    -d | --duration) REPLY='value' ;;
+    -t | --mfa-token) REPLY='value' ;;
+    -n | --no-session) REPLY='flag' ;;
+    --region) REPLY='value' ;;
+    --server) REPLY='server' ;;
+    --logout) REPLY='logout' ;;
+    -d?* | --duration=* | -t?* | --mfa-token=* | --region=*) REPLY='flag' ;;
+    *) REPLY='' ;;
+    esac
+}
+__avs_gen_avs_flags='-h --help -s --status -u --unset --doctor -d --duration -t --mfa-token -n --no-session --region --server --logout'
 # --- END GENERATED data ---
 
 # ===== avs: switch profiles in place =========================================
@@ -192,16 +191,19 @@ avs() {
     __avs_main "$@"
 }
 
-__avs_usage() {
-    printf '%s\n' \
-        "usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]" \
-        "       avs              pick a profile from a menu (interactive shells; else as -s)" \
-        "       avs -            switch back to the previous profile" \
-        "       avs -s           show the profile, account and time left" \
-        "       avs -u           remove the credentials from this shell (and stop its server)" \
-        "       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead" \
-        "       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)" \
-        "       avs --doctor     check the setup, this shell's integration included"
+# __avs_check ARGS...: avault parses avs's command line as we do and prints the usage or
+# the one-line message for what we could not use, with the status to return. Only the
+# error and help paths get here: a switch starts no extra process.
+__avs_check() {
+    __avs_need || return
+    AVS_PREVIOUS=${AVS_PREVIOUS-} AVS_PROFILE=${AVS_PROFILE-} \command avault avs check -- "$@"
+}
+
+# __avs_need: fails with a message when avault is not on PATH.
+__avs_need() {
+    if type -P avault >/dev/null 2>&1; then return 0; fi
+    printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+    return 127
 }
 
 # Only the shell knows that its integration is loaded (and whether an alias had to go),
@@ -210,10 +212,7 @@ __avs_doctor() {
     local -a extra=(--shell bash)
     local pieces=bash
     if [[ ${__avs_alias_clash-} == 1 ]]; then extra+=(--alias-clash); fi
-    if ! \command -v avault >/dev/null 2>&1; then
-        printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    fi
+    __avs_need || return
     # Each piece checked here, told to `avault doctor` in AVS_DOCTOR (that process only).
     if declare -F avs >/dev/null && [[ -z ${BASH_ALIASES[avs]-} ]]; then pieces+=' avs'; fi
     if [[ " ${PROMPT_COMMAND[*]-} " == *__avs_prompt_command* ]]; then pieces+=' prompt'; fi
@@ -223,73 +222,47 @@ __avs_doctor() {
 
 __avs_main() {
     local profile='' arg mode=export REPLY
-    local -a flags=()
+    local -a flags=() all=("$@")
     while (($#)); do
         arg=$1
         shift
+        REPLY=profile
         case $arg in
-        -h | --help)
-            __avs_usage
-            return 0
-            ;;
-        -s | --status)
-            __avs_status
+        -) if [[ -n ${AVS_PREVIOUS-} ]]; then REPLY=previous; else REPLY=''; fi ;;
+        --) if (($# == 1)); then REPLY=dashdash; else REPLY=''; fi ;;
+        -*) __avs_gen_avs_kind "$arg" ;;
+        *) if [[ -n $profile ]]; then REPLY=''; fi ;;
+        esac
+        if [[ $REPLY == value ]] && (($# == 0)); then REPLY=''; fi
+        case $REPLY in
+        status | unset | doctor)
+            "__avs_$REPLY"
             return
             ;;
-        -u | --unset)
-            __avs_unset
-            return 0
-            ;;
-        --doctor)
-            __avs_doctor
-            return
-            ;;
-        --server) mode=server ;;
-        --logout) mode=logout ;;
-        -n | --no-session) flags+=("$arg") ;;
-        -d | --duration | -t | --mfa-token | --region)
-            if (($# == 0)); then
-                printf '%s\n' "avs: $arg needs a value; see 'avs --help'" >&2
-                return 2
-            fi
+        server | logout) mode=$REPLY ;;
+        flag) flags+=("$arg") ;;
+        value)
             flags+=("$arg" "$1")
             shift
             ;;
-        --duration=* | --mfa-token=* | --region=* | -d?* | -t?*) flags+=("$arg") ;;
-        -)
-            if [[ -z ${AVS_PREVIOUS-} ]]; then
-                printf '%s\n' "avs: no previous profile to switch back to" >&2
-                return 1
-            fi
-            profile=$AVS_PREVIOUS
-            ;;
-        --)
-            if (($# != 1)); then
-                printf '%s\n' "avs: give one profile after --" >&2
-                return 2
-            fi
+        previous) profile=$AVS_PREVIOUS ;;
+        dashdash)
             profile=$1
             shift
             ;;
-        -*)
-            printf '%s\n' "avs: unknown option '$arg'; see 'avs --help'" >&2
-            return 2
-            ;;
-        *)
-            if [[ -n $profile ]]; then
-                printf '%s\n' "avs: one profile at a time; see 'avs --help'" >&2
-                return 2
-            fi
-            profile=$arg
+        profile) profile=$arg ;;
+        *) # --help, or what avs cannot use
+            __avs_check ${all[@]+"${all[@]}"}
+            return
             ;;
         esac
     done
     if [[ $mode == logout ]]; then
         if ((${#flags[@]})); then
-            printf '%s\n' "avs: --logout takes only a profile; see 'avs --help'" >&2
-            return 2
+            __avs_check ${all[@]+"${all[@]}"}
+            return
         fi
-        __avs_logout "$profile"
+        __avs_apply logout "$profile"
         return
     fi
     if [[ -z $profile ]]; then
@@ -298,12 +271,17 @@ __avs_main() {
             __avs_pick || return
             profile=$REPLY
         elif ((${#flags[@]})) || [[ $mode == server ]]; then
-            printf '%s\n' "avs: which profile? see 'avs --help'" >&2
-            return 2
+            __avs_check ${all[@]+"${all[@]}"}
+            return
         else
             __avs_status
             return
         fi
+    fi
+    # exec reads everything after `--` as the command, so a served profile goes bare.
+    if [[ $mode == server && $profile == -* ]]; then
+        __avs_check --server -- "$profile"
+        return
     fi
     if [[ $mode == export ]] && ((${#flags[@]} == 0)) && __avs_still_fresh "$profile"; then
         return 0
@@ -345,51 +323,33 @@ __avs_still_fresh() {
 __avs_pick() {
     local out
     REPLY=''
-    if ! type -P avault >/dev/null 2>&1; then
-        printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    fi
+    __avs_need || return
     out=$(\command avault pick) || return
     REPLY=$out
     [[ -n $REPLY ]]
 }
 
-# __avs_switch PROFILE [FLAGS...]: an in-place switch (avr uses it too).
-__avs_switch() {
-    __avs_apply export "$@"
-}
-
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
-# server: a background ECS credential server), and change this shell only if it
-# succeeded. On any failure the previous profile's variables stay exactly as they were.
+# server: a background ECS credential server; logout: forget the cached sessions), and
+# change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
 __avs_apply() {
     local mode=$1 profile=$2 prev=${AVS_PROFILE-} out rc old_int
     shift 2
-    if ! type -P avault >/dev/null 2>&1; then
-        printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    fi
+    __avs_need || return
     # stdout is only the code to eval; MFA prompts go to /dev/tty, errors to stderr.
+    # `--` keeps a profile that starts with '-' from being read as a flag.
+    local -a argv=(export --format bash "$@" -- "$profile")
+    case $mode in
+    # The server stops by itself when this shell ($$) exits.
+    server) argv=(exec --ecs-server --background --format bash --watch-pid "$$" "$@" "$profile") ;;
+    logout) argv=(logout --format bash ${profile:+-- "$profile"}) ;;
+    *) ;;
+    esac
     # The `if` keeps a caller's `set -e` from exiting before we can return the status.
-    if [[ $mode == server ]]; then
-        # exec reads everything after `--` as the command, so the profile goes bare.
-        if [[ $profile == -* ]]; then
-            printf '%s\n' "avs: --server cannot take a profile starting with '-'" >&2
-            return 2
-        fi
-        # The server stops by itself when this shell ($$) exits.
-        if out=$(\command avault exec --ecs-server --background --format bash --watch-pid "$$" "$@" "$profile"); then
-            rc=0
-        else
-            rc=$?
-        fi
+    if out=$(\command avault "${argv[@]}"); then
+        rc=0
     else
-        # `--` keeps a profile that starts with '-' from being read as a flag.
-        if out=$(\command avault export --format bash "$@" -- "$profile"); then
-            rc=0
-        else
-            rc=$?
-        fi
+        rc=$?
     fi
     if ((rc != 0)); then
         return "$rc"
@@ -398,14 +358,21 @@ __avs_apply() {
     # applying (direnv does the same), then put back whatever INT trap the user had.
     old_int=$(trap -p INT)
     trap -- '' INT
-    # A server this shell started belongs to the profile being replaced.
-    if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_server_stop; fi
+    if [[ $mode == logout ]]; then
+        # When this shell holds the profile, the helper prints code that clears it. Our
+        # own unset first: it knows which region/endpoint a switch set, and stops the server.
+        if [[ -n $out ]]; then __avs_unset; fi
+    elif [[ -n ${AVS_SERVER_PID-} ]]; then
+        # A server this shell started belongs to the profile being replaced.
+        __avs_server_stop
+    fi
     eval "$out"
     if [[ -n $old_int ]]; then
         eval "$old_int"
     else
         trap - INT
     fi
+    if [[ $mode == logout ]]; then return 0; fi
     if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_exit_hook; fi
     if [[ -n $prev && $prev != "${AVS_PROFILE-}" ]]; then
         AVS_PREVIOUS=$prev
@@ -451,40 +418,6 @@ __avs_exit_hook() {
     # shellcheck disable=SC2064 # expand the existing command now, on purpose
     trap -- "${REPLY:+$REPLY
 }__avs_server_stop" EXIT
-}
-
-# __avs_logout [PROFILE]: `avault logout` deletes the cached sessions; when this shell
-# holds that profile the helper prints code that clears it.
-__avs_logout() {
-    local out rc old_int
-    local -a which=()
-    if [[ -n $1 ]]; then which=(-- "$1"); fi
-    if ! type -P avault >/dev/null 2>&1; then
-        printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    fi
-    if out=$(\command avault logout --format bash ${which[@]+"${which[@]}"}); then
-        rc=0
-    else
-        rc=$?
-    fi
-    if ((rc != 0)); then
-        return "$rc"
-    fi
-    if [[ -n $out ]]; then
-        old_int=$(trap -p INT)
-        trap -- '' INT
-        # Our own unset first: it knows which region/endpoint a switch set and stops
-        # the server; then whatever else the helper asks for.
-        __avs_unset
-        eval "$out"
-        if [[ -n $old_int ]]; then
-            eval "$old_int"
-        else
-            trap - INT
-        fi
-    fi
-    return 0
 }
 
 # Remove everything a switch set: render.SWITCH_VARS, plus the region pair and the
@@ -552,34 +485,11 @@ __avs_left() {
     return 0
 }
 
+# __avs_status: `avs -s`, written by avault from this shell's AVS_* variables.
 __avs_status() {
-    if [[ -z ${AVS_PROFILE-} ]]; then
-        printf '%s\n' "avs: no profile active; switch with 'avs PROFILE'" >&2
-        return 1
-    fi
-    local REPLY
-    local -a lines
-    __avs_left
-    lines=("profile  $AVS_PROFILE")
-    if [[ -n ${AVS_ACCOUNT-} ]]; then lines+=("account  $AVS_ACCOUNT"); fi
-    if [[ -n ${AWS_REGION-} ]]; then lines+=("region   $AWS_REGION"); fi
-    if [[ -n ${AVS_SERVER_PID-} ]]; then
-        lines+=("server   pid $AVS_SERVER_PID at ${AWS_CONTAINER_CREDENTIALS_FULL_URI-?} (refreshes by itself)")
-    else
-        case $__avs_state in
-        expired) lines+=("expires  expired at ${AWS_CREDENTIAL_EXPIRATION-?}; run avr to refresh") ;;
-        unknown) lines+=("expires  ${AWS_CREDENTIAL_EXPIRATION:-unknown}") ;;
-        *) lines+=("expires  in $REPLY (${AWS_CREDENTIAL_EXPIRATION-})") ;;
-        esac
-    fi
-    # Shown, never run: control characters (a name's ESC [ 2 J, BEL, CR...) and the bidi
-    # controls that reorder text (U+200E/F, U+202A-E, U+2066-9, as UTF-8) become '?'.
-    local c
-    for c in $'\xe2\x80\x8e' $'\xe2\x80\x8f' $'\xe2\x80\xaa' $'\xe2\x80\xab' $'\xe2\x80\xac' $'\xe2\x80\xad' $'\xe2\x80\xae' $'\xe2\x81\xa6' $'\xe2\x81\xa7' $'\xe2\x81\xa8' $'\xe2\x81\xa9'; do
-        lines=("${lines[@]//"$c"/?}")
-    done
-    printf '%s\n' "${lines[@]//[[:cntrl:]]/?}"
-    return 0
+    __avs_need || return
+    AVS_PROFILE=${AVS_PROFILE-} AVS_ACCOUNT=${AVS_ACCOUNT-} AWS_REGION=${AWS_REGION-} \
+        AVS_SERVER_PID=${AVS_SERVER_PID-} AVS_EXPIRES=${AVS_EXPIRES-} \command avault avs status
 }
 
 # ===== aliases (functions: bash expands aliases only in interactive shells) ========
@@ -604,17 +514,15 @@ avr() {
         printf '%s\n' "avr: the credential server refreshes $AVS_PROFILE by itself" >&2
         return 0
     fi
-    __avs_switch "$AVS_PROFILE" "$@"
+    __avs_apply export "$AVS_PROFILE" "$@"
 }
 
-# The config parser shared by avp and completion: one awk, no Python, no CLI call per
-# profile. MODE=names prints profile names starting with PREFIX (file order, no
-# duplicates, no [sso-session]/[services]); MODE=roles prints "name<TAB>role_arn".
+# __avs_awk_config: the profile names for completion, in file order, without duplicates
+# or [sso-session]/[services] sections: one awk, no Python.
 __avs_awk_config() {
     local file=${AWS_CONFIG_FILE:-$HOME/.aws/config}
     [[ -r $file ]] || return 0
-    # The prefix travels in the environment: awk -v would process its backslashes.
-    __avs_prefix=${2-} awk -v mode="$1" '
+    awk '
         { sub(/^[ \t]+/, "") }
         /^\[/ {
             name = ""
@@ -627,48 +535,17 @@ __avs_awk_config() {
                 name = "default"
             }
             if (name != "" && !(name in seen)) {
-                seen[name] = ++n
-                names[n] = name
-            }
-            next
-        }
-        mode == "roles" && name != "" && /^role_arn[ \t]*=/ {
-            v = $0
-            sub(/^role_arn[ \t]*=[ \t]*/, "", v)
-            sub(/[ \t]+$/, "", v)
-            role[name] = v
-        }
-        END {
-            p = ENVIRON["__avs_prefix"]
-            for (i = 1; i <= n; i++) {
-                if (mode == "roles") {
-                    r = (names[i] in role) ? role[names[i]] : "-"
-                    printf "%s\t%s\n", names[i], r
-                } else if (substr(names[i], 1, length(p)) == p) {
-                    print names[i]
-                }
+                seen[name] = 1
+                print name
             }
         }
     ' "$file"
 }
 
-# avp: each profile and its role_arn, read from the config file.
+# avp: each profile and its role_arn, read from the config file (no CLI call per profile).
 avp() {
-    local file=${AWS_CONFIG_FILE:-$HOME/.aws/config} line width=0 name
-    local -a lines=()
-    if [[ ! -r $file ]]; then
-        printf '%s\n' "avp: cannot read $file" >&2
-        return 1
-    fi
-    while IFS= read -r line; do
-        lines+=("$line")
-        name=${line%%$'\t'*}
-        if ((${#name} > width)); then width=${#name}; fi
-    done < <(__avs_awk_config roles)
-    for line in ${lines[@]+"${lines[@]}"}; do
-        printf '%-*s  %s\n' "$width" "${line%%$'\t'*}" "${line#*$'\t'}"
-    done
-    return 0
+    __avs_need || return
+    AWS_CONFIG_FILE=${AWS_CONFIG_FILE-} \command avault avs avp
 }
 
 # ===== prompt segment ============================================================
@@ -844,12 +721,12 @@ __avs_prof_load() {
     __avs_prof_cache=()
     if ((BASH_VERSINFO[0] >= 4)); then
         # mapfile (bash 4+) is several times faster than a read loop at thousands of names.
-        mapfile -t __avs_prof_cache < <(__avs_awk_config names '' | LC_ALL=C \command sort)
+        mapfile -t __avs_prof_cache < <(__avs_awk_config | LC_ALL=C \command sort)
     else
         local line
         while IFS= read -r line; do
             __avs_prof_cache+=("$line")
-        done < <(__avs_awk_config names '' | LC_ALL=C \command sort)
+        done < <(__avs_awk_config | LC_ALL=C \command sort)
     fi
     # What TAB inserts: bash puts a single match on the command line as it is (no
     # `-o filenames` here), so a name like `a;touch x` must go in quoted, or Enter would
@@ -922,15 +799,11 @@ __avs_complete_avs() {
     local cur=${COMP_WORDS[COMP_CWORD]-} prev=''
     COMPREPLY=()
     if ((COMP_CWORD > 0)); then prev=${COMP_WORDS[COMP_CWORD - 1]-}; fi
-    case $prev in
-    -d | --duration | -t | --mfa-token | --region) return 0 ;;
-    *) ;;
-    esac
+    __avs_gen_avs_kind "$prev"
+    if [[ $REPLY == value ]]; then return 0; fi
     if [[ $cur == -* ]]; then
-        if [[ ${COMP_WORDS[0]-} == avs ]]; then
-            __avs_reply_words "$cur" -d --duration -t --mfa-token -n --no-session --region \
-                -s --status -u --unset -h --help --server --logout --doctor
-        fi
+        # shellcheck disable=SC2086 # plain option words from the generated block
+        if [[ ${COMP_WORDS[0]-} == avs ]]; then __avs_reply_words "$cur" $__avs_gen_avs_flags; fi
         return 0
     fi
     __avs_reply_profiles "$cur"

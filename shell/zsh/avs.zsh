@@ -4,25 +4,8 @@
 # Load it at the END of ~/.zshrc, after compinit:  eval "$(avault init zsh)"
 # or as an oh-my-zsh / antidote / zinit plugin (avault.plugin.zsh sources this file).
 #
-# Reads (all optional):
-#   AVS_PROMPT             0 turns the prompt segment off, 1 forces it on (default: on,
-#                          unless the prompt theme shows AWS itself: starship, p10k...)
-#   AVS_PROMPT_CLASSES     glob/colour pairs, first match wins, like p10k's AWS_CLASSES
-#                          (default: ('*prod*' red '*stag*' yellow '*' green))
-#   AVS_PROMPT_WARN        seconds before expiry when the countdown warns (default: 600)
-#   AVS_PROMPT_WARN_COLOR  colour of that warning (default: magenta)
-#   AWS_CONFIG_FILE        profiles for completion and avp (default: ~/.aws/config)
-#   AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION
-#                          set by `avault export --format zsh`; the prompt reads only these
-#   AVS_PREVIOUS           the profile before the last switch, for `avs -`
-#   AVS_ENDPOINT_URL       set with AWS_ENDPOINT_URL by a switch; `avs -u` and the next
-#                          switch remove AWS_ENDPOINT_URL only while the two are equal
-#   AVS_SERVER_PID         the credential server `avs --server` started (stopped by
-#                          `avs -u`, the next switch, and when the shell exits)
-#   AVS_PICKER             fzf, builtin or none: the menu `avs` with no argument opens
-#                          (default: fzf when installed; none prints the status instead)
-#   AVS_PROMPT_SERVER      the prompt's mark for a served profile (default: ⇄)
-#   XDG_STATE_HOME         avault/recent there lists the profiles used, for the picker
+# The variables it reads (AVS_PROMPT*, AVS_PICKER, AWS_CONFIG_FILE...) and the AVS_* ones
+# a switch sets are listed in README.md, "Environment variables" and "Prompt segment".
 #
 # Every function starts with `emulate -L zsh`, so user options (nounset, errexit,
 # ksh_arrays, sh_word_split...) cannot change how it runs; `\builtin` and `\command`
@@ -437,6 +420,44 @@ __avs_gen_args_version=(
     '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
     '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
 )
+# __avs_gen_avs_kind ARG: REPLY = what the avs option ARG is (avault.commands.avs.kind).
+function __avs_gen_avs_kind {
+    \builtin emulate -L zsh
+    case $1 in
+        (-h|--help) REPLY=help ;;
+        (-s|--status) REPLY=status ;;
+        (-u|--unset) REPLY=unset ;;
+        (--doctor) REPLY=doctor ;;
+        (-d|--duration) REPLY=value ;;
+        (-t|--mfa-token) REPLY=value ;;
+        (-n|--no-session) REPLY=flag ;;
+        (--region) REPLY=value ;;
+        (--server) REPLY=server ;;
+        (--logout) REPLY=logout ;;
+        (-d?*|--duration=*|-t?*|--mfa-token=*|--region=*) REPLY=flag ;;
+        (*) REPLY='' ;;
+    esac
+}
+typeset -ga __avs_gen_avs_specs
+__avs_gen_avs_specs=(
+    '(- :)-h[show help]'
+    '(- :)--help[show help]'
+    '(- :)-s[show the profile, account and time left]'
+    '(- :)--status[show the profile, account and time left]'
+    '(- :)-u[remove the credentials from this shell]'
+    '(- :)--unset[remove the credentials from this shell]'
+    '(- :)--doctor[check the setup, this shell included]'
+    '(-d --duration)-d+[session duration, e.g. 1h]:duration: '
+    '(-d --duration)--duration=[session duration, e.g. 1h]:duration: '
+    '(-t --mfa-token)-t+[MFA code]:MFA code: '
+    '(-t --mfa-token)--mfa-token=[MFA code]:MFA code: '
+    '(-n --no-session)-n[skip GetSessionToken]'
+    '(-n --no-session)--no-session[skip GetSessionToken]'
+    '--region=[AWS region]:region: '
+    '(--logout)--server[serve the credentials from a local ECS endpoint]'
+    '(--server -d --duration -t --mfa-token -n --no-session --region)--logout[forget the cached sessions of a profile]'
+    1:profile:__avs_complete_profiles
+)
 # --- END GENERATED data ---
 
 # ===== avs: switch profiles in place =========================================
@@ -445,15 +466,20 @@ function avs {
     __avs_main "$@"
 }
 
-__avs_usage() {
-    \builtin print -r -- "usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]
-       avs              pick a profile from a menu (interactive shells; else as -s)
-       avs -            switch back to the previous profile
-       avs -s           show the profile, account and time left
-       avs -u           remove the credentials from this shell (and stop its server)
-       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead
-       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)
-       avs --doctor     check the setup, this shell's integration included"
+# __avs_check ARGS...: avault parses avs's command line as we do and prints the usage or
+# the one-line message for what we could not use, with the status to return. Only the
+# error and help paths get here: a switch starts no extra process.
+__avs_check() {
+    \builtin emulate -L zsh
+    __avs_need || return
+    AVS_PREVIOUS=${AVS_PREVIOUS-} AVS_PROFILE=${AVS_PROFILE-} \command avault avs check -- "$@"
+}
+
+# __avs_need: fails with a message when avault is not on PATH.
+__avs_need() {
+    \builtin whence -p avault >/dev/null 2>&1 && return 0
+    \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
+    return 127
 }
 
 # Only the shell knows that its integration is loaded (and whether an alias had to go),
@@ -463,10 +489,7 @@ __avs_doctor() {
     local -a extra pieces
     extra=(--shell zsh)
     if (( ${__avs_alias_clash:-0} )); then extra+=(--alias-clash); fi
-    if ! (( ${+commands[avault]} )); then
-        \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
-        return 127
-    fi
+    __avs_need || return
     pieces=(zsh)
     if (( ${+functions[avs]} )) && ! (( ${+aliases[avs]} )); then pieces+=(avs); fi
     if (( ${precmd_functions[(Ie)__avs_precmd]} )); then pieces+=(prompt); fi
@@ -478,73 +501,62 @@ __avs_doctor() {
 
 __avs_main() {
     \builtin emulate -L zsh
-    local profile='' arg mode=export
-    local -a flags
+    local profile='' arg mode=export REPLY
+    local -a flags all
     flags=()
+    all=("$@")
     while (( $# )); do
         arg=$1
         shift
         case $arg in
-            (-h|--help) __avs_usage; return 0 ;;
-            (-s|--status) __avs_status; return ;;
-            (-u|--unset) __avs_unset; return 0 ;;
-            (--doctor) __avs_doctor; return ;;
-            (--server) mode=server ;;
-            (--logout) mode=logout ;;
-            (-n|--no-session) flags+=($arg) ;;
-            (-d|--duration|-t|--mfa-token|--region)
-                if (( ! $# )); then
-                    \builtin print -ru2 -- "avs: $arg needs a value; see 'avs --help'"
-                    return 2
-                fi
-                flags+=($arg $1)
-                shift ;;
-            (--duration=*|--mfa-token=*|--region=*|-d?*|-t?*) flags+=($arg) ;;
             (-)
-                if [[ -z ${AVS_PREVIOUS-} ]]; then
-                    \builtin print -ru2 -- "avs: no previous profile to switch back to"
-                    return 1
-                fi
+                [[ -n ${AVS_PREVIOUS-} ]] || { __avs_check "${all[@]}"; return; }
                 profile=$AVS_PREVIOUS ;;
             (--)
-                if (( $# != 1 )); then
-                    \builtin print -ru2 -- "avs: give one profile after --"
-                    return 2
-                fi
+                (( $# == 1 )) || { __avs_check "${all[@]}"; return; }
                 profile=$1
                 shift ;;
             (-*)
-                \builtin print -ru2 -- "avs: unknown option '$arg'; see 'avs --help'"
-                return 2 ;;
+                __avs_gen_avs_kind $arg
+                case $REPLY in
+                    (status) __avs_status; return ;;
+                    (unset) __avs_unset; return 0 ;;
+                    (doctor) __avs_doctor; return ;;
+                    (server|logout) mode=$REPLY ;;
+                    (flag) flags+=($arg) ;;
+                    (value)
+                        (( $# )) || { __avs_check "${all[@]}"; return; }
+                        flags+=($arg $1)
+                        shift ;;
+                    (*) __avs_check "${all[@]}"; return ;; # --help, or not an avs option
+                esac ;;
             (*)
-                if [[ -n $profile ]]; then
-                    \builtin print -ru2 -- "avs: one profile at a time; see 'avs --help'"
-                    return 2
-                fi
+                [[ -z $profile ]] || { __avs_check "${all[@]}"; return; }
                 profile=$arg ;;
         esac
     done
     if [[ $mode == logout ]]; then
-        if (( ${#flags} )); then
-            \builtin print -ru2 -- "avs: --logout takes only a profile; see 'avs --help'"
-            return 2
-        fi
-        __avs_logout "$profile"
+        (( ! ${#flags} )) || { __avs_check "${all[@]}"; return; }
+        __avs_apply logout "$profile"
         return
     fi
     if [[ -z $profile ]]; then
         # The picker needs a person at a terminal; scripts and $(avs) get the status.
         if [[ ${AVS_PICKER-} != none && -o interactive && -t 0 && -t 1 ]]; then
-            local REPLY
             __avs_pick || return
             profile=$REPLY
         elif (( ${#flags} )) || [[ $mode == server ]]; then
-            \builtin print -ru2 -- "avs: which profile? see 'avs --help'"
-            return 2
+            __avs_check "${all[@]}"
+            return
         else
             __avs_status
             return
         fi
+    fi
+    # exec reads everything after `--` as the command, so a served profile goes bare.
+    if [[ $mode == server && $profile == -* ]]; then
+        __avs_check --server -- "$profile"
+        return
     fi
     if [[ $mode == export ]] && (( ! ${#flags} )) && __avs_still_fresh "$profile"; then
         return 0
@@ -574,53 +586,43 @@ __avs_still_fresh() {
 __avs_pick() {
     \builtin emulate -L zsh
     REPLY=''
-    if ! \builtin whence -p avault >/dev/null 2>&1; then
-        \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
-        return 127
-    fi
+    __avs_need || return
     local out
     out=$(\command avault pick) || return
     REPLY=$out
     [[ -n $REPLY ]]
 }
 
-# __avs_switch PROFILE [FLAGS...]: an in-place switch (avr uses it too).
-__avs_switch() {
-    __avs_apply export "$@"
-}
-
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
-# server: a background ECS credential server), and change this shell only if it
-# succeeded. On any failure the previous profile's variables stay exactly as they were.
+# server: a background ECS credential server; logout: forget the cached sessions), and
+# change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
 __avs_apply() {
     \builtin emulate -L zsh
     # The Ctrl-C trap below must not outlive this function.
     \builtin setopt local_traps
     local mode=$1 profile=$2 prev=${AVS_PROFILE-} out rc
     shift 2
-    if ! \builtin whence -p avault >/dev/null 2>&1; then
-        \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
-        return 127
-    fi
+    __avs_need || return
     # stdout is only the code to eval; MFA prompts go to /dev/tty, errors to stderr.
-    if [[ $mode == server ]]; then
-        # exec reads everything after `--` as the command, so the profile goes bare.
-        if [[ $profile == -* ]]; then
-            \builtin print -ru2 -- "avs: --server cannot take a profile starting with '-'"
-            return 2
-        fi
+    # `--` keeps a profile that starts with '-' from being read as a flag.
+    case $mode in
         # The server stops by itself when this shell ($$) exits.
-        out=$(\command avault exec --ecs-server --background --format zsh --watch-pid $$ "$@" "$profile")
-    else
-        # `--` keeps a profile that starts with '-' from being read as a flag.
-        out=$(\command avault export --format zsh "$@" -- "$profile")
-    fi
+        (server) out=$(\command avault exec --ecs-server --background --format zsh --watch-pid $$ "$@" "$profile") ;;
+        (logout) out=$(\command avault logout --format zsh ${profile:+--} ${profile:+"$profile"}) ;;
+        (*) out=$(\command avault export --format zsh "$@" -- "$profile") ;;
+    esac
     rc=$?
     if (( rc != 0 )); then
         return rc
     fi
     # A Ctrl-C halfway through would leave a mix of two profiles (direnv ignores it too).
     \builtin trap -- '' INT
+    if [[ $mode == logout ]]; then
+        # When this shell holds the profile, the helper prints code that clears it. Our
+        # own unset first: it knows which region/endpoint a switch set, and stops the server.
+        if [[ -n $out ]]; then __avs_unset; \builtin eval "$out"; fi
+        return 0
+    fi
     # A server this shell started belongs to the profile being replaced.
     if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_server_stop; fi
     \builtin eval "$out"
@@ -658,34 +660,6 @@ __avs_server_stop() {
         \builtin kill -- $AVS_SERVER_PID 2>/dev/null
     fi
     \builtin unset AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AVS_SERVER_PID
-    return 0
-}
-
-# __avs_logout [PROFILE]: `avault logout` deletes the cached sessions; when this shell
-# holds that profile the helper prints code that clears it.
-__avs_logout() {
-    \builtin emulate -L zsh
-    \builtin setopt local_traps
-    local out rc
-    local -a which
-    which=()
-    if [[ -n $1 ]]; then which=(-- "$1"); fi
-    if ! \builtin whence -p avault >/dev/null 2>&1; then
-        \builtin print -ru2 -- "avault: not found on PATH; run ./install.sh or pip install avault"
-        return 127
-    fi
-    out=$(\command avault logout --format zsh "${which[@]}")
-    rc=$?
-    if (( rc != 0 )); then
-        return rc
-    fi
-    if [[ -n $out ]]; then
-        \builtin trap -- '' INT
-        # Our own unset first: it knows which region/endpoint a switch set and stops
-        # the server; then whatever else the helper asks for.
-        __avs_unset
-        \builtin eval "$out"
-    fi
     return 0
 }
 
@@ -741,35 +715,12 @@ __avs_left() {
     return 0
 }
 
+# __avs_status: `avs -s`, written by avault from this shell's AVS_* variables.
 __avs_status() {
     \builtin emulate -L zsh
-    if [[ -z ${AVS_PROFILE-} ]]; then
-        \builtin print -ru2 -- "avs: no profile active; switch with 'avs PROFILE'"
-        return 1
-    fi
-    local REPLY
-    local -a lines
-    __avs_left
-    lines=("profile  $AVS_PROFILE")
-    if [[ -n ${AVS_ACCOUNT-} ]]; then lines+=("account  $AVS_ACCOUNT"); fi
-    if [[ -n ${AWS_REGION-} ]]; then lines+=("region   $AWS_REGION"); fi
-    if [[ -n ${AVS_SERVER_PID-} ]]; then
-        lines+=("server   pid $AVS_SERVER_PID at ${AWS_CONTAINER_CREDENTIALS_FULL_URI-?} (refreshes by itself)")
-    else
-        case $__avs_state in
-            (expired) lines+=("expires  expired at ${AWS_CREDENTIAL_EXPIRATION-?}; run 'avr' to refresh") ;;
-            (unknown) lines+=("expires  ${AWS_CREDENTIAL_EXPIRATION:-unknown}") ;;
-            (*) lines+=("expires  in $REPLY (${AWS_CREDENTIAL_EXPIRATION-})") ;;
-        esac
-    fi
-    # Shown, never run: control characters (a name's ESC [ 2 J, BEL, CR...) and the bidi
-    # controls that reorder text (U+200E/F, U+202A-E, U+2066-9, as UTF-8) become '?'.
-    local c
-    for c in $'\xe2\x80\x8e' $'\xe2\x80\x8f' $'\xe2\x80\xaa' $'\xe2\x80\xab' $'\xe2\x80\xac' $'\xe2\x80\xad' $'\xe2\x80\xae' $'\xe2\x81\xa6' $'\xe2\x81\xa7' $'\xe2\x81\xa8' $'\xe2\x81\xa9'; do
-        lines=("${(@)lines//$c/?}")
-    done
-    \builtin print -rl -- "${(@)lines//[[:cntrl:]]/?}"
-    return 0
+    __avs_need || return
+    AVS_PROFILE=${AVS_PROFILE-} AVS_ACCOUNT=${AVS_ACCOUNT-} AWS_REGION=${AWS_REGION-} \
+        AVS_SERVER_PID=${AVS_SERVER_PID-} AVS_EXPIRES=${AVS_EXPIRES-} \command avault avs status
 }
 
 # ===== aliases (functions: they survive `unalias`, expand_aliases and eval) =======
@@ -794,43 +745,13 @@ function avr {
         \builtin print -ru2 -- "avr: the credential server refreshes $AVS_PROFILE by itself"
         return 0
     fi
-    __avs_switch "$AVS_PROFILE" "$@"
+    __avs_apply export "$AVS_PROFILE" "$@"
 }
 
 # avp: each profile and its role_arn, read from the config file (no CLI call per profile).
 function avp {
-    \builtin emulate -L zsh -o extended_glob
-    local file=${AWS_CONFIG_FILE:-$HOME/.aws/config} line name='' key value
-    local -A role
-    local -a names
-    if [[ ! -r $file ]]; then
-        \builtin print -ru2 -- "avp: cannot read $file"
-        return 1
-    fi
-    for line in "${(@f)$(<$file)}"; do
-        line=${line##[[:space:]]##}
-        case $line in
-            (\[[[:space:]]#profile[[:space:]]*\]*)
-                name=${${line##\[[[:space:]]#profile[[:space:]]##}%[[:space:]]#\]*}
-                names+=($name) ;;
-            (\[[[:space:]]#default[[:space:]]#\]*) name=default; names+=($name) ;;
-            (\[*) name='' ;;
-            (role_arn[[:space:]]#=*)
-                if [[ -n $name ]]; then
-                    value=${${line#*=}##[[:space:]]##}
-                    role[$name]=${value%%[[:space:]]##}
-                fi ;;
-        esac
-    done
-    local width=0
-    names=(${(u)names})
-    for name in $names; do
-        (( ${#name} > width )) && width=${#name}
-    done
-    for name in $names; do
-        \builtin print -r -- "${(r:width:)name}  ${role[$name]:--}"
-    done
-    return 0
+    __avs_need || return
+    AWS_CONFIG_FILE=${AWS_CONFIG_FILE-} \command avault avs avp
 }
 
 # ===== prompt segment ============================================================
@@ -1020,18 +941,7 @@ __avs_complete_avault() {
 __avs_complete() {
     case $service in
         (avs)
-            _arguments -s : \
-                '(- :)'{-h,--help}'[show help]' \
-                '(- :)'{-s,--status}'[show the profile, account and time left]' \
-                '(- :)'{-u,--unset}'[remove the credentials from this shell]' \
-                '(- :)--doctor[check the setup, this shell included]' \
-                '(-d --duration)'{-d+,--duration=}'[session duration, e.g. 1h]:duration: ' \
-                '(-t --mfa-token)'{-t+,--mfa-token=}'[MFA code]:MFA code: ' \
-                '(-n --no-session)'{-n,--no-session}'[skip GetSessionToken]' \
-                '--region=[AWS region]:region: ' \
-                '(--logout)--server[serve the credentials from a local ECS endpoint]' \
-                '(--server -d --duration -t --mfa-token -n --no-session --region)--logout[forget the cached sessions of a profile]' \
-                '1:profile:__avs_complete_profiles' ;;
+            _arguments -s : "${__avs_gen_avs_specs[@]}" ;;
         (avsh) _arguments -s : '1:profile:__avs_complete_profiles' ;;
         (ave) words=(avault exec "${(@)words[2,-1]}"); (( CURRENT += 1 )); __avs_complete_avault ;;
         (avl) words=(avault login "${(@)words[2,-1]}"); (( CURRENT += 1 )); __avs_complete_avault ;;

@@ -2,7 +2,8 @@
 
 The files under ``shell/`` are the single source (zoxide's ``templates/`` idea, but
 with no templating): the wheel carries a copy at ``avault/shell``, a source checkout
-has them at the repository root, and this command prints the one for the shell.
+has them at the repository root, and this command prints the one for the shell (for
+fish, the fisher layout's parts joined).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 FILES = {
     "zsh": "zsh/avs.zsh",
     "bash": "bash/avs.bash",
-    "fish": "fish/avs.fish",
+    # fish: the fisher layout under fish/, printed joined (see fish_source)
+    "fish": "fish/conf.d/avault.fish",
     # not a shell: a direnv stdlib extension (`use avault PROFILE` in an .envrc)
     "direnv": "direnv/avault.sh",
 }
@@ -35,6 +37,18 @@ def shell_dir() -> Path:
         if (candidate / FILES["zsh"]).is_file():
             return candidate
     raise AvaultError("the shell integration files are missing from this install; reinstall avault")
+
+
+def fish_parts(root: Path) -> list[Path]:
+    """The fisher layout's files in the order ``avault init fish`` joins them."""
+    fish = root / "fish"
+    functions = sorted((fish / "functions").glob("*.fish"))
+    return [fish / "conf.d/avault.fish", *functions, fish / "completions/avault.fish"]
+
+
+def fish_source(root: Path) -> str:
+    """The fish integration as one text for ``source``: the fisher layout, joined."""
+    return "\n".join(p.read_text(encoding="utf-8") for p in fish_parts(root))
 
 
 def detect_shell() -> str:
@@ -55,7 +69,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             f"unsupported shell {shell!r}; supported shells: {', '.join(FILES)} "
             "(to ask for another, open an issue in the avault repository)"
         )
-    path = shell_dir() / FILES[shell]
-    ctx.stdout.write(path.read_text(encoding="utf-8"))
+    root = shell_dir()
+    text = fish_source(root) if shell == "fish" else (root / FILES[shell]).read_text(encoding="utf-8")
+    ctx.stdout.write(text)
     ctx.stdout.flush()
     return 0

@@ -1,4 +1,3 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
 # --- BEGIN GENERATED completions: scripts/gen_completions.py writes this from avault.cli ---
 complete -c avault -f
 # subcommands

@@ -1,4 +1,16 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
+# avault for fish: `avs PROFILE` switches this shell to short-lived AWS credentials,
+# the right prompt counts down to their expiry, and TAB completes profiles and flags.
+#
+# Load it from ~/.config/fish/config.fish:  avault init fish | source
+# or install this directory with fisher (fisher install <path or repo>).
+#
+# The variables it reads (AVS_PROMPT*, AVS_PICKER, AWS_CONFIG_FILE...) and the AVS_* ones
+# a switch sets are listed in README.md, "Environment variables" and "Prompt segment".
+#
+# The fisher layout (conf.d/, functions/, completions/) is the one fish source: fish
+# autoloads functions/NAME.fish on first use, and `avault init fish` prints the parts
+# joined (this file, functions/*.fish, completions/avault.fish).
+
 # fish 3.4 added `string match --groups-only`, used to read the config file.
 if test (string split . -- $version)[1] -lt 3
     or begin
@@ -48,16 +60,18 @@ end
 # Completion for avs and avsh (avault's own is in completions/avault.fish).
 complete -c avs -f
 complete -c avs -n '__avs_complete_profile_wanted; and __avs_prof_refresh' -a '$__avs_prof_cache'
+# --- BEGIN GENERATED avs-completions: scripts/gen_completions.py writes this from avault.commands.avs ---
+complete -c avs -s h -l help -d 'show help'
+complete -c avs -s s -l status -d 'show the profile, account and time left'
+complete -c avs -s u -l unset -d 'remove the credentials from this shell'
+complete -c avs -l doctor -d 'check the setup, this shell included'
 complete -c avs -s d -l duration -x -d 'session duration, e.g. 1h'
 complete -c avs -s t -l mfa-token -x -d 'MFA code'
 complete -c avs -s n -l no-session -d 'skip GetSessionToken'
 complete -c avs -l region -x -d 'AWS region'
-complete -c avs -s s -l status -d 'show the profile, account and time left'
-complete -c avs -s u -l unset -d 'remove the credentials from this shell'
-complete -c avs -s h -l help -d 'show help'
 complete -c avs -l server -d 'serve the credentials from a local ECS endpoint'
-complete -c avs -l doctor -d 'check the setup, this shell included'
 complete -c avs -l logout -d 'forget the cached sessions of a profile'
+# --- END GENERATED avs-completions ---
 complete -c avsh -f -n '__avs_complete_profile_wanted; and __avs_prof_refresh' -a '$__avs_prof_cache'
 
 # __avs_server_stop: stop the credential server `avs --server` started, and drop its

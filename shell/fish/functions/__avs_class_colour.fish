@@ -1,4 +1,3 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
 # __avs_class_colour: the colour of $AVS_PROFILE's class in AVS_PROMPT_CLASSES.
 function __avs_class_colour
     set -l classes '*prod*' red '*stag*' yellow '*' green

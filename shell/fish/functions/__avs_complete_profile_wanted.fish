@@ -1,4 +1,3 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
 # __avs_complete_profile_wanted: true while `avs`/`avsh` has no profile yet. (A cheap
 # look at the command line, instead of comparing it with all 5,000 names.)
 function __avs_complete_profile_wanted
@@ -11,9 +10,9 @@ function __avs_complete_profile_wanted
             continue
         end
         switch $tok
-            case -d --duration -t --mfa-token --region
-                set skip 1
             case '-*'
+                set -l kind (__avs_gen_avs_kind $tok)
+                test "$kind" = value; and set skip 1
             case '*'
                 return 1
         end

@@ -1,4 +1,3 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
 # __avs_left: prints the state (ok, warn, expired or unknown) and the time left
 # ("7h59m", "47m", "30s"). fish has no built-in clock: this is the prompt's one fork.
 function __avs_left

@@ -1,4 +1,3 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
 # __avs_prof_refresh: the global __avs_prof_cache = profile names from the config file,
 # read by fish's own `string` (no Python, no CLI call per TAB); [sso-session]/[services]
 # sections and duplicates are left out. The file is read again only when its mtime

@@ -1,4 +1,3 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
 # __avs_profiles: the profile names, one a line (see __avs_prof_refresh).
 function __avs_profiles
     __avs_prof_refresh

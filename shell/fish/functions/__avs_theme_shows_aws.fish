@@ -1,4 +1,3 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
 # __avs_theme_shows_aws: true when the prompt in use shows the AWS profile itself
 # (starship's aws module; bobthefish with theme_display_aws_vault_profile), so the
 # built-in segment steps aside. Variables and function names only: no process.

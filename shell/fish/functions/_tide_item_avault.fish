@@ -1,4 +1,3 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
 # _tide_item_avault: tide's item `avault` (add it to tide_left_prompt_items or
 # tide_right_prompt_items): the profile and time left, in the class colour. Tide draws
 # items in a background fish; the item starts one `date`, for the countdown.

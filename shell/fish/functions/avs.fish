@@ -1,69 +1,57 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
 function avs --description 'switch AWS credentials in this shell (avault)'
     set -l profile
     set -l flags
     set -l mode export
+    set -l all $argv
     while set -q argv[1]
         set -l arg $argv[1]
         set -e argv[1]
+        set -l kind profile
         switch $arg
-            case -h --help
-                __avs_usage
-                return 0
-            case -s --status
-                __avs_status
+            case -
+                set kind previous
+                test -n "$AVS_PREVIOUS"; or set kind ''
+            case --
+                set kind dashdash
+                test (count $argv) -eq 1; or set kind ''
+            case '-*'
+                set kind (__avs_gen_avs_kind $arg)
+            case '*'
+                set -q profile[1]; and set kind ''
+        end
+        test "$kind" = value; and not set -q argv[1]; and set kind ''
+        switch "$kind"
+            case status doctor
+                __avs_$kind
                 return $status
-            case -u --unset
+            case unset
                 __avs_unset
                 return 0
-            case --doctor
-                __avs_doctor
-                return $status
-            case --server
-                set mode server
-            case --logout
-                set mode logout
-            case -n --no-session
+            case server logout
+                set mode $kind
+            case flag
                 set -a flags $arg
-            case -d --duration -t --mfa-token --region
-                if not set -q argv[1]
-                    echo "avs: $arg needs a value; see 'avs --help'" >&2
-                    return 2
-                end
+            case value
                 set -a flags $arg $argv[1]
                 set -e argv[1]
-            case '--duration=*' '--mfa-token=*' '--region=*' '-d?*' '-t?*'
-                set -a flags $arg
-            case -
-                if not set -q AVS_PREVIOUS[1]; or test -z "$AVS_PREVIOUS"
-                    echo "avs: no previous profile to switch back to" >&2
-                    return 1
-                end
+            case previous
                 set profile $AVS_PREVIOUS
-            case --
-                if test (count $argv) -ne 1
-                    echo "avs: give one profile after --" >&2
-                    return 2
-                end
+            case dashdash
                 set profile $argv[1]
                 set -e argv[1]
-            case '-*'
-                echo "avs: unknown option '$arg'; see 'avs --help'" >&2
-                return 2
-            case '*'
-                if set -q profile[1]
-                    echo "avs: one profile at a time; see 'avs --help'" >&2
-                    return 2
-                end
+            case profile
                 set profile $arg
+            case '*' # --help, or what avs cannot use
+                __avs_check $all
+                return $status
         end
     end
     if test $mode = logout
         if set -q flags[1]
-            echo "avs: --logout takes only a profile; see 'avs --help'" >&2
-            return 2
+            __avs_check $all
+            return $status
         end
-        __avs_logout $profile
+        __avs_apply logout "$profile"
         return $status
     end
     if not set -q profile[1]
@@ -72,17 +60,30 @@ function avs --description 'switch AWS credentials in this shell (avault)'
             set profile (__avs_pick)
             or return $status
         else if set -q flags[1]; or test $mode = server
-            echo "avs: which profile? see 'avs --help'" >&2
-            return 2
+            __avs_check $all
+            return $status
         else
             __avs_status
             return $status
         end
     end
+    # exec reads everything after `--` as the command, so a served profile goes bare.
+    if test $mode = server; and string match -q -- '-*' $profile
+        __avs_check --server -- $profile
+        return $status
+    end
     if test $mode = export; and not set -q flags[1]; and __avs_still_fresh $profile
         return 0
     end
     __avs_apply $mode $profile $flags
+end
+
+# __avs_check ARGS...: avault parses avs's command line as we do and prints the usage or
+# the one-line message for what we could not use, with the status to return. Only the
+# error and help paths get here: a switch starts no extra process.
+function __avs_check
+    __avs_need; or return
+    AVS_PREVIOUS="$AVS_PREVIOUS" AVS_PROFILE="$AVS_PROFILE" command avault avs check -- $argv
 end
 
 # __avs_still_fresh PROFILE: true when this shell already holds PROFILE's keys with more
@@ -100,24 +101,9 @@ function __avs_still_fresh
     test (math $AVS_EXPIRES - (command date +%s)) -gt $secs
 end
 
-function __avs_usage
-    printf '%s\n' \
-        "usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]" \
-        "       avs              pick a profile from a menu (interactive shells; else as -s)" \
-        "       avs -            switch back to the previous profile" \
-        "       avs -s           show the profile, account and time left" \
-        "       avs -u           remove the credentials from this shell (and stop its server)" \
-        "       avs --server [PROFILE]   serve the credentials from a local ECS endpoint instead" \
-        "       avs --logout [PROFILE]   forget the profile's cached sessions (and clear this shell)" \
-        "       avs --doctor     check the setup, this shell's integration included"
-end
-
 # Only the shell knows that its integration is loaded, so it tells `avault doctor`.
 function __avs_doctor
-    if not command -q avault
-        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    end
+    __avs_need; or return
     # Each piece checked here, told to `avault doctor` in AVS_DOCTOR (that process only).
     set -l pieces fish
     functions -q avs; and set -a pieces avs
@@ -129,44 +115,32 @@ end
 # __avs_pick: print the profile chosen in `avault pick` (fzf or its own menu, drawn on
 # /dev/tty). Esc or Ctrl-C there returns 130 and changes nothing.
 function __avs_pick
-    if not command -q avault
-        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    end
+    __avs_need; or return
     set -l out (command avault pick)
     or return $status
     test -n "$out[1]"; or return 1
     printf '%s\n' $out[1]
 end
 
-# __avs_switch PROFILE [FLAGS...]: an in-place switch.
-function __avs_switch
-    __avs_apply export $argv
-end
-
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
-# server: a background ECS credential server), and change this shell only if it
-# succeeded. On any failure the previous profile's variables stay exactly as they were.
+# server: a background ECS credential server; logout: forget the cached sessions), and
+# change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
 function __avs_apply
     set -l mode $argv[1]
     set -l profile $argv[2]
     set -l prev
     set -q AVS_PROFILE[1]; and set prev $AVS_PROFILE
-    if not command -q avault
-        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    end
+    __avs_need; or return
     # stdout is only the code to source; MFA prompts go to /dev/tty, errors to stderr.
     # Command substitution splits the output into lines; printf puts the newlines back.
     set -l out
     if test $mode = server
-        # exec reads everything after `--` as the command, so the profile goes bare.
-        if string match -q -- '-*' $profile
-            echo "avs: --server cannot take a profile starting with '-'" >&2
-            return 2
-        end
         # The server stops by itself when this shell ($fish_pid) exits.
         set out (command avault exec --ecs-server --background --format fish --watch-pid $fish_pid $argv[3..-1] $profile)
+    else if test $mode = logout; and test -n "$profile"
+        set out (command avault logout --format fish -- $profile)
+    else if test $mode = logout
+        set out (command avault logout --format fish)
     else
         # `--` keeps a profile that starts with '-' from being read as a flag.
         set out (command avault export --format fish $argv[3..-1] -- $profile)
@@ -174,6 +148,15 @@ function __avs_apply
     set -l rc $status
     if test $rc -ne 0
         return $rc
+    end
+    if test $mode = logout
+        # When this shell holds the profile, the helper prints code that clears it. Our
+        # own unset first: it knows which region/endpoint a switch set, and stops the server.
+        if set -q out[1]
+            __avs_unset
+            printf '%s\n' $out | source
+        end
+        return 0
     end
     # A server this shell started belongs to the profile being replaced.
     set -q AVS_SERVER_PID[1]; and __avs_server_stop
@@ -203,32 +186,6 @@ function __avs_recent_add
     begin
         printf '%s\n' $argv[1] >>$dir/recent
     end 2>/dev/null
-    return 0
-end
-
-# __avs_logout [PROFILE]: `avault logout` deletes the cached sessions; when this shell
-# holds that profile the helper prints code that clears it.
-function __avs_logout
-    if not command -q avault
-        echo "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-        return 127
-    end
-    set -l out
-    if test -n "$argv[1]"
-        set out (command avault logout --format fish -- $argv[1])
-    else
-        set out (command avault logout --format fish)
-    end
-    set -l rc $status
-    if test $rc -ne 0
-        return $rc
-    end
-    if set -q out[1]
-        # Our own unset first: it knows which region/endpoint a switch set and stops
-        # the server; then whatever else the helper asks for.
-        __avs_unset
-        printf '%s\n' $out | source
-    end
     return 0
 end
 
@@ -263,33 +220,9 @@ function __avs_unset
     return 0
 end
 
+# __avs_status: `avs -s`, written by avault from this shell's AVS_* variables.
 function __avs_status
-    if not set -q AVS_PROFILE[1]; or test -z "$AVS_PROFILE"
-        echo "avs: no profile active; switch with 'avs PROFILE'" >&2
-        return 1
-    end
-    set -l left (__avs_left)
-    set -l lines "profile  $AVS_PROFILE"
-    set -q AVS_ACCOUNT[1]; and set -a lines "account  $AVS_ACCOUNT"
-    set -q AWS_REGION[1]; and set -a lines "region   $AWS_REGION"
-    set -l expiration unknown
-    set -q AWS_CREDENTIAL_EXPIRATION[1]; and set expiration "$AWS_CREDENTIAL_EXPIRATION"
-    if set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"
-        set -l url '?'
-        set -q AWS_CONTAINER_CREDENTIALS_FULL_URI[1]; and set url "$AWS_CONTAINER_CREDENTIALS_FULL_URI"
-        set -a lines "server   pid $AVS_SERVER_PID at $url (refreshes by itself)"
-    else
-        switch "$left[1]"
-            case expired
-                set -a lines "expires  expired at $expiration; run avr to refresh"
-            case unknown
-                set -a lines "expires  $expiration"
-            case '*'
-                set -a lines "expires  in $left[2] ($expiration)"
-        end
-    end
-    # Shown, never run: control characters (a name's ESC [ 2 J, BEL, CR..., C1) and the bidi
-    # controls that reorder text become '?'.
-    string replace -ra '[[:cntrl:]\x{80}-\x{9f}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]' '?' -- $lines
-    return 0
+    __avs_need; or return
+    AVS_PROFILE="$AVS_PROFILE" AVS_ACCOUNT="$AVS_ACCOUNT" AWS_REGION="$AWS_REGION" \
+        AVS_SERVER_PID="$AVS_SERVER_PID" AVS_EXPIRES="$AVS_EXPIRES" command avault avs status
 end

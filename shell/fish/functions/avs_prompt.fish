@@ -1,4 +1,3 @@
-# Generated from shell/fish/avs.fish by scripts/gen_completions.py; edit that file and rerun.
 # avs_prompt: the segment, for fish_right_prompt (done for you) or your own prompt.
 # It reads only AVS_* variables, plus one `date +%s` for the countdown.
 function avs_prompt --description 'AWS profile and time left (avault)'
