@@ -163,6 +163,21 @@ def gen_zsh_avs(opts: list[AvsOption]) -> str:
     return "\n".join(lines) + "\n" + _zsh_array("__avs_gen_avs_specs", specs) + "\n"
 
 
+def _alias_words(name: str) -> str:
+    return " ".join(["avault", *avs.ALIASES[name]])
+
+
+def gen_bash_aliases() -> str:
+    lines = ["# The aliases (avault.commands.avs.ALIASES), as functions: bash expands aliases only"]
+    lines.append("# in interactive shells. Each completes as the avault command it runs.")
+    lines.extend(f'{n}() {{ \\command {_alias_words(n)} "$@"; }}' for n in avs.ALIASES)
+    for n, words in avs.ALIASES.items():
+        if words:
+            lines.append(f"__avs_complete_{n}() {{ __avs_complete_as {' '.join(words)}; }}")
+    lines.extend(f"complete -F __avs_complete_{n if w else 'avault'} {n}" for n, w in avs.ALIASES.items())
+    return "\n".join(lines) + "\n"
+
+
 def gen_bash_avs(opts: list[AvsOption]) -> str:
     lines = ["# __avs_gen_avs_kind ARG: REPLY = what the avs option ARG is (avault.commands.avs.kind)."]
     lines.append("__avs_gen_avs_kind() {")
@@ -187,6 +202,26 @@ def gen_fish_avs_kind(opts: list[AvsOption]) -> str:
         quoted = " ".join(quote_fish(p) if "*" in p or "?" in p else p for p in pat.split(" "))
         lines.extend([f"        case {quoted}", f"            echo {kind}"])
     lines.extend(["    end", "end", "# --- END GENERATED avs-kind ---"])
+    return "\n".join(lines) + "\n"
+
+
+def gen_fish_aliases() -> str:
+    lines = ["# The aliases (avault.commands.avs.ALIASES); --wraps gives each the completions of"]
+    lines.append("# what it runs.")
+    for n, words in avs.ALIASES.items():
+        wraps = _alias_words(n)
+        desc = f"avault {' '.join(words)}" if words else "run avault"
+        lines.append(f"function {n} --wraps {quote_fish(wraps)} --description {quote_fish(desc)}")
+        lines.extend([f"    command {wraps} $argv", "end"])
+    return "\n".join(lines) + "\n"
+
+
+def gen_zsh_aliases() -> str:
+    lines = ["# The aliases (avault.commands.avs.ALIASES), as functions: they survive `unalias`,"]
+    lines.append("# expand_aliases and eval. __avs_gen_alias_words: what each completes as.")
+    lines.extend(f'function {n} {{ \\command {_alias_words(n)} "$@"; }}' for n in avs.ALIASES)
+    pairs = " ".join(f"{n} {quote_sh(_alias_words(n))}" for n in avs.ALIASES)
+    lines.append(f"typeset -gA __avs_gen_alias_words\n__avs_gen_alias_words=({pairs})")
     return "\n".join(lines) + "\n"
 
 
@@ -373,13 +408,16 @@ def targets() -> dict[Path, str]:
     zsh = ROOT / "shell/zsh/avs.zsh"
     bash = ROOT / "shell/bash/avs.bash"
     result = {
-        zsh: splice(zsh.read_text(), "data", gen_zsh(top, commands) + gen_zsh_avs(opts)),
-        bash: splice(bash.read_text(), "data", gen_bash(top, commands) + gen_bash_avs(opts)),
+        zsh: splice(zsh.read_text(), "data", gen_zsh(top, commands) + gen_zsh_avs(opts) + gen_zsh_aliases()),
+        bash: splice(
+            bash.read_text(), "data", gen_bash(top, commands) + gen_bash_avs(opts) + gen_bash_aliases()
+        ),
     }
     unset = FISH / "functions/avs.fish"
     result[unset] = splice(unset.read_text(), "switch-vars", gen_fish_switch_vars(), indent="    ")
     conf = FISH / "conf.d/avault.fish"
-    result[conf] = splice(conf.read_text(), "avs-completions", gen_fish_avs_completions(opts))
+    text = splice(conf.read_text(), "aliases", gen_fish_aliases())
+    result[conf] = splice(text, "avs-completions", gen_fish_avs_completions(opts))
     comp = FISH / "completions/avault.fish"
     result[comp] = splice(comp.read_text(), "completions", gen_fish_completions(top, commands))
     result[FISH_KIND] = gen_fish_avs_kind(opts)

@@ -183,6 +183,19 @@ __avs_gen_avs_kind() {
     esac
 }
 __avs_gen_avs_flags='-h --help -s --status -u --unset --doctor -d --duration -t --mfa-token -n --no-session --region --server --logout'
+# The aliases (avault.commands.avs.ALIASES), as functions: bash expands aliases only
+# in interactive shells. Each completes as the avault command it runs.
+av() { \command avault "$@"; }
+ave() { \command avault exec "$@"; }
+avl() { \command avault login "$@"; }
+avll() { \command avault login -s "$@"; }
+__avs_complete_ave() { __avs_complete_as exec; }
+__avs_complete_avl() { __avs_complete_as login; }
+__avs_complete_avll() { __avs_complete_as login -s; }
+complete -F __avs_complete_avault av
+complete -F __avs_complete_ave ave
+complete -F __avs_complete_avl avl
+complete -F __avs_complete_avll avll
 # --- END GENERATED data ---
 
 # ===== avs: switch profiles in place =========================================
@@ -492,12 +505,7 @@ __avs_status() {
         AVS_SERVER_PID=${AVS_SERVER_PID-} AVS_EXPIRES=${AVS_EXPIRES-} \command avault avs status
 }
 
-# ===== aliases (functions: bash expands aliases only in interactive shells) ========
-
-av() { \command avault "$@"; }
-ave() { \command avault exec "$@"; }
-avl() { \command avault login "$@"; }
-avll() { \command avault login -s "$@"; }
+# ===== aliases (av, ave, avl, avll are in the generated block) ====================
 
 # avsh PROFILE [FLAGS]: a subshell with the credentials, gone on `exit`.
 avsh() {
@@ -874,7 +882,7 @@ __avs_complete_avault() {
     return 0
 }
 
-# ave, avl and avll complete as the avault subcommand they run.
+# __avs_complete_as WORD...: complete as `avault WORD...` (the aliases' completion).
 __avs_complete_as() {
     local -a words=(avault "$@")
     local shift_by=$#
@@ -882,17 +890,11 @@ __avs_complete_as() {
     COMP_CWORD=$((COMP_CWORD + shift_by))
     __avs_complete_avault
 }
-__avs_complete_ave() { __avs_complete_as exec; }
-__avs_complete_avl() { __avs_complete_as login; }
-__avs_complete_avll() { __avs_complete_as login -s; }
 
 # ===== setup =====================================================================
 
 complete -F __avs_complete_avs avs avsh
-complete -F __avs_complete_avault avault av
-complete -F __avs_complete_ave ave
-complete -F __avs_complete_avl avl
-complete -F __avs_complete_avll avll
+complete -F __avs_complete_avault avault
 
 # Prompt hook only in interactive shells, and only once: PROMPT_COMMAND may be a
 # string (append after a newline, keeping the user's commands) or, in bash 5.1+, an

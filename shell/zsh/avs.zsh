@@ -458,6 +458,14 @@ __avs_gen_avs_specs=(
     '(--server -d --duration -t --mfa-token -n --no-session --region)--logout[forget the cached sessions of a profile]'
     1:profile:__avs_complete_profiles
 )
+# The aliases (avault.commands.avs.ALIASES), as functions: they survive `unalias`,
+# expand_aliases and eval. __avs_gen_alias_words: what each completes as.
+function av { \command avault "$@"; }
+function ave { \command avault exec "$@"; }
+function avl { \command avault login "$@"; }
+function avll { \command avault login -s "$@"; }
+typeset -gA __avs_gen_alias_words
+__avs_gen_alias_words=(av avault ave 'avault exec' avl 'avault login' avll 'avault login -s')
 # --- END GENERATED data ---
 
 # ===== avs: switch profiles in place =========================================
@@ -723,12 +731,7 @@ __avs_status() {
         AVS_SERVER_PID=${AVS_SERVER_PID-} AVS_EXPIRES=${AVS_EXPIRES-} \command avault avs status
 }
 
-# ===== aliases (functions: they survive `unalias`, expand_aliases and eval) =======
-
-function av { \command avault "$@"; }
-function ave { \command avault exec "$@"; }
-function avl { \command avault login "$@"; }
-function avll { \command avault login -s "$@"; }
+# ===== aliases (av, ave, avl, avll are in the generated block) ====================
 
 # avsh PROFILE [FLAGS]: a subshell with the credentials, gone on `exit`.
 function avsh {
@@ -943,10 +946,12 @@ __avs_complete() {
         (avs)
             _arguments -s : "${__avs_gen_avs_specs[@]}" ;;
         (avsh) _arguments -s : '1:profile:__avs_complete_profiles' ;;
-        (ave) words=(avault exec "${(@)words[2,-1]}"); (( CURRENT += 1 )); __avs_complete_avault ;;
-        (avl) words=(avault login "${(@)words[2,-1]}"); (( CURRENT += 1 )); __avs_complete_avault ;;
-        (avll) words=(avault login -s "${(@)words[2,-1]}"); (( CURRENT += 2 )); __avs_complete_avault ;;
-        (*) __avs_complete_avault ;;
+        (*)
+            local -a pre
+            pre=(${=__avs_gen_alias_words[$service]-avault})
+            words=($pre "${(@)words[2,-1]}")
+            (( CURRENT += ${#pre} - 1 ))
+            __avs_complete_avault ;;
     esac
 }
 

@@ -41,6 +41,10 @@ usage: avs PROFILE [-d DURATION] [-t MFA_CODE] [-n] [--region REGION]
 ACTIONS = ("help", "status", "unset", "doctor")
 MODES = ("server", "logout")
 
+# The aliases every shell defines as functions, and completes as what they run: name ->
+# the avault words before the user's (avsh, avr and avp do more, and are written by hand).
+ALIASES = {"av": (), "ave": ("exec",), "avl": ("login",), "avll": ("login", "-s")}
+
 
 def build_parser() -> argparse.ArgumentParser:
     """``avs``'s options; the shells' option lists and completions are generated from it."""

@@ -21,7 +21,9 @@ if test (string split . -- $version)[1] -lt 3
     return 1
 end
 
-# Aliases as functions; --wraps gives each the completions of what it runs.
+# --- BEGIN GENERATED aliases: scripts/gen_completions.py writes this from avault.commands.avs ---
+# The aliases (avault.commands.avs.ALIASES); --wraps gives each the completions of
+# what it runs.
 function av --wraps avault --description 'run avault'
     command avault $argv
 end
@@ -34,6 +36,7 @@ end
 function avll --wraps 'avault login -s' --description 'avault login -s'
     command avault login -s $argv
 end
+# --- END GENERATED aliases ---
 
 # avsh PROFILE [FLAGS]: a subshell with the credentials, gone on `exit`.
 function avsh --description 'a subshell with AWS credentials (avault exec)'
