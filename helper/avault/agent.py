@@ -64,6 +64,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from avault.agentswitch import SwitchService, is_switch_request
 from avault.errors import VaultError
 
 if TYPE_CHECKING:
@@ -426,6 +427,7 @@ class AgentServer:
         self._stop = threading.Event()
         self._listener: socket.socket | None = None
         self._inode: tuple[int, int] | None = None
+        self.switch: SwitchService | None = None  # the zero-process switch (avault.agentswitch)
 
     # -- keys --------------------------------------------------------------------------
     def _forget(self, vault: str | None = None) -> int:
@@ -433,6 +435,8 @@ class AgentServer:
             doomed = list(self.keys) if vault is None else [vault] if vault in self.keys else []
             for v in doomed:
                 self.keys.pop(v).wipe()
+        if doomed and self.switch is not None:
+            self.switch.drop()  # sessions decrypted with a forgotten key go with it
         return len(doomed)
 
     def expire(self) -> None:
@@ -519,6 +523,9 @@ class AgentServer:
                     self.log("refused a connection from another user")
                     return
                 conn.settimeout(60)
+                if self.switch is not None and is_switch_request(conn):
+                    self.switch.serve(conn)
+                    return
                 while not self._stop.is_set():
                     try:
                         req = recv_frame(conn)
@@ -597,6 +604,8 @@ class AgentServer:
 
     def close(self) -> None:
         self._forget()
+        if self.switch is not None:
+            self.switch.close()
         if self._listener is not None:
             self._listener.close()
             self._listener = None
@@ -623,6 +632,8 @@ def run_foreground(env: Mapping[str, str], log: Callable[[str], None]) -> int:
 
     import avault.vault.jwe  # noqa: F401, PLC0415
 
+    server.switch = SwitchService(server, log)
+    server.switch.start()
     log(f"agent {os.getpid()} listening on {server.path} ({', '.join(measures) or 'no memory hardening'})")
     server.serve_forever()
     log("agent stopped")

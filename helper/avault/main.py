@@ -139,6 +139,18 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     # Before any secret is in memory. The cached switch skips the prctl (ctypes costs more
     # than the rest of the core-dump guard); the passphrase provider does it on a miss.
     no_core_dumps(ptrace=fast is None)
+    if fast is not None and not fast.debug:
+        import os  # noqa: PLC0415
+
+        from avault.agentswitch import ask_agent  # noqa: PLC0415 - the running agent may answer
+
+        answered = ask_agent(args_list[1:], ctx.env if ctx is not None else os.environ)
+        if answered is not None:
+            out = ctx.stdout if ctx is not None else sys.stdout
+            (ctx.stderr if ctx is not None else sys.stderr).write(answered[0])
+            out.write(answered[1])
+            out.flush()
+            return 0
     ctx = ctx or Context.from_os()
     ctx.debug = bool(args.debug)
     try:
