@@ -20,11 +20,12 @@ for the vault (not running, locked, timed out), for another backend, when a huma
 be needed (MFA, a browser, a passphrase prompt), for a flag or an environment the fast
 path does not know, and for every error (export then prints it, as it always did).
 
-The in-memory sessions are keyed by the profile, the flags and the environment that
-resolving reads; a hit is used only while the config file, the shared credentials file
-and the vault directory are unchanged (mtime, size, inode; a session written or removed
-by another process renames or unlinks in the vault directory) and while the session has
-more than ``AWS_MIN_TTL`` left. ``avault lock`` and the agent's timeout drop them.
+Nothing is served stale: each request resolves the profile as export does (the config
+file read again, the vault listed again, every item read again); what the agent keeps is
+what costs: the interpreter and its imports, a warm botocore (one session, clients
+reused per credentials), and the decrypted items, keyed by their whole JWE text (an item
+rewritten or removed by any process is a different token, or none). ``avault lock`` and
+the agent's timeout drop the decrypted items with the passphrase.
 
 This module imports only the stdlib at the top: ``avault export`` pays for ``socket``
 and nothing else before it knows whether the agent answers.
@@ -42,13 +43,13 @@ if TYPE_CHECKING:
     import argparse
     import types
     from collections.abc import Callable, Mapping, Sequence
-    from typing import Any
 
     from avault.agent import AgentServer, _Key
 
 MAGIC = "AVS1"
 TCP_FILE = "agent.tcp"
 MAX_REQUEST = 256 * 1024
+MAX_PLAINTEXTS = 1024
 #: How long either side waits for the other before giving up (the shells use the same).
 IO_TIMEOUT = 5.0
 #: The variables a switch request carries: every one ``avault export`` may read.
@@ -194,29 +195,38 @@ def warm_botocore() -> None:
     aws.client(aws.session(), "sts", region="us-east-1", endpoint=None, env={})
 
 
-def _stamp(path: os.PathLike[str] | str) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)  # noqa: PTH116
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
 class _KeySealer:
-    """The vault's crypto with the key the agent holds (file.py's Sealer)."""
+    """The vault's crypto with the key the agent holds (file.py's Sealer), remembering plaintexts.
 
-    def __init__(self, key: _Key) -> None:
+    Keyed by the item's whole JWE: an item rewritten, replaced or removed by any process
+    is a different token (or none), so nothing stale can come out of it.
+    """
+
+    def __init__(self, vault: str, key: _Key, plaintexts: dict[str, bytes]) -> None:
+        self.vault = vault
         self.key = key
+        self.plaintexts = plaintexts
 
     def decrypt(self, token: str) -> bytes:
         from avault.vault import jwe  # noqa: PLC0415
 
-        return jwe.decrypt_with(token, self.key.kek_for)
+        plaintext = self.plaintexts.get(f"{self.vault}\0{token}")
+        if plaintext is None:
+            plaintext = jwe.decrypt_with(token, self.key.kek_for)
+            self._remember(token, plaintext)
+        return plaintext
 
     def encrypt(self, plaintext: bytes) -> str:
         from avault.vault import jwe  # noqa: PLC0415
 
-        return jwe.encrypt_with(plaintext, self.key.kek_for)
+        token = jwe.encrypt_with(plaintext, self.key.kek_for)
+        self._remember(token, plaintext)
+        return token
+
+    def _remember(self, token: str, plaintext: bytes) -> None:
+        if len(self.plaintexts) >= MAX_PLAINTEXTS:
+            self.plaintexts.clear()
+        self.plaintexts[f"{self.vault}\0{token}"] = plaintext
 
 
 class SwitchService:
@@ -224,13 +234,12 @@ class SwitchService:
 
     def __init__(self, server: AgentServer, log: Callable[[str], None]) -> None:
         import secrets  # noqa: PLC0415
-        import threading  # noqa: PLC0415
 
         self.server = server
         self.log = log
         self.token = secrets.token_hex(32)
-        self._sessions: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
-        self._miss = threading.Lock()
+        #: The decrypted session cache: vault and item (its whole JWE) -> plaintext.
+        self.plaintexts: dict[str, bytes] = {}
         self._tcp: socket.socket | None = None
         self._tcp_file = server.path.parent / TCP_FILE
 
@@ -267,7 +276,7 @@ class SwitchService:
 
     def drop(self) -> None:
         """Forget every in-memory session (``avault lock``, the timeout, exit)."""
-        self._sessions.clear()
+        self.plaintexts.clear()
 
     def _accept_tcp(self, sock: socket.socket) -> None:
         import threading  # noqa: PLC0415
@@ -337,46 +346,10 @@ class SwitchService:
             raise NeedsHuman("another backend")
         vault = str(ctx.expand(file_dir(ns, ctx)))
         ctx.sealer_for(vault)  # raises NeedsHuman when locked
-        resolved = self._resolve(ns, ctx, profile, vault)
+        resolved = exp.obtain(ns, ctx, profile)
         out = exp.render_format(ns.format, resolved, env)
         assert isinstance(ctx.stderr, io.StringIO)
         return ctx.stderr.getvalue(), out
-
-    def _resolve(self, ns: argparse.Namespace, ctx: AgentContext, profile: str, vault: str) -> Any:  # noqa: ANN401
-        from avault import config as cfgmod  # noqa: PLC0415
-        from avault.sessions import min_ttl_from_env  # noqa: PLC0415
-
-        exp = _export()
-        env = ctx.env
-        resolving_env = {
-            k: v
-            for k, v in exp.without_switch_region(env).items()
-            if not k.startswith("AVS_")
-            and k not in ("AWS_VAULT", "AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION")
-        }
-        flags = tuple(sorted((k, str(v)) for k, v in vars(ns).items() if k != "format"))
-        key = (profile, vault, flags, tuple(sorted(resolving_env.items())))
-        shared = env.get("AWS_SHARED_CREDENTIALS_FILE", "")
-        credentials_file = shared or str(ctx.home / ".aws" / "credentials")
-
-        def stamps() -> tuple[Any, ...]:
-            return (
-                _stamp(cfgmod.config_path(env, ctx.home)),
-                _stamp(ctx.expand(credentials_file)),
-                _stamp(vault),
-            )
-
-        hit = self._sessions.get(key)
-        if hit is not None and hit[0] == stamps():
-            creds = hit[1].creds
-            if creds.expiration is not None and creds.expiration - ctx.now() > min_ttl_from_env(env):
-                return hit[1]
-        with self._miss:  # one STS call at a time; hits above never wait
-            resolved = exp.obtain(ns, ctx, profile)
-            if resolved.creds.expiration is not None:
-                # Stamped after obtain: our own session write renamed into the vault.
-                self._sessions[key] = (stamps(), resolved)
-        return resolved
 
 
 class AgentContext(Context):
@@ -405,7 +378,7 @@ class AgentContext(Context):
         key = self.service.server._key(vault)  # noqa: SLF001 - the agent's own keys
         if key is None:
             raise NeedsHuman("the passphrase (the agent is locked)")
-        return _KeySealer(key)
+        return _KeySealer(vault, key, self.service.plaintexts)
 
 
 __all__ = ["NeedsHuman", "SwitchService", "ask_agent", "request_env"]
