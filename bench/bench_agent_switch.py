@@ -271,7 +271,7 @@ def main() -> int:
                     (
                         f"import boto3; boto3.client('sts', endpoint_url={moto.url!r}, region_name='us-east-1', "
                         f"aws_access_key_id='AKIAX', aws_secret_access_key='x').assume_role(RoleArn={ROLE!r}, "
-                        "RoleSessionName='b')"
+                        "RoleSessionName='bench')"
                     ),
                 ],
                 env,

@@ -62,14 +62,15 @@ import struct
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from avault.agentswitch import SwitchService, is_switch_request
 from avault.errors import VaultError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `avault export` imports this before asking the agent
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from types import FrameType
+    from typing import Any
 
 PROTOCOL_VERSION = 1
 TIMEOUT_VAR = "AVAULT_AGENT_TIMEOUT"
