@@ -373,7 +373,7 @@ __avs_agent_switch() {
     { exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
     for name in ${!AWS_@} ${!AVS_@} ${!AVAULT_@} ${!XDG_@} ${!YKMAN_@} HOME PATH TMPDIR LANG LC_ALL LC_CTYPE SHELL BROWSER DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS PYTHON_KEYRING_BACKEND PASSWORD_STORE_DIR HTTPS_PROXY HTTP_PROXY NO_PROXY https_proxy http_proxy no_proxy SSL_CERT_FILE SSL_CERT_DIR REQUESTS_CA_BUNDLE; do
         [[ -n ${!name+set} && ${!name@a} == *x* ]] || continue
-        case $name in AWS_ACCESS_KEY_ID | AWS_SECRET_ACCESS_KEY | AWS_SESSION_TOKEN | AWS_SECURITY_TOKEN | AWS_CONTAINER_AUTHORIZATION_TOKEN) continue ;; esac
+        case $name in AWS_ACCESS_KEY_ID | AWS_SECRET_ACCESS_KEY | AWS_SESSION_TOKEN | AWS_SECURITY_TOKEN | AWS_CONTAINER_AUTHORIZATION_TOKEN) continue ;; *) ;; esac
         fields+=("e$name=${!name}")
     done
     for name in --format bash "${@:2}" -- "$1"; do
