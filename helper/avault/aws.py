@@ -72,13 +72,31 @@ def deadline_seconds(env: Mapping[str, str]) -> float:
     return seconds
 
 
+# The agent (avault.agentswitch) keeps one session and reuses its clients: keep_warm().
+_warm: dict[str, Any] = {}
+_MAX_WARM_CLIENTS = 64
+
+
+def keep_warm() -> None:
+    """From now on in this process: one shared session, and clients reused per credentials."""
+    import threading  # noqa: PLC0415
+
+    _warm.setdefault("lock", threading.Lock())
+    _warm.setdefault("clients", {})
+
+
 def session() -> Any:  # noqa: ANN401 - botocore.session.Session, imported lazily
     """A botocore session that reads no profile from the environment and no ~/.aws file."""
     import botocore.session  # noqa: PLC0415
 
+    shared = _warm.get("session")
+    if shared is not None:
+        return shared
     s = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     s.set_config_variable("config_file", os.devnull)
     s.set_config_variable("credentials_file", os.devnull)
+    if "lock" in _warm:
+        _warm["session"] = s
     return s
 
 
@@ -96,6 +114,39 @@ def client(
 ) -> Any:  # noqa: ANN401 - a botocore client
     """A client signed by ``creds`` (unsigned without), retrying in standard mode, with
     time-outs no longer than the deadline and the deadline enforced before every retry."""
+    if "lock" in _warm:
+        key: tuple[object, ...] = (service, region, endpoint, deadline_seconds(env), connect_timeout)
+        key += (read_timeout,)
+        if creds is not None:
+            key += (creds.access_key_id, creds.secret_access_key, creds.session_token)
+        with _warm["lock"]:
+            clients: dict[tuple[object, ...], Any] = _warm["clients"]
+            made = clients.get(key)
+            if made is None:
+                if len(clients) >= _MAX_WARM_CLIENTS:
+                    clients.clear()
+                made = clients[key] = _new_client(
+                    boto_session, service, region, endpoint, env, creds, connect_timeout, read_timeout
+                )
+        if log is not None:
+            log(f"Using {service} endpoint {made.meta.endpoint_url}")
+        return made
+    made = _new_client(boto_session, service, region, endpoint, env, creds, connect_timeout, read_timeout)
+    if log is not None:
+        log(f"Using {service} endpoint {made.meta.endpoint_url}")
+    return made
+
+
+def _new_client(  # noqa: PLR0917 - client()'s arguments
+    boto_session: Any,  # noqa: ANN401
+    service: str,
+    region: str,
+    endpoint: str | None,
+    env: Mapping[str, str],
+    creds: Credentials | None,
+    connect_timeout: float,
+    read_timeout: float,
+) -> Any:  # noqa: ANN401 - a botocore client
     from botocore import UNSIGNED  # noqa: PLC0415
     from botocore.config import Config  # noqa: PLC0415
 
@@ -119,8 +170,6 @@ def client(
     check = _DeadlineCheck(deadline)
     made.meta.events.register("before-send", check)
     made._avault_deadline = check  # noqa: SLF001 - read back by invoke()
-    if log is not None:
-        log(f"Using {service} endpoint {made.meta.endpoint_url}")
     return made
 
 

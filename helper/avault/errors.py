@@ -186,3 +186,8 @@ class ImportError_(AvaultError):  # noqa: N801 - avoid shadowing the builtin Imp
 
 class MigrationError(VaultError):
     """A copy could not be written or did not read back identical."""
+
+
+class NeedsHuman(Exception):
+    """Inside the agent, a step needs a person (MFA, a browser, a passphrase): the agent
+    declines, and the shell's own path asks. Never reaches main()'s funnel."""

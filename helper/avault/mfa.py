@@ -87,6 +87,10 @@ class MfaSource:
         # 1. -t/--mfa-token: used for every MFA call of the chain.
         if token or self.token:
             return (token or self.token).strip()
+        if getattr(self.ctx, "no_human", False):  # inside the agent: the shell's own path asks
+            from avault.errors import NeedsHuman  # noqa: PLC0415
+
+            raise NeedsHuman("an MFA code")
         # 2. mfa_process: trimmed stdout.
         if mfa_process:
             out = _run_attached(self.ctx, ["/bin/sh", "-c", mfa_process], what="mfa_process")

@@ -675,6 +675,10 @@ class SsoLogin:
         return reg
 
     def _device_flow(self, previous: Token | None) -> Token:
+        if getattr(self.ctx, "no_human", False):  # inside the agent: the shell's own path signs in
+            from avault.errors import NeedsHuman  # noqa: PLC0415
+
+            raise NeedsHuman("an SSO sign-in in the browser")
         reg = self._registration(previous)
         try:
             auth = self.api.start_device_authorization(self.target, reg)

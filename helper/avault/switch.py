@@ -5,8 +5,8 @@ environment), the ECS server, ``login`` and ``rotate`` all open a profile here:
 ``open_profile`` loads the config, opens the vault, builds the ``Resolver`` and resolves;
 ``obtain`` also gets the credentials. The functions after it turn a ``Resolved`` into
 variables: aws-vault's ``printEnv`` pairs, the in-place switch's unset-then-set, and the
-environment of a child process. The commands only turn argparse's namespace into a
-``SessionOptions``.
+environment of a child process. ``session_options`` reads a parsed command line (argparse's,
+or the fast path's) into a ``SessionOptions``.
 
 With a live cached session this path imports no boto3, botocore or keyring: config and
 the vault's key listing decide the cache key, and one item is decrypted.
@@ -123,6 +123,30 @@ class Resolved:
     @property
     def endpoint_url(self) -> str:
         return self.config.endpoint_url
+
+
+def session_options(args: argparse.Namespace, *, sso_print_only: bool = True) -> SessionOptions:
+    """The session options (-d, -t, -n, --region, --prompt, --stdout) of export, exec, login,
+    the ECS server and the agent's switch, read from a parsed command line (argparse's
+    namespace, or the fast path's).
+
+    ``sso_print_only``: --stdout means "print the SSO link" (export, exec), not login's URL.
+    """
+    from avault.constants import SHELLS  # noqa: PLC0415
+
+    return SessionOptions(
+        args,
+        duration=getattr(args, "duration", None) or "",
+        mfa_token=getattr(args, "mfa_token", None) or "",
+        no_session=bool(getattr(args, "no_session", False)),
+        region=getattr(args, "region", None) or "",
+        prompt=getattr(args, "prompt", None) or "",
+        # An in-place switch (avs, avs --server): stdout is the shell's $(...), at a terminal.
+        shell_switch=getattr(args, "format", None) in SHELLS,
+        # A foreground ECS server shares the terminal with its command: a GUI driver, if any.
+        foreground_server=bool(getattr(args, "ecs_server", False)) and not getattr(args, "background", False),
+        print_only=True if sso_print_only and getattr(args, "stdout", False) else None,
+    )
 
 
 def check_nested(env: Mapping[str, str], message: str) -> None:

@@ -342,6 +342,55 @@ __avs_pick() {
     [[ -n $REPLY ]]
 }
 
+# __avs_agent_switch PROFILE [FLAGS...]: the switch from a running `avault agent`, with no
+# process at all: /dev/tcp to the agent's loopback port, with the token it wrote in its
+# 0600 agent.tcp (read with `read`; a new one at every agent start). REPLY = exactly the
+# code `avault export --format bash` prints. Status 1 when the agent cannot (none,
+# locked, MFA or a browser needed, a flag it does not take, any error): then `avault
+# export` runs as always. Sent: the variables export reads (avault.agentswitch), never the keys.
+__avs_agent_switch() {
+    REPLY=''
+    [[ ${AVAULT_AGENT-} != 0 && -z ${AWS_VAULT_FILE_PASSPHRASE+set} && -z ${AVAULT_FILE_PASSPHRASE_COMMAND+set} ]] || return 1
+    local dir=${TMPDIR:-/tmp}/avault-$UID port='' token='' fd name st='' err='' code=''
+    local -a fields=()
+    if [[ ${XDG_RUNTIME_DIR-} == /* ]]; then dir=$XDG_RUNTIME_DIR/avault; fi
+    __avs_agent_dir=$dir
+    [[ -O $dir && -f $dir/agent.tcp && -O $dir/agent.tcp ]] || return 1
+    IFS=' ' read -r port token <"$dir/agent.tcp" || return 1
+    [[ $port =~ ^[0-9]+$ && -n $token ]] || return 1
+    { exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
+    for name in ${!AWS_@} ${!AVS_@} ${!AVAULT_@} ${!XDG_@} ${!YKMAN_@} HOME PATH TMPDIR LANG LC_ALL LC_CTYPE SHELL BROWSER DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS PYTHON_KEYRING_BACKEND PASSWORD_STORE_DIR HTTPS_PROXY HTTP_PROXY NO_PROXY https_proxy http_proxy no_proxy SSL_CERT_FILE SSL_CERT_DIR REQUESTS_CA_BUNDLE; do
+        [[ -n ${!name+set} && ${!name@a} == *x* ]] || continue
+        case $name in AWS_ACCESS_KEY_ID | AWS_SECRET_ACCESS_KEY | AWS_SESSION_TOKEN | AWS_SECURITY_TOKEN | AWS_CONTAINER_AUTHORIZATION_TOKEN) continue ;; *) ;; esac
+        fields+=("e$name=${!name}")
+    done
+    for name in --format bash "${@:2}" -- "$1"; do
+        fields+=("a$name")
+    done
+    printf '%s\0' AVS1 "$token" "${fields[@]}" . 1>&"$fd" 2>/dev/null &&
+        IFS= read -r -d '' -t 5 -u "$fd" st &&
+        IFS= read -r -d '' -u "$fd" err &&
+        IFS= read -r -d '' -u "$fd" code
+    exec {fd}>&-
+    [[ $st == ok ]] || return 1
+    if [[ -n $err ]]; then printf '%s' "$err" >&2; fi
+    REPLY=$code
+}
+
+# __avs_int_trap: REPLY = this shell's INT trap, as `trap -p INT` prints it. After an
+# agent's switch through a file in its private directory (__avs_agent_dir), since $(...)
+# would be the one process of that switch; else with $(...).
+__avs_int_trap() {
+    REPLY=''
+    local f=${__avs_agent_dir-}/int-trap.$BASHPID
+    if [[ -n ${__avs_agent_dir-} && -O $__avs_agent_dir ]] && { trap -p INT >"$f"; } 2>/dev/null; then
+        IFS= read -r -d '' REPLY <"$f"
+        REPLY=${REPLY%$'\n'}
+        return 0
+    fi
+    REPLY=$(trap -p INT)
+}
+
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
 # server: a background ECS credential server; logout: forget the cached sessions), and
 # change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
@@ -359,7 +408,10 @@ __avs_apply() {
     *) ;;
     esac
     # The `if` keeps a caller's `set -e` from exiting before we can return the status.
-    if out=$(\command avault "${argv[@]}"); then
+    if [[ $mode == export ]] && __avs_agent_switch "$profile" "$@"; then
+        out=$REPLY # a running agent answered, and no process was started
+        rc=0
+    elif out=$(\command avault "${argv[@]}"); then
         rc=0
     else
         rc=$?
@@ -369,7 +421,8 @@ __avs_apply() {
     fi
     # A Ctrl-C halfway through would leave a mix of two profiles, so ignore it while
     # applying (direnv does the same), then put back whatever INT trap the user had.
-    old_int=$(trap -p INT)
+    __avs_int_trap
+    old_int=$REPLY
     trap -- '' INT
     if [[ $mode == logout ]]; then
         # When this shell holds the profile, the helper prints code that clears it. Our

@@ -601,6 +601,46 @@ __avs_pick() {
     [[ -n $REPLY ]]
 }
 
+# __avs_agent_switch PROFILE [FLAGS...]: the switch from a running `avault agent`, with no
+# process at all: zsh/net/socket to the agent's unix socket (it checks that we are its
+# uid), zsh/system's sysread with a time-out. REPLY = exactly the code `avault export
+# --format zsh` prints. Status 1 when the agent cannot (none, locked, MFA or a browser
+# needed, a flag it does not take, any error): then `avault export` runs as always.
+# Sent: the variables export reads (avault.agentswitch.request_env), never the keys.
+__avs_agent_switch() {
+    \builtin emulate -L zsh
+    REPLY=''
+    [[ ${AVAULT_AGENT-} != 0 && -z ${AWS_VAULT_FILE_PASSPHRASE+set} && -z ${AVAULT_FILE_PASSPHRASE_COMMAND+set} ]] || return 1
+    local dir=${TMPDIR:-/tmp}/avault-$UID
+    if [[ ${XDG_RUNTIME_DIR-} == /* ]]; then dir=$XDG_RUNTIME_DIR/avault; fi
+    [[ -O $dir && -S $dir/agent.sock && -O $dir/agent.sock ]] || return 1
+    \builtin zmodload zsh/net/socket zsh/system 2>/dev/null || return 1
+    zsocket $dir/agent.sock 2>/dev/null || return 1
+    local fd=$REPLY req=AVS1$'\0'$'\0' name arg buf='' chunk
+    local -i rc
+    local -a names fields
+    names=(${(M)${(k)parameters[(R)*export*]}:#(AWS_*|AVS_*|AVAULT_*|XDG_*|YKMAN_*|HOME|PATH|TMPDIR|LANG|LC_ALL|LC_CTYPE|SHELL|BROWSER|DISPLAY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|PYTHON_KEYRING_BACKEND|PASSWORD_STORE_DIR|HTTPS_PROXY|HTTP_PROXY|NO_PROXY|https_proxy|http_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)})
+    for name in ${names:#(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN|AWS_CONTAINER_AUTHORIZATION_TOKEN)}; do
+        req+=e$name=${(P)name}$'\0'
+    done
+    for arg in --format zsh "${@:2}" -- "$1"; do
+        req+=a$arg$'\0'
+    done
+    \builtin print -rnu $fd -- "$req."$'\0' 2>/dev/null
+    while :; do
+        sysread -i $fd -t 5 -s 65536 chunk
+        rc=$?
+        (( rc == 0 )) || break
+        buf+=$chunk
+    done
+    exec {fd}>&-
+    (( rc == 5 )) || return 1 # 5: the agent answered and closed; else a time-out or an error
+    fields=("${(@0)buf}")
+    [[ ${fields[1]-} == ok && ${#fields} -ge 3 ]] || return 1
+    if [[ -n ${fields[2]} ]]; then \builtin print -rnu2 -- "${fields[2]}"; fi
+    REPLY=${fields[3]}
+}
+
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
 # server: a background ECS credential server; logout: forget the cached sessions), and
 # change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
@@ -617,7 +657,13 @@ __avs_apply() {
         # The server stops by itself when this shell ($$) exits.
         (server) out=$(\command avault exec --ecs-server --background --format zsh --watch-pid $$ "$@" "$profile") ;;
         (logout) out=$(\command avault logout --format zsh ${profile:+--} ${profile:+"$profile"}) ;;
-        (*) out=$(\command avault export --format zsh "$@" -- "$profile") ;;
+        (*)
+            if __avs_agent_switch "$profile" "$@"; then
+                out=$REPLY # a running agent answered, and no process was started
+            else
+                out=$(\command avault export --format zsh "$@" -- "$profile")
+            fi
+            ;;
     esac
     rc=$?
     if (( rc != 0 )); then

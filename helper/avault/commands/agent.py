@@ -63,7 +63,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.stop:
         return stop(ctx)
     if args.foreground:
-        return run_foreground(ctx.env, ctx.log)
+        from avault.agentswitch import SwitchService  # noqa: PLC0415 - the agent answers switches too
+
+        return run_foreground(ctx.env, ctx.log, SwitchService)
     pid = _running_pid(ctx)
     if pid is not None:
         ctx.info(f"An agent is already running (pid {pid}) on {socket_path(ctx.env)}.")

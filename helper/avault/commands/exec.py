@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from avault.commands.export import profile_arg, session_options
+from avault.commands.export import profile_arg
 from avault.errors import AvaultError
 from avault.proc import start_error
 from avault.switch import (
@@ -22,6 +22,7 @@ from avault.switch import (
     child_env,
     format_json,
     obtain,
+    session_options,
 )
 
 if TYPE_CHECKING:

@@ -172,6 +172,11 @@ def provider_for(ctx: Context, directory: Path) -> PassphraseProvider:
     def provide(new_vault: bool) -> str | Sealer:
         from avault.proc import not_dumpable  # noqa: PLC0415
 
+        in_agent = getattr(ctx, "sealer_for", None)
+        if in_agent is not None:  # inside the agent (avault.agentswitch): its own key, never a prompt
+            sealer: Sealer = in_agent(shown)
+            return sealer
+
         not_dumpable()  # a secret is about to be in this process's memory
         if PASSPHRASE_VAR in ctx.env:
             return ctx.env[PASSPHRASE_VAR]

@@ -62,14 +62,25 @@ import struct
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from avault import errors
 from avault.errors import AgentError, AgentNotOurs, AgentRefused, AgentUnavailable
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `avault export` imports this before asking the agent
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from types import FrameType
+    from typing import Any, Protocol
+
+    class SwitchHandler(Protocol):
+        """What the agent asks of its switch service (``avault.agentswitch.SwitchService``)."""
+
+        def wants(self, conn: socket.socket) -> bool: ...
+        def serve(self, conn: socket.socket) -> None: ...
+        def start(self) -> None: ...
+        def drop(self) -> None: ...
+        def close(self) -> None: ...
+
 
 PROTOCOL_VERSION = 1
 TIMEOUT_VAR = "AVAULT_AGENT_TIMEOUT"
@@ -400,6 +411,7 @@ class AgentServer:
         self._stop = threading.Event()
         self._listener: socket.socket | None = None
         self._inode: tuple[int, int] | None = None
+        self.switch: SwitchHandler | None = None  # the zero-process switch (avault.agentswitch)
 
     # -- keys --------------------------------------------------------------------------
     def _forget(self, vault: str | None = None) -> int:
@@ -407,6 +419,8 @@ class AgentServer:
             doomed = list(self.keys) if vault is None else [vault] if vault in self.keys else []
             for v in doomed:
                 self.keys.pop(v).wipe()
+        if doomed and self.switch is not None:
+            self.switch.drop()  # sessions decrypted with a forgotten key go with it
         return len(doomed)
 
     def expire(self) -> None:
@@ -493,6 +507,9 @@ class AgentServer:
                     self.log("refused a connection from another user")
                     return
                 conn.settimeout(60)
+                if self.switch is not None and self.switch.wants(conn):
+                    self.switch.serve(conn)
+                    return
                 while not self._stop.is_set():
                     try:
                         req = recv_frame(conn)
@@ -571,6 +588,8 @@ class AgentServer:
 
     def close(self) -> None:
         self._forget()
+        if self.switch is not None:
+            self.switch.close()
         if self._listener is not None:
             self._listener.close()
             self._listener = None
@@ -578,8 +597,16 @@ class AgentServer:
                 self.path.unlink(missing_ok=True)
 
 
-def run_foreground(env: Mapping[str, str], log: Callable[[str], None]) -> int:
-    """The agent process itself: harden, bind, serve until stopped."""
+def run_foreground(
+    env: Mapping[str, str],
+    log: Callable[[str], None],
+    switch: Callable[[AgentServer, Callable[[str], None]], SwitchHandler] | None = None,
+) -> int:
+    """The agent process itself: harden, bind, serve until stopped.
+
+    ``switch`` makes the handler of switch requests (``avault.agentswitch.SwitchService``,
+    passed in by the command, since storage knows nothing of STS).
+    """
     import signal  # noqa: PLC0415
 
     measures = harden()
@@ -597,6 +624,9 @@ def run_foreground(env: Mapping[str, str], log: Callable[[str], None]) -> int:
 
     import avault.vault.jwe  # noqa: F401, PLC0415
 
+    if switch is not None:
+        server.switch = switch(server, log)
+        server.switch.start()
     log(f"agent {os.getpid()} listening on {server.path} ({', '.join(measures) or 'no memory hardening'})")
     server.serve_forever()
     log("agent stopped")

@@ -1,0 +1,386 @@
+"""The zero-process switch: ``avault agent`` as the credential daemon (issue 15).
+
+A running agent that holds the file vault's passphrase also answers "switch to PROFILE"
+with exactly the code ``avault export --format SHELL`` would print: the same functions
+make it (``_export()`` below is the one way in), with a warm botocore and the decrypted
+sessions kept in memory. zsh asks over the agent's unix socket with ``zsh/net/socket``
+(the peer's uid is checked, as for every agent connection); bash asks over loopback TCP
+with ``/dev/tcp``, authenticated by a random token it reads with ``read`` from
+``agent.tcp`` (0600, in the agent's 0700 directory; new at every start; compared in
+constant time); ``avault export`` itself (fish's ``avs``, credential_process) asks over
+the unix socket before doing any work. No shell starts a process for a switch.
+
+Request: NUL-terminated UTF-8 fields ``AVS1``, the token (empty on the unix socket), then
+``eNAME=VALUE`` for each variable of ``request_env()`` and ``aARG`` for each of
+export's arguments (``--format zsh -d 1h -- prod``), then ``.``. Answer, then the
+connection closes: ``ok``, export's stderr, export's stdout; or ``no``, a reason.
+
+``no`` means: use today's path, unchanged. The agent says it when it holds no passphrase
+for the vault (not running, locked, timed out), for another backend, when a human would
+be needed (MFA, a browser, a passphrase prompt), for a flag or an environment the fast
+path does not know, and for every error (export then prints it, as it always did).
+
+Nothing is served stale: each request resolves the profile as export does (the config
+file read again, the vault listed again, every item read again); what the agent keeps is
+what costs: the interpreter and its imports, a warm botocore (one session, clients
+reused per credentials), and the decrypted items, keyed by their whole JWE text (an item
+rewritten or removed by any process is a different token, or none). ``avault lock`` and
+the agent's timeout drop the decrypted items with the passphrase.
+
+This module imports only the stdlib at the top: ``avault export`` pays for ``socket``
+and nothing else before it knows whether the agent answers.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from avault.context import Context, _system_clock
+from avault.errors import NeedsHuman
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
+if TYPE_CHECKING:
+    import argparse
+    import types
+    from collections.abc import Callable, Mapping, Sequence
+
+    from avault.vault.passphrase_agent import AgentServer, _Key
+
+MAGIC = "AVS1"
+TCP_FILE = "agent.tcp"
+MAX_REQUEST = 256 * 1024
+MAX_PLAINTEXTS = 1024
+#: How long either side waits for the other before giving up (the shells use the same).
+IO_TIMEOUT = 5.0
+#: The variables a switch request carries: every one ``avault export`` may read.
+ENV_PREFIXES = ("AWS_", "AVS_", "AVAULT_", "XDG_", "YKMAN_")
+ENV_NAMES = (
+    "HOME",
+    "PATH",
+    "TMPDIR",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "SHELL",
+    "BROWSER",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "PYTHON_KEYRING_BACKEND",
+    "PASSWORD_STORE_DIR",
+    "HTTPS_PROXY",
+    "HTTP_PROXY",
+    "NO_PROXY",
+    "https_proxy",
+    "http_proxy",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+)
+#: Never sent: the current profile's keys (export does not read them) and passphrases.
+SECRET_VARS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+)
+#: With one of these set, export would not use the agent's passphrase: no fast path.
+NOT_THROUGH_AGENT = ("AWS_VAULT_FILE_PASSPHRASE", "AVAULT_FILE_PASSPHRASE_COMMAND")
+
+
+def _export() -> types.ModuleType:
+    """The one way into the switching logic export uses (obtain, render_format, check_nested)."""
+    from avault import switch  # noqa: PLC0415
+
+    return switch
+
+
+# -- both ends ----------------------------------------------------------------------------
+
+
+def request_env(env: Mapping[str, str]) -> dict[str, str] | None:
+    """The variables a request carries, or None when this environment must not use the agent."""
+    if env.get("AVAULT_AGENT") == "0" or any(name in env for name in NOT_THROUGH_AGENT):
+        return None
+    return {
+        k: v
+        for k, v in env.items()
+        if (k.startswith(ENV_PREFIXES) or k in ENV_NAMES) and k not in SECRET_VARS
+    }
+
+
+def encode(fields: Sequence[str]) -> bytes:
+    return b"".join(f.encode("utf-8", "surrogateescape") + b"\0" for f in fields)
+
+
+def encode_request(token: str, env: Mapping[str, str], args: Sequence[str]) -> bytes:
+    return encode([MAGIC, token, *(f"e{k}={v}" for k, v in env.items()), *(f"a{a}" for a in args), "."])
+
+
+def decode_request(data: bytes) -> tuple[str, dict[str, str], list[str]] | None:
+    fields = [f.decode("utf-8", "surrogateescape") for f in data.split(b"\0")]
+    if len(fields) < 4 or fields[0] != MAGIC or fields[-2:] != [".", ""]:
+        return None
+    env: dict[str, str] = {}
+    args: list[str] = []
+    for field in fields[2:-2]:
+        if field.startswith("e") and "=" in field:
+            name, _, value = field[1:].partition("=")
+            env[name] = value
+        elif field.startswith("a"):
+            args.append(field[1:])
+        else:
+            return None
+    return fields[1], env, args
+
+
+# -- the client inside `avault export` ------------------------------------------------------
+
+
+def ask_agent(args: Sequence[str], env: Mapping[str, str]) -> tuple[str, str] | None:
+    """(stderr, stdout) of ``avault export ARGS`` as the running agent makes them, or None."""
+    sent = request_env(env)
+    if sent is None:
+        return None
+    from avault.errors import AgentError  # noqa: PLC0415
+    from avault.vault.passphrase_agent import check_dir, check_socket, peer_uid, socket_path  # noqa: PLC0415
+
+    path = socket_path(env)
+    try:
+        if not (check_dir(path.parent, create=False) and check_socket(path)):
+            return None
+    except AgentError:
+        return None  # not provably ours: export's own path warns about it
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(IO_TIMEOUT)
+        sock.connect(str(path))
+        if peer_uid(sock) != os.getuid():
+            return None
+        sock.sendall(encode_request("", sent, args))
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    except (OSError, AgentError):
+        return None
+    finally:
+        sock.close()
+    fields = b"".join(chunks).split(b"\0")
+    if len(fields) != 4 or fields[0] != b"ok" or fields[3]:
+        return None
+    return fields[1].decode("utf-8", "surrogateescape"), fields[2].decode("utf-8", "surrogateescape")
+
+
+# -- the agent's side -------------------------------------------------------------------------
+
+
+def is_switch_request(conn: socket.socket) -> bool:
+    """The first byte tells a switch request (``A``) from a framed one (a length's 0x00)."""
+    try:
+        return conn.recv(1, socket.MSG_PEEK) == MAGIC[:1].encode()
+    except OSError:
+        return False
+
+
+def warm_botocore() -> None:
+    """Import botocore, make the one session and load STS's model, so no switch pays for it."""
+    from avault import aws  # noqa: PLC0415
+
+    aws.keep_warm()
+    aws.client(aws.session(), "sts", region="us-east-1", endpoint=None, env={})
+
+
+class _KeySealer:
+    """The vault's crypto with the key the agent holds (file.py's Sealer), remembering plaintexts.
+
+    Keyed by the item's whole JWE: an item rewritten, replaced or removed by any process
+    is a different token (or none), so nothing stale can come out of it.
+    """
+
+    def __init__(self, vault: str, key: _Key, plaintexts: dict[str, bytes]) -> None:
+        self.vault = vault
+        self.key = key
+        self.plaintexts = plaintexts
+
+    def decrypt(self, token: str) -> bytes:
+        from avault.vault import jwe  # noqa: PLC0415
+
+        plaintext = self.plaintexts.get(f"{self.vault}\0{token}")
+        if plaintext is None:
+            plaintext = jwe.decrypt_with(token, self.key.kek_for)
+            self._remember(token, plaintext)
+        return plaintext
+
+    def encrypt(self, plaintext: bytes) -> str:
+        from avault.vault import jwe  # noqa: PLC0415
+
+        token = jwe.encrypt_with(plaintext, self.key.kek_for)
+        self._remember(token, plaintext)
+        return token
+
+    def _remember(self, token: str, plaintext: bytes) -> None:
+        if len(self.plaintexts) >= MAX_PLAINTEXTS:
+            self.plaintexts.clear()
+        self.plaintexts[f"{self.vault}\0{token}"] = plaintext
+
+
+class SwitchService:
+    """Answers switch requests for one AgentServer, on its unix socket and on loopback TCP."""
+
+    def __init__(self, server: AgentServer, log: Callable[[str], None]) -> None:
+        import secrets  # noqa: PLC0415
+
+        self.server = server
+        self.log = log
+        self.token = secrets.token_hex(32)
+        #: The decrypted session cache: vault and item (its whole JWE) -> plaintext.
+        self.plaintexts: dict[str, bytes] = {}
+        self._tcp: socket.socket | None = None
+        self._tcp_file = server.path.parent / TCP_FILE
+
+    # -- lifetime --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Listen on 127.0.0.1 (a free port) and publish ``PORT TOKEN`` in agent.tcp (0600)."""
+        import threading  # noqa: PLC0415
+
+        from avault.fsutil import atomic_write  # noqa: PLC0415 - the one atomic write
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        self._tcp = sock
+        port = sock.getsockname()[1]
+        self._tcp_file.unlink(missing_ok=True)  # a new file, created 0600
+        atomic_write(self._tcp_file, f"{port} {self.token}\n".encode())
+        threading.Thread(target=self._accept_tcp, args=(sock,), daemon=True).start()
+        threading.Thread(target=self._warm, daemon=True).start()
+        self.log(f"switches on {self.server.path} and 127.0.0.1:{port}")
+
+    def _warm(self) -> None:
+        try:
+            warm_botocore()
+        except Exception as exc:
+            self.log(f"could not warm botocore ({type(exc).__name__})")
+
+    def wants(self, conn: socket.socket) -> bool:
+        """Whether this connection to the agent's socket is a switch request."""
+        return is_switch_request(conn)
+
+    def close(self) -> None:
+        self.drop()
+        if self._tcp is not None:
+            self._tcp.close()
+            self._tcp = None
+            self._tcp_file.unlink(missing_ok=True)
+
+    def drop(self) -> None:
+        """Forget every in-memory session (``avault lock``, the timeout, exit)."""
+        self.plaintexts.clear()
+
+    def _accept_tcp(self, sock: socket.socket) -> None:
+        import threading  # noqa: PLC0415
+
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self.serve, args=(conn,), kwargs={"tcp": True}, daemon=True).start()
+
+    # -- one connection ----------------------------------------------------------------------
+    def serve(self, conn: socket.socket, *, tcp: bool = False) -> None:
+        import hmac  # noqa: PLC0415
+
+        with conn:
+            try:
+                conn.settimeout(IO_TIMEOUT)
+                data = bytearray()
+                while not data.endswith(b"\0.\0"):
+                    chunk = conn.recv(65536)
+                    if not chunk or len(data) > MAX_REQUEST:
+                        return
+                    data += chunk
+                request = decode_request(bytes(data))
+                if request is None:
+                    conn.sendall(encode(["no", "bad request"]))
+                    return
+                token, env, args = request
+                if tcp and not hmac.compare_digest(token.encode(), self.token.encode()):
+                    self.log("refused a TCP switch request without the token")
+                    return  # nothing at all for whoever does not hold the token
+                conn.sendall(self.answer(env, args))
+            except OSError as exc:
+                self.log(f"switch connection dropped ({type(exc).__name__})")
+
+    def answer(self, env: dict[str, str], args: list[str]) -> bytes:
+        try:
+            err, out = self.switch(env, args)
+        except NeedsHuman as exc:
+            return encode(["no", f"needs {exc}"])
+        except Exception as exc:
+            return encode(["no", type(exc).__name__])
+        return encode(["ok", err, out])
+
+    def switch(self, env: dict[str, str], args: list[str]) -> tuple[str, str]:
+        """(stderr, stdout) of ``avault export ARGS`` in ``env``; NeedsHuman/any error: no."""
+        import io  # noqa: PLC0415
+        from typing import cast  # noqa: PLC0415
+
+        from avault.fastargs import fast_export_args  # noqa: PLC0415
+        from avault.vault.select import backend_name, file_dir  # noqa: PLC0415
+
+        fast = fast_export_args(["export", *args])
+        ns = cast("argparse.Namespace", fast)
+        if fast is None or ns.debug or ns.stdout or ns.prompt or env.get("AWS_VAULT_PROMPT"):
+            raise NeedsHuman("the full command (a flag the fast path does not take)")
+        if request_env(env) is None:
+            raise NeedsHuman("the passphrase from the environment")
+        ctx = AgentContext(env, self)
+        exp = _export()
+        exp.check_nested(env, exp.NESTED_EXPORT)
+        profile = ns.profile or env.get("AWS_PROFILE", "")
+        if not profile:
+            raise NeedsHuman("the profile menu")
+        if backend_name(ns, ctx) != "file":
+            raise NeedsHuman("another backend")
+        vault = str(ctx.expand(file_dir(ns, ctx)))
+        ctx.sealer_for(vault)  # raises NeedsHuman when locked
+        resolved = exp.obtain(exp.session_options(ns), ctx, profile)
+        out = exp.render_format(ns.format, resolved, env)
+        assert isinstance(ctx.stderr, io.StringIO)
+        return ctx.stderr.getvalue(), out
+
+
+class AgentContext(Context):
+    """A Context for one request: its env, captured streams, and never a person."""
+
+    no_human = True  # read by mfa.py and sso.py: raise NeedsHuman instead of asking
+
+    def __init__(self, env: Mapping[str, str], service: SwitchService) -> None:
+        import io  # noqa: PLC0415
+
+        super().__init__(
+            dict(env),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+            stdin=io.StringIO(),
+            clock=_system_clock(env),
+            tty_path="/nonexistent/avault-agent-has-no-terminal",
+        )
+        self.service = service
+
+    def prompt(self, message: str, *, secret: bool = False, how_to_avoid: str = "") -> str:  # noqa: ARG002
+        raise NeedsHuman("a prompt")
+
+    def sealer_for(self, vault: str) -> _KeySealer:
+        """passphrase.py asks here first: the agent's own key, never a prompt."""
+        key = self.service.server._key(vault)  # noqa: SLF001 - the agent's own keys
+        if key is None:
+            raise NeedsHuman("the passphrase (the agent is locked)")
+        return _KeySealer(vault, key, self.service.plaintexts)
+
+
+__all__ = ["NeedsHuman", "SwitchService", "ask_agent", "request_env"]

@@ -1,0 +1,377 @@
+"""The zero-process switch: a running agent answers ``avs`` in zsh and bash directly.
+
+Real pieces: moto_server for STS, the installed ``avault`` (the agent is ``avault agent``,
+unlocked over its socket as ``avault`` itself would), real zsh/bash/fish with
+shell/*/avs.*, strace to count the processes, setpriv for another local user.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from avault.agentswitch import TCP_FILE, ask_agent
+from avault.vault.passphrase_agent import AgentClient
+from fixtures.shells import ROOT, skip_unless
+
+pytestmark = pytest.mark.e2e
+
+AVAULT = str(Path(sys.executable).parent / "avault")
+PW = "zero process passphrase"
+CONFIG = f"""[profile dev]
+region = us-east-1
+
+[profile prod]
+source_profile = dev
+role_arn = arn:aws:iam::123456789012:role/prod
+role_session_name = zero
+region = eu-west-1
+
+[profile other]
+source_profile = dev
+role_arn = arn:aws:iam::123456789012:role/other
+region = us-east-1
+
+[profile needs-mfa]
+source_profile = dev
+role_arn = arn:aws:iam::123456789012:role/mfa
+mfa_serial = arn:aws:iam::123456789012:mfa/me
+
+[profile cp]
+region = us-east-1
+credential_process = {AVAULT} export --format json dev
+"""
+SOURCE = {"zsh": ROOT / "shell/zsh/avs.zsh", "bash": ROOT / "shell/bash/avs.bash"}
+ARGV = {"zsh": ["zsh", "-f"], "bash": ["bash", "--norc", "--noprofile"]}
+VARS = re.compile(r"^(AWS_|AVS_)")
+# What a fresh AssumeRole changes each time (aws-vault does not cache roles; export neither).
+FRESH = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION")
+FRESH_RE = re.compile(
+    r"\b(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_CREDENTIAL_EXPIRATION"
+    r"|AWS_SESSION_EXPIRATION|AVS_EXPIRES|AccessKeyId|SecretAccessKey|SessionToken|Expiration"
+    r"|aws_access_key_id|aws_secret_access_key|aws_session_token|aws_credential_expiration)"
+    r"(\"?[=: ]+\"?)('[^']*'|[^\s;\"]+)"
+)
+
+
+def masked(text: str) -> str:
+    return FRESH_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}<fresh>", text)
+
+
+def _stop(env: dict[str, str]) -> None:
+    try:
+        c = AgentClient.connect(env, timeout=3)
+    except Exception:
+        return
+    try:
+        c.request("stop")
+    except Exception:
+        pass
+    finally:
+        c.close()
+
+
+@pytest.fixture
+def agent(  # noqa: PLR0917 - fixtures
+    env: dict[str, str], moto, aws_config, run_avault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A running, unlocked agent; env is the shell's (no passphrase in it)."""
+    aws_config(CONFIG)
+    r = run_avault(
+        "add",
+        "--env",
+        "--no-add-config",
+        "dev",
+        extra_env={"AWS_ACCESS_KEY_ID": "AKIADEV0000000000001", "AWS_SECRET_ACCESS_KEY": "s"},
+    )
+    assert r.returncode == 0, r.stderr
+    runtime = Path(f"/tmp/avs-zp-{os.getpid()}-{tmp_path.name[-6:]}")
+    runtime.mkdir(mode=0o700)
+    env["XDG_RUNTIME_DIR"] = str(runtime)
+    del env["AWS_VAULT_FILE_PASSPHRASE"]
+    monkeypatch.delenv("AWS_VAULT_FILE_PASSPHRASE")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    r = run_avault("agent")
+    assert r.returncode == 0, r.stderr
+    unlock(env)
+    yield env
+    _stop(env)
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
+def unlock(env: dict[str, str]) -> None:
+    c = AgentClient.connect(env, timeout=5)
+    try:
+        c.request("unlock", vault=env["AWS_VAULT_FILE_DIR"], passphrase=PW)
+    finally:
+        c.close()
+
+
+def agent_pid(env: dict[str, str]) -> int:
+    c = AgentClient.connect(env, timeout=5)
+    try:
+        return int(c.request("status")["pid"])
+    finally:
+        c.close()
+
+
+@pytest.fixture(autouse=True)
+def _passphrase(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    env["AWS_VAULT_FILE_PASSPHRASE"] = PW
+    monkeypatch.setenv("AWS_VAULT_FILE_PASSPHRASE", PW)
+
+
+def shell(
+    sh: str, script: str, env: dict[str, str], *, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    skip_unless(sh)
+    return subprocess.run(
+        [*ARGV[sh], "-c", f"source {SOURCE[sh]}\n{script}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def switch_vars(text: str) -> dict[str, str]:
+    out = {}
+    for line in text.split("\0"):
+        name, sep, value = line.partition("=")
+        if sep and VARS.match(name):
+            out[name] = value
+    return out
+
+
+@pytest.mark.parametrize("sh", ["zsh", "bash"])
+def test_a_switch_through_the_agent_starts_no_process(sh: str, agent: dict[str, str], tmp_path: Path) -> None:
+    skip_unless("strace")
+    log = tmp_path / "strace.log"
+    # `avs dev` first: the recent list exists and the agent holds dev; then one counted `avs prod`.
+    script = tmp_path / f"s.{sh}"
+    script.write_text(
+        f"source {SOURCE[sh]}\navs dev\n: </nonexistent/avs-start\navs prod\n: </nonexistent/avs-end\n"
+        'printf "%s\\n" "$AVS_PROFILE $AWS_REGION"\n'
+    )
+    r = subprocess.run(
+        [
+            "strace",
+            "-f",
+            "-o",
+            str(log),
+            "-e",
+            "trace=execve,clone,clone3,fork,vfork,openat,connect",
+            *ARGV[sh],
+            str(script),
+        ],
+        capture_output=True,
+        text=True,
+        env=agent,
+        timeout=60,
+        check=False,
+    )
+    assert r.stdout.split("\n")[0] == "prod eu-west-1", r.stderr
+    text = log.read_text()
+    between = text[text.index("/nonexistent/avs-start") : text.index("/nonexistent/avs-end")]
+    started = [line for line in between.splitlines() if re.search(r"\b(execve|clone3?|v?fork)\(", line)]
+    assert started == []
+    # ...and it did ask the agent: its socket (zsh), its port with the token file (bash).
+    port = (Path(agent["XDG_RUNTIME_DIR"]) / "avault" / TCP_FILE).read_text().split()[0]
+    asked = ["agent.sock"] if sh == "zsh" else [TCP_FILE, f"htons({port})"]
+    assert all(a in between for a in asked)
+
+
+@pytest.mark.parametrize("profile", ["dev", "prod"])
+@pytest.mark.parametrize("sh", ["zsh", "bash"])
+def test_the_agent_sets_what_export_sets(sh: str, profile: str, agent: dict[str, str]) -> None:
+    # The same starting state (a previous profile with a region and an endpoint record), then
+    # one switch through the agent and one through `avault export` with the agent bypassed.
+    before = "avs other\nexport AVS_PREVIOUS=x\n"
+    via_agent = shell(sh, f'{before}__avs_agent_switch {profile} || exit 9\neval "$REPLY"\nenv -0', agent)
+    assert via_agent.returncode == 0, via_agent.stderr
+    # With the passphrase in the environment export never asks the agent (request_env: None).
+    plain = dict(agent, AWS_VAULT_FILE_PASSPHRASE=PW)
+    via_export = shell(
+        sh,
+        f"{before}unset AWS_VAULT_FILE_PASSPHRASE\n"
+        f'out=$(AWS_VAULT_FILE_PASSPHRASE="{PW}" command avault export --format {sh} -- {profile}) || exit 8\n'
+        'eval "$out"\nenv -0',
+        plain,
+    )
+    assert via_export.returncode == 0, via_export.stderr
+    a, b = switch_vars(via_agent.stdout), switch_vars(via_export.stdout)
+    assert a["AWS_VAULT"] == profile
+    assert a["AWS_REGION"] == ("eu-west-1" if profile == "prod" else "us-east-1")
+    assert a["AWS_ACCESS_KEY_ID"]
+    assert a["AWS_SESSION_TOKEN"]
+    if profile == "prod":  # a new AssumeRole each time, through either path
+        assert set(a) == set(b)
+        a = {k: v for k, v in a.items() if k not in (*FRESH, "AWS_SESSION_EXPIRATION", "AVS_EXPIRES")}
+        b = {k: v for k, v in b.items() if k not in (*FRESH, "AWS_SESSION_EXPIRATION", "AVS_EXPIRES")}
+    assert a == b
+
+
+@pytest.mark.parametrize("fmt", ["zsh", "bash", "fish", "json", "env", "export-env", "ini"])
+def test_the_agent_answers_with_exactly_exports_output(fmt: str, agent: dict[str, str], run_avault) -> None:
+    for profile in ("dev", "prod"):
+        answered = ask_agent(["--format", fmt, "--", profile], agent)
+        assert answered is not None
+        local = run_avault(
+            "export", "--format", fmt, "--", profile, extra_env={"AWS_VAULT_FILE_PASSPHRASE": PW}
+        )
+        assert local.returncode == 0, local.stderr
+        if profile == "dev":  # the cached GetSessionToken session: byte for byte
+            assert answered == ("", local.stdout)
+        else:  # a fresh AssumeRole: the same text around new keys
+            assert answered[0] == ""
+            assert masked(answered[1]) == masked(local.stdout)
+            assert "<fresh>" in masked(local.stdout)
+
+
+def test_credential_process_through_the_agent(agent: dict[str, str], run_avault) -> None:
+    r = run_avault("export", "--format", "json", "cp")
+    assert r.returncode == 0, r.stderr
+    assert '"AccessKeyId": "ASIA' in r.stdout or '"AccessKeyId": "AKIA' in r.stdout
+
+
+@pytest.mark.parametrize("sh", ["zsh", "bash"])
+def test_falls_back_when_locked_mfa_or_unknown_flag(sh: str, agent: dict[str, str], run_avault) -> None:
+    r = shell(sh, "__avs_agent_switch prod; echo $?", agent)
+    assert r.stdout.split() == ["0"], r.stderr
+    # MFA needs a person: the agent declines, it never prompts or hangs.
+    r = shell(sh, "__avs_agent_switch needs-mfa; echo $?", agent)
+    assert r.stdout.split() == ["1"]
+    # A flag spelling the fast path does not take.
+    r = shell(sh, "__avs_agent_switch prod -d1h; echo $?", agent)
+    assert r.stdout.split() == ["1"]
+    # An error (no such profile): export prints it, as before.
+    r = shell(sh, "avs nosuch; echo $?", agent)
+    assert r.stdout.split() != ["0"]
+    assert "nosuch" in r.stderr
+    # Locked: declined; and `avs` then runs today's path (here with the passphrase in env).
+    assert run_avault("lock").returncode == 0
+    r = shell(sh, "__avs_agent_switch prod; echo $?", agent)
+    assert r.stdout.split() == ["1"]
+    r = shell(sh, f'AWS_VAULT_FILE_PASSPHRASE="{PW}" avs prod && echo "$AVS_PROFILE"', agent)
+    assert r.stdout.split() == ["prod"], r.stderr
+    unlock(agent)
+    r = shell(sh, "__avs_agent_switch prod; echo $?", agent)
+    assert r.stdout.split() == ["0"]
+
+
+@pytest.mark.parametrize("sh", ["zsh", "bash"])
+def test_no_agent_means_todays_path(sh: str, agent: dict[str, str]) -> None:
+    _stop(agent)
+    deadline = time.monotonic() + 5
+    while (Path(agent["XDG_RUNTIME_DIR"]) / "avault" / TCP_FILE).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    r = shell(sh, "__avs_agent_switch prod; echo $?", agent)
+    assert r.stdout.split() == ["1"]
+    r = shell(sh, f'AWS_VAULT_FILE_PASSPHRASE="{PW}" avs prod && echo "$AVS_PROFILE"', agent)
+    assert r.stdout.split() == ["prod"], r.stderr
+
+
+@pytest.mark.parametrize("sh", ["zsh", "bash"])
+def test_a_stopped_or_killed_agent_never_hangs_the_shell(sh: str, agent: dict[str, str]) -> None:
+    pid = agent_pid(agent)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        start = time.monotonic()
+        r = shell(sh, "__avs_agent_switch prod; echo $?", agent, timeout=30)
+        waited = time.monotonic() - start
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert r.stdout.split() == ["1"]
+    assert waited < 15
+    os.kill(pid, signal.SIGKILL)
+    time.sleep(0.2)
+    start = time.monotonic()
+    r = shell(sh, "__avs_agent_switch prod; echo $?", agent, timeout=30)
+    assert r.stdout.split() == ["1"]
+    assert time.monotonic() - start < 5
+
+
+def test_config_changes_and_logout_are_never_served_stale(
+    agent: dict[str, str], aws_config, run_avault
+) -> None:
+    agent.pop("AWS_REGION", None)  # the profile's region decides
+    first = ask_agent(["--format", "zsh", "--", "prod"], agent)
+    assert first is not None
+    assert "AWS_REGION=eu-west-1" in first[1], first[1]
+    aws_config(CONFIG.replace("region = eu-west-1", "region = ap-south-1"))
+    second = ask_agent(["--format", "zsh", "--", "prod"], agent)
+    assert second is not None
+    assert "AWS_REGION=ap-south-1" in second[1]
+    # dev's GetSessionToken session is cached in the vault: the same one twice, until
+    # `avault logout dev` deletes it; then the agent must not answer with the old one.
+    # (moto's GetSessionToken always returns the same keys: the expiration tells them apart.)
+    stamp = re.compile(r"AWS_CREDENTIAL_EXPIRATION=(\S+);")
+    cached = [ask_agent(["--format", "zsh", "--", "dev"], agent) for _ in range(2)]
+    stamps = [stamp.search(c[1] if c else "") for c in cached]
+    assert stamps[0] is not None
+    assert stamps[1] is not None
+    assert stamps[0].group(1) == stamps[1].group(1)
+    time.sleep(1.1)
+    assert run_avault("logout", "dev").returncode == 0
+    third = ask_agent(["--format", "zsh", "--", "dev"], agent)
+    assert third is not None
+    assert stamps[0].group(1) not in third[1]
+
+
+def test_another_user_gets_nothing(agent: dict[str, str]) -> None:
+    skip_unless("setpriv")
+    runtime = Path(agent["XDG_RUNTIME_DIR"]) / "avault"
+    port, token = (runtime / TCP_FILE).read_text().split()
+    assert len(token) == 64
+    assert (runtime / TCP_FILE).stat().st_mode & 0o777 == 0o600
+    probe = f"""
+import socket
+got = []
+try:
+    u = socket.socket(socket.AF_UNIX); u.settimeout(3); u.connect({str(runtime / "agent.sock")!r})
+    u.sendall(b"AVS1\\0\\0a--format\\0azsh\\0a--\\0aprod\\0.\\0"); got.append(u.recv(65536))
+except OSError as exc:
+    print("unix", type(exc).__name__)
+try:
+    open({str(runtime / TCP_FILE)!r}).read(); print("read the token file")
+except OSError as exc:
+    print("token", type(exc).__name__)
+for guess in ("", "0" * 64):
+    t = socket.create_connection(("127.0.0.1", {port}), timeout=3)
+    t.sendall(b"AVS1\\0" + guess.encode() + b"\\0a--format\\0azsh\\0a--\\0aprod\\0.\\0")
+    data = b""
+    while chunk := t.recv(65536):
+        data += chunk
+    print("tcp", repr(data))
+"""
+    r = subprocess.run(
+        [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--",
+            "/usr/bin/python3",
+            "-I",
+            "-c",
+            probe,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        cwd="/",
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[:4] == ["unix PermissionError", "token PermissionError", "tcp b''", "tcp b''"]
+    assert "ASIA" not in r.stdout

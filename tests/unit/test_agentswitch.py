@@ -1,0 +1,67 @@
+"""avault.agentswitch: the request format, what a request carries, and lock dropping plaintexts."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from avault.agentswitch import (
+    SwitchService,
+    _KeySealer,
+    decode_request,
+    encode_request,
+    request_env,
+)
+from avault.vault import jwe
+from avault.vault.passphrase_agent import AgentServer
+
+
+def test_a_request_round_trips_every_value() -> None:
+    env = {"AWS_CONFIG_FILE": "/x y/config", "AVS_REGION": "eu-west-1", "ODD": "a=b\nc é"}
+    args = ["--format", "zsh", "-d", "1h", "--", "-odd name"]
+    assert decode_request(encode_request("tok", env, args)) == ("tok", env, args)
+    assert decode_request(b"AVS1\0\0.\0") == ("", {}, [])
+    assert decode_request(b"GET / HTTP/1.1\r\n\r\n") is None
+    assert decode_request(b"AVS1\0\0xoops\0.\0") is None
+
+
+def test_a_request_never_carries_keys_or_passphrases() -> None:
+    env = {
+        "AWS_ACCESS_KEY_ID": "AKIA",
+        "AWS_SECRET_ACCESS_KEY": "s",
+        "AWS_SESSION_TOKEN": "t",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN": "c",
+        "AWS_CONFIG_FILE": "/c",
+        "AVS_PROFILE": "dev",
+        "HOME": "/h",
+        "EDITOR": "vi",
+    }
+    assert request_env(env) == {"AWS_CONFIG_FILE": "/c", "AVS_PROFILE": "dev", "HOME": "/h"}
+    assert request_env({**env, "AWS_VAULT_FILE_PASSPHRASE": ""}) is None
+    assert request_env({**env, "AVAULT_FILE_PASSPHRASE_COMMAND": "pass x"}) is None
+    assert request_env({**env, "AVAULT_AGENT": "0"}) is None
+
+
+def test_lock_and_timeout_drop_the_decrypted_items() -> None:
+    with tempfile.TemporaryDirectory(prefix="avsu-", dir="/tmp") as d:
+        now = [0.0]
+        server = AgentServer(Path(d) / "agent.sock", timeout=60, clock=lambda: now[0])
+        service = SwitchService(server, log=lambda _m: None)
+        server.switch = service
+        server.handle({"v": 1, "op": "unlock", "vault": "/v", "passphrase": "pw"})
+        key = server._key("/v")
+        assert key is not None
+        sealer = _KeySealer("/v", key, service.plaintexts)
+        token = jwe.encrypt(b"session", "pw")
+        assert sealer.decrypt(token) == b"session"
+        assert service.plaintexts
+        assert server.handle({"v": 1, "op": "lock"})["forgot"] == 1
+        assert service.plaintexts == {}
+        server.handle({"v": 1, "op": "unlock", "vault": "/v", "passphrase": "pw"})
+        key = server._key("/v")
+        assert key is not None
+        _KeySealer("/v", key, service.plaintexts).decrypt(token)
+        assert service.plaintexts
+        now[0] = 61.0  # AVAULT_AGENT_TIMEOUT passed
+        server.expire()
+        assert service.plaintexts == {}
