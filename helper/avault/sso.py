@@ -54,7 +54,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
     from pathlib import Path
 
-    from avault.config import ConfigFile, ProfileConfig
+    from avault.config.ini import ConfigFile
+    from avault.config.resolution import ProfileConfig
     from avault.context import Context
     from avault.vault.base import Vault
 
@@ -881,6 +882,6 @@ def _endpoint_knob(target: SsoTarget, ctx: Context, service: str) -> str:
         return ""
     if env.get("AWS_ENDPOINT_URL") == target.endpoint_url:
         return ", or AWS_ENDPOINT_URL, which set that endpoint"  # env beats the config file
-    from avault.config import shown_config_path  # noqa: PLC0415 - only on this error path
+    from avault.config.paths import shown_config_path  # noqa: PLC0415 - only on this error path
 
     return f", or endpoint_url in {shown_config_path(env, ctx.home)}, which set that endpoint"

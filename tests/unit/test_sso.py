@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from avault import errors, sso
-from avault.config import ProfileConfig
+from avault.config.resolution import ProfileConfig
 from avault.context import Context
 from avault.errors import AvaultError, Interrupted
 from avault.providers import CachedProvider, Resolver

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from avault.config import ConfigFile
+from avault.config.ini import ConfigFile
 
 if TYPE_CHECKING:
     import argparse

@@ -21,7 +21,8 @@ from avault.errors import AvaultError
 if TYPE_CHECKING:
     import argparse
 
-    from avault.config import ConfigFile, ProfileConfig
+    from avault.config.ini import ConfigFile
+    from avault.config.resolution import ProfileConfig
     from avault.context import Context
     from avault.vault.base import Vault
 

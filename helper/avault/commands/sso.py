@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from avault import errors
-from avault.config import ConfigFile
+from avault.config.ini import ConfigFile
 from avault.errors import AvaultError
 
 if TYPE_CHECKING:
