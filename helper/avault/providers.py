@@ -213,7 +213,7 @@ class SsoProvider(Provider):
         self.profile = config.profile_name
 
     def retrieve(self) -> Credentials:
-        from avault.sso import role_credentials  # noqa: PLC0415 - not on the cached fast path
+        from avault.sso.device import role_credentials  # noqa: PLC0415 - not on the cached fast path
 
         r = self.resolver
         return role_credentials(r.ctx, self.config, vault=r.vault, print_only=r.sso_print_only)
