@@ -443,7 +443,7 @@ def check_plaintext(ctx: Context, report: Report) -> None:
 def relied_on_dirs(args: argparse.Namespace, ctx: Context) -> list[Path]:
     """Directories whose files avault trusts: config, vault, SSO cache, its own state and runtime."""
     from avault import config as cfgmod  # noqa: PLC0415
-    from avault.login import pages_dir, profile_dir  # noqa: PLC0415
+    from avault.console import pages_dir, profile_dir  # noqa: PLC0415
     from avault.recent import recent_path  # noqa: PLC0415
     from avault.vault.passphrase_agent import runtime_dir  # noqa: PLC0415
     from avault.vault.select import file_dir  # noqa: PLC0415
