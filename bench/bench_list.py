@@ -16,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from avault.config import ConfigFile, Flags, resolve
+from avault.config.ini import ConfigFile
+from avault.config.resolution import Flags, resolve
 
 SIZES = (10, 1_000, 5_000)
 AVAULT = str(Path(sys.executable).parent / "avault")

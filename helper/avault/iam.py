@@ -16,7 +16,7 @@ from avault.errors import AwsCallError
 from avault.sts import DEFAULT_REGION, endpoint_for, one_line
 
 if TYPE_CHECKING:
-    from avault.config import ProfileConfig
+    from avault.config.resolution import ProfileConfig
     from avault.context import Context
 
 # ``AccessDenied: User: arn:aws:iam::123456789012:user/path/name is not authorized ...``

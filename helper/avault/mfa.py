@@ -29,7 +29,7 @@ PASS_REMOVED = (
 def _config_shown(env: Mapping[str, str]) -> str:
     from pathlib import Path  # noqa: PLC0415 - only on these error paths
 
-    from avault.config import shown_config_path  # noqa: PLC0415
+    from avault.config.paths import shown_config_path  # noqa: PLC0415
 
     home = env.get("HOME")
     return shown_config_path(env, Path(home) if home else Path.home())

@@ -35,7 +35,7 @@ from avault.text import printable
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from avault.config import ConfigFile
+    from avault.config.ini import ConfigFile
 
 CANCEL = "\0cancel"  # Menu.feed's result on Esc / Ctrl-C (no profile name holds a NUL)
 PROMPT = "avs> "

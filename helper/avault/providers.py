@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import abc
 
-from avault.config import (
+from avault.config.resolution import (
     DEFAULT_CHAINED_SESSION_DURATION,
     DEFAULT_SESSION_DURATION,
     ROLE_CHAINING_MAXIMUM_DURATION,
@@ -25,7 +25,7 @@ from avault.sessions import SessionCache, is_credential_key, min_ttl_from_env
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
-    from avault.config import ProfileConfig
+    from avault.config.resolution import ProfileConfig
     from avault.context import Context
     from avault.mfa import MfaSource
     from avault.sts_api import Signer, StsApi
@@ -213,7 +213,7 @@ class SsoProvider(Provider):
         self.profile = config.profile_name
 
     def retrieve(self) -> Credentials:
-        from avault.sso import role_credentials  # noqa: PLC0415 - not on the cached fast path
+        from avault.sso.device import role_credentials  # noqa: PLC0415 - not on the cached fast path
 
         r = self.resolver
         return role_credentials(r.ctx, self.config, vault=r.vault, print_only=r.sso_print_only)
@@ -383,7 +383,7 @@ class Resolver:
 
     def _credentials_missing(self, config: ProfileConfig) -> AvaultError:
         """aws-vault's "credentials missing", with what would work for this profile."""
-        from avault.config import shown_config_path  # noqa: PLC0415 - config is already loaded
+        from avault.config.paths import shown_config_path  # noqa: PLC0415 - config is already loaded
 
         name = config.profile_name
         shown = shown_config_path(self.ctx.env, self.ctx.home)

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from types import FrameType
 
-    from avault.config import ProfileConfig
+    from avault.config.resolution import ProfileConfig
     from avault.context import Context
     from avault.creds import Credentials
     from avault.providers import Resolver
@@ -178,7 +178,7 @@ class Credentials4Server:
         return cache.get()
 
     def _assume(self, arn: str) -> Credentials:
-        from avault.config import ROLE_CHAINING_MAXIMUM_DURATION, ProfileConfig  # noqa: PLC0415
+        from avault.config.resolution import ROLE_CHAINING_MAXIMUM_DURATION, ProfileConfig  # noqa: PLC0415
         from avault.sts_api import Signer  # noqa: PLC0415
 
         base = self.base.get()

@@ -14,7 +14,7 @@ from avault.creds import Credentials, account_from_arn
 from avault.errors import StsError
 
 if TYPE_CHECKING:
-    from avault.config import ProfileConfig
+    from avault.config.resolution import ProfileConfig
     from avault.context import Context
     from avault.sts_api import Signer
 

@@ -10,7 +10,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see
 if TYPE_CHECKING:
     from typing import Protocol
 
-    from avault.config import ProfileConfig
+    from avault.config.resolution import ProfileConfig
     from avault.creds import Credentials
 
 

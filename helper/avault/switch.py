@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Mapping
 
-    from avault.config import Flags, ProfileConfig
+    from avault.config.resolution import Flags, ProfileConfig
     from avault.context import Context
     from avault.creds import Credentials
     from avault.mfa import MfaSource
@@ -177,7 +177,7 @@ def session_flags(
     opts: SessionOptions, ctx: Context, env: Mapping[str, str]
 ) -> tuple[Flags, MfaSource | None]:
     """The resolver's base from the session options, read the same way by every command."""
-    from avault.config import Flags  # noqa: PLC0415
+    from avault.config.resolution import Flags  # noqa: PLC0415
     from avault.durations import require_duration  # noqa: PLC0415
 
     duration_text = opts.duration or env.get("AWS_VAULT_DURATION", "")

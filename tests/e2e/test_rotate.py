@@ -158,12 +158,12 @@ def test_two_keys_already(world):
 def test_crash_between_store_and_delete(world, monkeypatch, capsys):
     world.allow()
     world.moto.enable_auth()
-    from avault import rotate  # noqa: PLC0415
+    from avault import keyrotation  # noqa: PLC0415
 
     def crash(*_args, **_kwargs):
         raise KeyboardInterrupt  # the process dies right after the new key was stored
 
-    monkeypatch.setattr(rotate.Rotation, "_wait_until_accepted", crash)
+    monkeypatch.setattr(keyrotation.Rotation, "_wait_until_accepted", crash)
     assert cli.main(["rotate", "-n", "rot"]) == 130
     capsys.readouterr()
     monkeypatch.undo()

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from avault.config import (
+from avault.config.ini import ConfigFile
+from avault.config.paths import config_path
+from avault.config.resolution import (
     DEFAULT_CHAINED_SESSION_DURATION,
     DEFAULT_SESSION_DURATION,
-    ConfigFile,
     Flags,
-    config_path,
     ensure_profile_exists,
     resolve,
 )

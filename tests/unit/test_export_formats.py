@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from avault.config import ProfileConfig
+from avault.config.resolution import ProfileConfig
 from avault.creds import Credentials
 from avault.errors import AvaultError
 from avault.switch import (

@@ -1,4 +1,4 @@
-"""The console sign-in pieces of avault.login, and the pure helpers of rotate, logout and server."""
+"""The console sign-in pieces of avault.console, and the pure helpers of rotate, logout and server."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from avault import errors, login
+from avault import console, errors
 from avault.commands.logout import logout_code, revoke_policy
 from avault.creds import Credentials
 from avault.iam import role_name_from_arn, user_name_from_access_denied, user_name_from_arn
@@ -44,9 +44,9 @@ Q = urllib.parse.quote_plus
     ],
 )
 def test_partition_urls(region, prefix, dest):
-    assert login.federation_url(region, {}) == prefix
-    assert login.destination(region) == dest
-    url = login.login_url(login.federation_url(region, {}), login.destination(region), "T/k+n=")
+    assert console.federation_url(region, {}) == prefix
+    assert console.destination(region) == dest
+    url = console.login_url(console.federation_url(region, {}), console.destination(region), "T/k+n=")
     assert (
         url
         == f"{prefix}?Action=login&Issuer=aws-vault&Destination={Q(dest, safe='')}&SigninToken=T%2Fk%2Bn%3D"
@@ -54,21 +54,21 @@ def test_partition_urls(region, prefix, dest):
 
 
 def test_path_needs_a_region_and_override_url():
-    assert login.destination("", "s3/home") == "https://console.aws.amazon.com/"
+    assert console.destination("", "s3/home") == "https://console.aws.amazon.com/"
     assert (
-        login.destination("us-west-2", "s3/home")
+        console.destination("us-west-2", "s3/home")
         == "https://us-west-2.console.aws.amazon.com/s3/home?region=us-west-2"
     )
     env = {"AVAULT_FEDERATION_URL": "http://127.0.0.1:9/federation"}
-    assert login.federation_url("cn-north-1", env) == "http://127.0.0.1:9/federation"
+    assert console.federation_url("cn-north-1", env) == "http://127.0.0.1:9/federation"
     # The destination still follows the region's partition.
-    assert login.destination("cn-north-1").startswith("https://cn-north-1.console.amazonaws.cn/")
+    assert console.destination("cn-north-1").startswith("https://cn-north-1.console.amazonaws.cn/")
 
 
 def test_auto_logout_wraps_the_unescaped_login_url_once():
-    prefix = login.DEFAULT_FEDERATION
-    dest = login.destination("eu-west-1")
-    url = login.login_url(prefix, dest, "TOK+/", auto_logout=True)
+    prefix = console.DEFAULT_FEDERATION
+    dest = console.destination("eu-west-1")
+    url = console.login_url(prefix, dest, "TOK+/", auto_logout=True)
     inner = f"{prefix}?Action=login&Issuer=aws-vault&Destination={dest}&SigninToken=TOK+/"
     assert url == "https://us-east-1.signin.aws.amazon.com/oauth?Action=logout&redirect_uri=" + Q(
         inner, safe=""
@@ -77,7 +77,7 @@ def test_auto_logout_wraps_the_unescaped_login_url_once():
 
 def test_session_json_is_sorted_and_compact():
     creds = Credentials("ASIAX", "sec/ret", "tok")
-    assert login.session_json(creds) == '{"sessionId":"ASIAX","sessionKey":"sec/ret","sessionToken":"tok"}'
+    assert console.session_json(creds) == '{"sessionId":"ASIAX","sessionKey":"sec/ret","sessionToken":"tok"}'
 
 
 def test_user_names_from_arns_and_access_denied():
@@ -102,30 +102,30 @@ def test_user_names_from_arns_and_access_denied():
     ],
 )
 def test_browser_family(binary, family):
-    assert login.browser_family([binary]) == family
+    assert console.browser_family([binary]) == family
 
 
 def test_isolated_commands(tmp_path: Path):
     env = {"BROWSER": "google-chrome", "XDG_DATA_HOME": str(tmp_path / "data")}
-    cmd = login.isolated_command(env, tmp_path, "prod/admin", "https://x")
+    cmd = console.isolated_command(env, tmp_path, "prod/admin", "https://x")
     d = tmp_path / "data/avault/browser/chrome/prod_admin"
     assert cmd == ["google-chrome", f"--user-data-dir={d}", "https://x"]
     assert d.is_dir()
     assert oct(d.stat().st_mode & 0o777) == "0o700"
     env["BROWSER"] = "firefox --new-window"
-    cmd = login.isolated_command(env, tmp_path, "dev", "https://x")
+    cmd = console.isolated_command(env, tmp_path, "dev", "https://x")
     d = tmp_path / "data/avault/browser/firefox/dev"
     assert cmd == ["firefox", "--new-window", "--profile", str(d), "--no-remote", "https://x"]
     # No XDG_DATA_HOME: ~/.local/share.
     assert (
-        login.profile_dir({}, tmp_path, "chrome", "..")
+        console.profile_dir({}, tmp_path, "chrome", "..")
         == tmp_path / ".local/share/avault/browser/chrome/default"
     )
 
 
 def test_isolation_needs_a_known_browser(tmp_path: Path):
     with pytest.raises(errors.LoginError, match="Chrome, Chromium, Brave, Edge or Firefox"):
-        login.isolated_command({"BROWSER": "lynx", "PATH": str(tmp_path)}, tmp_path, "p", "https://x")
+        console.isolated_command({"BROWSER": "lynx", "PATH": str(tmp_path)}, tmp_path, "p", "https://x")
 
 
 # -- logout / server helpers -------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 
 from avault import picker, recent
 from avault.commands.pick import choose_picker
-from avault.config import ConfigFile
+from avault.config.ini import ConfigFile
 from avault.errors import AvaultError
 
 CONFIG = """\

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from avault.config import Flags, ProfileConfig
+from avault.config.resolution import Flags, ProfileConfig
 from avault.context import Context
 from avault.creds import Credentials
 from avault.errors import AvaultError

@@ -17,16 +17,19 @@ from pathlib import Path
 
 import pytest
 
-from avault import errors, sso
-from avault.config import ProfileConfig
+from avault import errors
+from avault.config.resolution import ProfileConfig
 from avault.context import Context
 from avault.errors import AvaultError, Interrupted
 from avault.providers import CachedProvider, Resolver
+from avault.sso.cache import Token, TokenCache
+from avault.sso.device import SPIN_STEP, SsoLogin, is_headless, open_browser, role_credentials
+from avault.sso.target import ENDPOINT_VAR, SsoTarget
 from avault.vault.base import Item, MemoryVault
 from fakes.sso_portal import SsoPortal
 from fixtures.sso import PROD_ACCOUNT, START_URL
 
-SESSION = sso.SsoTarget(START_URL, "us-east-1", "corp", ("sso:account:access",))
+SESSION = SsoTarget(START_URL, "us-east-1", "corp", ("sso:account:access",))
 CORP_KEY = hashlib.sha1(b"corp").hexdigest()
 
 
@@ -65,7 +68,7 @@ def home(tmp_path: Path) -> Path:
 def make_ctx(
     home: Path, portal: SsoPortal, *, skew: float = 0.0, stderr: io.StringIO | None = None
 ) -> Context:
-    env = {"HOME": str(home), sso.ENDPOINT_VAR: portal.url, "DISPLAY": ":0"}
+    env = {"HOME": str(home), ENDPOINT_VAR: portal.url, "DISPLAY": ":0"}
     return Context(
         env=env,
         stdout=io.StringIO(),
@@ -83,7 +86,7 @@ def make_login(ctx: Context, portal: SsoPortal, *, opener=None, clock: VirtualTi
         opened.append(url)
         return portal.approve_url(url)
 
-    login = sso.SsoLogin(
+    login = SsoLogin(
         ctx,
         kw.pop("target", SESSION),
         opener=opener or default_opener,
@@ -115,7 +118,7 @@ def sso_config(**kw) -> ProfileConfig:
 
 def test_cache_keys_match_the_aws_cli():
     assert SESSION.token_key == CORP_KEY
-    legacy = sso.SsoTarget(START_URL, "us-east-1")
+    legacy = SsoTarget(START_URL, "us-east-1")
     assert legacy.token_key == hashlib.sha1(START_URL.encode()).hexdigest()
     # AWS CLI v2 SSOTokenFetcher._registration_cache_key, computed independently:
     args = {
@@ -129,15 +132,14 @@ def test_cache_keys_match_the_aws_cli():
     assert SESSION.registration_key == expected
     assert SESSION.label == "oidc:corp"
     assert (
-        sso.SsoTarget("https://d-123.awsapps.com:8443/start", "eu-west-1").label
-        == "oidc:d-123.awsapps.com:8443"
+        SsoTarget("https://d-123.awsapps.com:8443/start", "eu-west-1").label == "oidc:d-123.awsapps.com:8443"
     )
 
 
 def test_scopes_default_and_parse():
-    assert sso.SsoTarget.from_profile(sso_config()).scopes == ("sso:account:access",)
+    assert SsoTarget.from_profile(sso_config()).scopes == ("sso:account:access",)
     cfg = sso_config(sso_registration_scopes=" sso:account:access , codewhisperer:completions ,")
-    assert sso.SsoTarget.from_profile(cfg).scopes == ("sso:account:access", "codewhisperer:completions")
+    assert SsoTarget.from_profile(cfg).scopes == ("sso:account:access", "codewhisperer:completions")
 
 
 # -- the device flow ---------------------------------------------------------------------------
@@ -240,7 +242,7 @@ def test_ctrl_c_aborts_cleanly(home, portal):
     def interrupt(_seconds: float) -> None:
         raise KeyboardInterrupt
 
-    login = sso.SsoLogin(ctx, SESSION, opener=lambda _u: True, sleep=interrupt)
+    login = SsoLogin(ctx, SESSION, opener=lambda _u: True, sleep=interrupt)
     with pytest.raises(Interrupted) as info:
         login.token()
     assert info.value.exit_code == 130
@@ -272,7 +274,7 @@ def test_spinner_only_on_a_tty(home, portal):
     assert "Waiting for approval in the browser (" in out
     assert "s left, Ctrl-C to abort)" in out
     assert out.endswith("\r\033[K") or "\r\033[K" in out
-    assert all(s <= sso.SPIN_STEP + 1e-9 for s in clock.sleeps)
+    assert all(s <= SPIN_STEP + 1e-9 for s in clock.sleeps)
 
 
 def test_print_only_never_opens_a_browser(home, portal):
@@ -289,11 +291,11 @@ def test_print_only_never_opens_a_browser(home, portal):
 
 
 def test_headless_detection():
-    assert sso.is_headless({}, "linux")
-    assert not sso.is_headless({"DISPLAY": ":0"}, "linux")
-    assert not sso.is_headless({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
-    assert not sso.is_headless({"BROWSER": "lynx"}, "linux")
-    assert not sso.is_headless({}, "darwin")
+    assert is_headless({}, "linux")
+    assert not is_headless({"DISPLAY": ":0"}, "linux")
+    assert not is_headless({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert not is_headless({"BROWSER": "lynx"}, "linux")
+    assert not is_headless({}, "darwin")
 
 
 def test_browser_env_is_honoured(tmp_path):
@@ -301,20 +303,20 @@ def test_browser_env_is_honoured(tmp_path):
     script = tmp_path / "b"
     script.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
     script.chmod(0o755)
-    assert sso.open_browser(
+    assert open_browser(
         {"BROWSER": f"/nonexistent/browser:{script} --new-tab %s", "PATH": "/usr/bin:/bin"}, "http://x/y?z=1"
     )
     deadline = time.monotonic() + 5
     while not log.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert log.read_text() == "--new-tab http://x/y?z=1\n"
-    assert not sso.open_browser({"BROWSER": "/nonexistent/a:/nonexistent/b"}, "http://x")
+    assert not open_browser({"BROWSER": "/nonexistent/a:/nonexistent/b"}, "http://x")
 
 
 # -- refresh, corruption, skew, interop ---------------------------------------------------------
 
 
-def _login_once(home, portal) -> sso.Token:
+def _login_once(home, portal) -> Token:
     ctx = make_ctx(home, portal)
     login, _ = make_login(ctx, portal)
     return login.token()[0]
@@ -390,7 +392,7 @@ def test_a_token_from_aws_sso_login_is_used(home, portal):
         )
     )
     ctx = make_ctx(home, portal)
-    creds = sso.role_credentials(ctx, sso_config(), login=make_login(ctx, portal)[0])
+    creds = role_credentials(ctx, sso_config(), login=make_login(ctx, portal)[0])
     assert creds.account_id == PROD_ACCOUNT
     assert portal.device_authorizations == 0
     assert portal.calls["RegisterClient"] == 0
@@ -400,7 +402,7 @@ def test_a_token_from_aws_sso_login_is_used(home, portal):
 
 def test_legacy_cli_token_without_registration_and_old_time_format(home, portal):
     access = portal.issue_token()
-    legacy = sso.SsoTarget(START_URL, "us-east-1")
+    legacy = SsoTarget(START_URL, "us-east-1")
     path = cache_file(home, legacy.token_key)
     path.parent.mkdir(parents=True)
     expires = time.strftime("%Y-%m-%dT%H:%M:%SUTC", time.gmtime(time.time() + 7200))
@@ -454,7 +456,7 @@ def test_rejected_cached_token_is_dropped_and_refreshed_once(home, portal):
     portal.revoke_access_tokens()  # the refresh token still works
     ctx = make_ctx(home, portal)
     login, opened = make_login(ctx, portal)
-    creds = sso.role_credentials(ctx, sso_config(), login=login)
+    creds = role_credentials(ctx, sso_config(), login=login)
     assert creds.access_key_id.startswith("ASIA")
     assert opened == []
     err = ctx.stderr.getvalue()  # type: ignore[attr-defined]
@@ -468,7 +470,7 @@ def test_rejected_token_without_refresh_opens_the_browser_once(home, portal):
     portal.revoke_access_tokens()
     ctx = make_ctx(home, portal)
     login, opened = make_login(ctx, portal)
-    sso.role_credentials(ctx, sso_config(), login=login)
+    role_credentials(ctx, sso_config(), login=login)
     assert len(opened) == 1
 
 
@@ -483,7 +485,7 @@ def test_a_fresh_token_rejected_is_an_error_not_a_loop(home, portal):
 
     login.api.get_role_credentials = always_401  # type: ignore[method-assign]
     with pytest.raises(errors.ApiError, match="UnauthorizedException"):
-        sso.role_credentials(ctx, sso_config(), login=login)
+        role_credentials(ctx, sso_config(), login=login)
     assert portal.device_authorizations == 1
 
 
@@ -491,12 +493,12 @@ def test_forbidden_role(home, portal):
     portal.forbidden.add((PROD_ACCOUNT, "AdministratorAccess"))
     ctx = make_ctx(home, portal)
     with pytest.raises(AvaultError, match=f"denied role AdministratorAccess in account {PROD_ACCOUNT}"):
-        sso.role_credentials(ctx, sso_config(), login=make_login(ctx, portal)[0])
+        role_credentials(ctx, sso_config(), login=make_login(ctx, portal)[0])
 
 
 def test_unreachable_portal(home, portal):
     ctx = make_ctx(home, portal)
-    ctx.env = {**ctx.env, sso.ENDPOINT_VAR: "http://127.0.0.1:9"}  # type: ignore[misc]
+    ctx.env = {**ctx.env, ENDPOINT_VAR: "http://127.0.0.1:9"}  # type: ignore[misc]
     login, _ = make_login(ctx, portal)
     with pytest.raises(
         errors.SsoError, match=r"could not connect to IAM Identity Center OIDC at http://127\.0\.0\.1:9"
@@ -522,7 +524,7 @@ def test_provider_is_cached_by_start_url_and_validates_the_profile(home, portal)
 
 def test_token_cache_locks_and_lists(home, portal):
     ctx = make_ctx(home, portal)
-    cache = sso.TokenCache.for_context(ctx)
+    cache = TokenCache.for_context(ctx)
     waited = []
     with cache.lock("k", on_wait=lambda: waited.append(1)):
         assert (cache.directory / "k.lock").exists()

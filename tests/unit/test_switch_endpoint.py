@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from avault.config import ProfileConfig
+from avault.config.resolution import ProfileConfig
 from avault.creds import Credentials
 from avault.render import SWITCH_VARS
 from avault.switch import Resolved, render_format, switch_assignments, without_switch_region

@@ -56,13 +56,15 @@ def _clear_sso_tokens(ctx: Context, profile: str | None) -> int:
     Only tokens of SSO sessions named in the config are removed (client registrations stay),
     so a token of an unrelated tool in that directory is never touched.
     """
-    from avault import config, sso  # noqa: PLC0415
+    from avault import config  # noqa: PLC0415
+    from avault.sso.cache import TokenCache  # noqa: PLC0415
+    from avault.sso.target import config_targets, profile_target  # noqa: PLC0415
 
     cfg = config.ConfigFile.load(config.config_path(ctx.env, ctx.home), home=ctx.home)
     if profile:
-        target = sso.profile_target(cfg, profile)
+        target = profile_target(cfg, profile)
         targets = [target] if target is not None else []
     else:
-        targets = sso.config_targets(cfg)
-    cache = sso.TokenCache.for_context(ctx)
+        targets = config_targets(cfg)
+    cache = TokenCache.for_context(ctx)
     return sum(cache.remove(t.token_key) for t in targets)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import argparse
     from pathlib import Path
 
-    from avault.config import ConfigFile
+    from avault.config.ini import ConfigFile
     from avault.context import Context
     from avault.vault.base import Vault
 
@@ -125,7 +125,7 @@ def check_vault(args: argparse.Namespace, ctx: Context, report: Report) -> Vault
 
 
 def _check_file_dir(directory: Path, ctx: Context, report: Report) -> None:
-    from avault.config import display_path  # noqa: PLC0415
+    from avault.config.paths import display_path  # noqa: PLC0415
 
     shown = display_path(directory, ctx.home)
     if not directory.exists():
@@ -168,7 +168,7 @@ def _check_file_unlock(directory: Path, ctx: Context, report: Report) -> None:
         report.line(OK, "backend", "file vault, unlocked by the running avault agent")
         return
     hint = "" if ctx.env.get(AGENT_VAR) == "1" else "; set AVAULT_AGENT=1 to be asked once per login"
-    from avault.config import display_path  # noqa: PLC0415
+    from avault.config.paths import display_path  # noqa: PLC0415
 
     shown = display_path(directory, ctx.home)
     report.line(NOTE, "backend", f"file vault {shown} is locked: you will be asked for its passphrase{hint}")
@@ -406,7 +406,7 @@ def check_clock(ctx: Context, report: Report) -> None:
 
 
 def check_plaintext(ctx: Context, report: Report) -> None:
-    from avault.config import display_path  # noqa: PLC0415
+    from avault.config.paths import display_path  # noqa: PLC0415
 
     path = ctx.expand(ctx.env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
     shown = display_path(path, ctx.home)
@@ -443,7 +443,7 @@ def check_plaintext(ctx: Context, report: Report) -> None:
 def relied_on_dirs(args: argparse.Namespace, ctx: Context) -> list[Path]:
     """Directories whose files avault trusts: config, vault, SSO cache, its own state and runtime."""
     from avault import config as cfgmod  # noqa: PLC0415
-    from avault.login import pages_dir, profile_dir  # noqa: PLC0415
+    from avault.console import pages_dir, profile_dir  # noqa: PLC0415
     from avault.recent import recent_path  # noqa: PLC0415
     from avault.vault.passphrase_agent import runtime_dir  # noqa: PLC0415
     from avault.vault.select import file_dir  # noqa: PLC0415
@@ -465,7 +465,7 @@ def relied_on_dirs(args: argparse.Namespace, ctx: Context) -> list[Path]:
 
 
 def check_dirs(args: argparse.Namespace, ctx: Context, report: Report) -> None:
-    from avault.config import display_path, private_group  # noqa: PLC0415
+    from avault.config.paths import display_path, private_group  # noqa: PLC0415
 
     before = report.failed
     for directory in relied_on_dirs(args, ctx):

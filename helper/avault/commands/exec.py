@@ -50,10 +50,11 @@ def sync_sso_token(ctx: Context, r: Resolved) -> None:
         config = config.source  # a role on top of an SSO profile needs the same token
     if not config.has_sso():
         return
-    from avault import sso  # noqa: PLC0415
+    from avault.sso.device import SsoLogin  # noqa: PLC0415
+    from avault.sso.target import SsoTarget  # noqa: PLC0415
 
-    target = sso.SsoTarget.from_profile(config)
-    login = sso.SsoLogin(ctx, target, vault=r.vault)
+    target = SsoTarget.from_profile(config)
+    login = SsoLogin(ctx, target, vault=r.vault)
     cached = login.cache.token(target)
     if cached is not None and cached.valid(ctx.now()):
         return

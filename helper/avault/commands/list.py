@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from avault.config import ConfigFile
+from avault.config.ini import ConfigFile
 
 if TYPE_CHECKING:
     import argparse
@@ -141,10 +141,10 @@ def _sso_cache_urls(ctx: Context, cfg: ConfigFile, seen: list[str]) -> list[str]
         (cfg.section(p) or {}).get("sso_start_url") for p in cfg.profile_names()
     ):
         return []
-    from avault import sso  # noqa: PLC0415 - stdlib only at import
+    from avault.sso.cache import live_tokens  # noqa: PLC0415 - stdlib only at import
 
     out: list[str] = []
-    for target in sso.live_tokens(ctx, cfg):
+    for target in live_tokens(ctx, cfg):
         if target.start_url not in seen and target.start_url not in out:
             out.append(target.start_url)
     return out

@@ -1,7 +1,7 @@
 """``avault login [-d DUR] [-n] [-t CODE] [--region R] [--path P] [-s] [-a] [--browser-profile N] [PROFILE]``.
 
 Opens the AWS console signed in as PROFILE (or as the credentials ``avs`` put in this
-shell; with neither, at a terminal, the profile menu); the flow lives in ``avault.login``.
+shell; with neither, at a terminal, the profile menu); the flow lives in ``avault.console``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from avault import login  # noqa: PLC0415
+    from avault import console  # noqa: PLC0415
     from avault.switch import session_options  # noqa: PLC0415
 
     env = ctx.env
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             "run 'avault login PROFILE', or switch first with 'avs PROFILE'"
         )
         profile = pick_profile(ctx, "login", missing)
-    opts = login.LoginOptions(
+    opts = console.LoginOptions(
         # --stdout prints the console URL here, not the SSO link.
         session_options(args, sso_print_only=False),
         profile=profile,
@@ -38,4 +38,4 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         stdout=bool(getattr(args, "stdout", False)),
         browser_profile=getattr(args, "browser_profile", None) or "",
     )
-    return login.run(opts, ctx)
+    return console.run(opts, ctx)

@@ -21,7 +21,8 @@ from avault.errors import AvaultError
 if TYPE_CHECKING:
     import argparse
 
-    from avault.config import ConfigFile, ProfileConfig
+    from avault.config.ini import ConfigFile
+    from avault.config.resolution import ProfileConfig
     from avault.context import Context
     from avault.vault.base import Vault
 
@@ -68,10 +69,11 @@ def _oidc_keys(cfg: ConfigFile, names: list[str], keys: list[str]) -> list[str]:
 
 def _drop_cli_sso_tokens(ctx: Context, cfg: ConfigFile, names: list[str]) -> int:
     """Remove the chain's tokens from ~/.aws/sso/cache, where avault (and the AWS CLI) keep them."""
-    from avault import sso  # noqa: PLC0415 - stdlib-only at import
+    from avault.sso.cache import TokenCache  # noqa: PLC0415 - stdlib-only at import
+    from avault.sso.target import profile_target  # noqa: PLC0415
 
-    cache = sso.TokenCache.for_context(ctx)
-    keys = {t.token_key for name in names if (t := sso.profile_target(cfg, name)) is not None}
+    cache = TokenCache.for_context(ctx)
+    keys = {t.token_key for name in names if (t := profile_target(cfg, name)) is not None}
     return sum(1 for key in keys if cache.remove(key))
 
 

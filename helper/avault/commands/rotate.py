@@ -1,4 +1,4 @@
-"""``avault rotate [-n] [PROFILE]``: replace the stored access key with a new one; see ``avault.rotate``."""
+"""``avault rotate [-n] [PROFILE]``: replace the stored access key with a new one (``avault.keyrotation``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from avault import rotate  # noqa: PLC0415
+    from avault import keyrotation  # noqa: PLC0415
     from avault.switch import SessionOptions  # noqa: PLC0415
 
     profile = args.profile
@@ -22,4 +22,4 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     session = SessionOptions(
         args, no_session=bool(args.no_session), prompt=getattr(args, "prompt", None) or ""
     )
-    return rotate.run(session, ctx, profile)
+    return keyrotation.run(session, ctx, profile)

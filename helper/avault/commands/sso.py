@@ -17,24 +17,26 @@ import re
 from typing import TYPE_CHECKING
 
 from avault import errors
-from avault.config import ConfigFile
+from avault.config.ini import ConfigFile
 from avault.errors import AvaultError
 
 if TYPE_CHECKING:
     import argparse
 
     from avault.context import Context
-    from avault.sso import SsoLogin, SsoTarget, Token
+    from avault.sso.cache import Token
+    from avault.sso.device import SsoLogin
+    from avault.sso.target import SsoTarget
 
 _UNSAFE_NAME = re.compile(r"[\s\[\]#;=:]+")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from avault import sso  # noqa: PLC0415
+    from avault.sso.device import SsoLogin  # noqa: PLC0415
 
     cfg = ConfigFile.from_env(ctx.env, ctx.home)
     target = _target(cfg, args.session, ctx)
-    login = sso.SsoLogin(ctx, target, print_only=True if args.stdout else None)
+    login = SsoLogin(ctx, target, print_only=True if args.stdout else None)
     token, cached = login.token()
     try:
         rows = _assignments(login, token)
@@ -57,17 +59,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _target(cfg: ConfigFile, name: str | None, ctx: Context) -> SsoTarget:
-    from avault import sso  # noqa: PLC0415
+    from avault.sso.target import SsoTarget, profile_target  # noqa: PLC0415
 
     if name:
         if cfg.sso_session(name) is None:
-            legacy = sso.profile_target(cfg, name)
+            legacy = profile_target(cfg, name)
             if legacy is not None and not legacy.session_name:
                 return legacy
-        return sso.SsoTarget.from_session(cfg, name, ctx.env)
+        return SsoTarget.from_session(cfg, name, ctx.env)
     sessions = cfg.sso_session_names()
     if len(sessions) == 1:
-        return sso.SsoTarget.from_session(cfg, sessions[0], ctx.env)
+        return SsoTarget.from_session(cfg, sessions[0], ctx.env)
     if not sessions:
         raise AvaultError(
             f"no [sso-session] section in {cfg.display}; add one (sso_start_url, sso_region) "

@@ -155,7 +155,7 @@ class FileVault(Vault):
         directories are accepted (as ssh does); a group-writable one is accepted only for a
         user-private group, like Debian's ssh.
         """
-        from avault.config import private_group  # noqa: PLC0415 - only once per vault
+        from avault.config.paths import private_group  # noqa: PLC0415 - only once per vault
 
         uid = os.geteuid()
         shown = shlex.quote(str(self.dir))

@@ -40,7 +40,7 @@ from avault.fsutil import private_dir
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from avault.config import ProfileConfig
+    from avault.config.resolution import ProfileConfig
     from avault.context import Context
     from avault.creds import Credentials
     from avault.switch import SessionOptions
@@ -233,7 +233,7 @@ def from_profile(session: SessionOptions, ctx: Context, profile: str) -> LoginTa
 
 def from_env(session: SessionOptions, ctx: Context) -> LoginTarget:
     """The keys ``avs PROFILE`` exported into this shell (no profile named)."""
-    from avault.config import DEFAULT_SESSION_DURATION, ProfileConfig  # noqa: PLC0415
+    from avault.config.resolution import DEFAULT_SESSION_DURATION, ProfileConfig  # noqa: PLC0415
     from avault.creds import Credentials  # noqa: PLC0415
     from avault.durations import parse_go_duration, require_duration  # noqa: PLC0415
 

@@ -25,7 +25,7 @@ from avault.errors import RotateError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from avault.config import ProfileConfig
+    from avault.config.resolution import ProfileConfig
     from avault.context import Context
     from avault.creds import Credentials
     from avault.iam import Aws
@@ -90,7 +90,7 @@ def _store(
 class Rotation:
     def __init__(self, session: SessionOptions, ctx: Context, profile: str) -> None:
         """``session``: only -n, --prompt and the vault count (no duration, region or MFA code)."""
-        from avault.config import Flags  # noqa: PLC0415
+        from avault.config.resolution import Flags  # noqa: PLC0415
         from avault.switch import open_profile  # noqa: PLC0415
 
         self.ctx = ctx
