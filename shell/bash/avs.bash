@@ -384,9 +384,7 @@ __avs_exit_hook() {
     local REPLY=''
     # `trap -p EXIT` prints `trap -- 'CMD' EXIT`; let the parser unquote CMD.
     eval "__avs_trap_body $(trap -p EXIT)"
-    if [[ $REPLY == *__avs_server_stop* ]]; then
-        return 0
-    fi
+    if [[ $REPLY == *__avs_server_stop* ]]; then return 0; fi
     # shellcheck disable=SC2064 # expand the existing command now, on purpose
     trap -- "${REPLY:+$REPLY
 }__avs_server_stop" EXIT
@@ -473,21 +471,9 @@ avr() {
 # [sso-session]/[services] sections: one awk, no Python.
 __avs_awk_config() {
     awk '
-        { sub(/^[ \t]+/, "") }
-        /^\[/ {
-            name = ""
-            if ($0 ~ /^\[[ \t]*profile[ \t]+/) {
-                name = $0
-                sub(/^\[[ \t]*profile[ \t]+/, "", name)
-                # up to the LAST ], as the configparser of Python reads a header
-                sub(/[ \t]*\][^\]]*$/, "", name)
-            } else if ($0 ~ /^\[[ \t]*default[ \t]*\]/) {
-                name = "default"
-            }
-            if (name != "" && !(name in seen)) {
-                seen[name] = 1
-                print name
-            }
+        sub(/^[ \t]*\[[ \t]*profile[ \t]+/, "") || sub(/^[ \t]*\[[ \t]*default[ \t]*\].*/, "default") {
+            sub(/[ \t]*\][^\]]*$/, "") # up to the LAST ], as Python configparser reads a header
+            if ($0 != "" && !seen[$0]++) print
         }
     ' "$1"
 }
@@ -507,27 +493,20 @@ avp() {
 
 # __avs_colour NAME: REPLY = the ANSI escape for a colour name or 0-255 number.
 __avs_colour() {
-    case $1 in
-    black) REPLY=$'\e[30m' ;;
-    red) REPLY=$'\e[31m' ;;
-    green) REPLY=$'\e[32m' ;;
-    yellow) REPLY=$'\e[33m' ;;
-    blue) REPLY=$'\e[34m' ;;
-    magenta) REPLY=$'\e[35m' ;;
-    cyan) REPLY=$'\e[36m' ;;
-    white) REPLY=$'\e[37m' ;;
-    *[!0-9]* | '') REPLY='' ;;
-    *) REPLY=$'\e[38;5;'"$1m" ;;
-    esac
+    local -a names=(black red green yellow blue magenta cyan white)
+    local i
+    REPLY=''
+    if [[ $1 =~ ^[0-9]+$ ]]; then REPLY=$'\e[38;5;'"$1m"; fi
+    for ((i = 0; i < 8; i++)); do
+        if [[ ${names[i]} == "$1" ]]; then REPLY=$'\e[3'"${i}m"; fi
+    done
 }
 
 # __avs_prompt_compute: __avs_p1..__avs_p5 = colour, text, colour, countdown, reset; all
 # empty when no profile is active or AVS_PROMPT=0.
 __avs_prompt_compute() {
     __avs_p1='' __avs_p2='' __avs_p3='' __avs_p4='' __avs_p5=''
-    if [[ -z ${AVS_PROFILE-} || ${AVS_PROMPT:-1} == 0 ]]; then
-        return 0
-    fi
+    if [[ -z ${AVS_PROFILE-} || ${AVS_PROMPT:-1} == 0 ]]; then return 0; fi
     local rules=${AVS_PROMPT_CLASSES-'*prod*=red *stag*=yellow *=green'} rule colour=green REPLY
     # Split on spaces by hand: an unquoted $rules would also glob against the cwd.
     while [[ -n $rules ]]; do
@@ -784,5 +763,3 @@ if [[ $- == *i* ]]; then
         PROMPT_COMMAND+=__avs_prompt_command
     fi
 fi
-
-# To load this file: eval "$(avault init bash)"   (at the end of ~/.bashrc)

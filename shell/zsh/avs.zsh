@@ -920,5 +920,3 @@ if [[ -o interactive ]]; then
     \builtin autoload -Uz add-zsh-hook
     add-zsh-hook precmd __avs_precmd
 fi
-
-# To load this file: eval "$(avault init zsh)"   (at the end of ~/.zshrc)
