@@ -79,9 +79,7 @@ function __avs_server_stop
     if string match -qr '^[0-9]+$' -- "$AVS_SERVER_PID"
         command kill -- $AVS_SERVER_PID 2>/dev/null
     end
-    set -e AWS_CONTAINER_CREDENTIALS_FULL_URI
-    set -e AWS_CONTAINER_AUTHORIZATION_TOKEN
-    set -e AVS_SERVER_PID
+    set -e AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AVS_SERVER_PID
     return 0
 end
 function __avs_on_exit --on-event fish_exit

@@ -188,8 +188,7 @@ end
 # endpoint only when avs set them (AWS_REGION == AVS_REGION, AWS_ENDPOINT_URL ==
 # AVS_ENDPOINT_URL), never ones the user exported; and stop a credential server.
 function __avs_unset
-    set -l prev
-    set -q AVS_PROFILE[1]; and set prev $AVS_PROFILE
+    set -l prev "$AVS_PROFILE"
     # (Unset AWS_* compare as '', which a non-empty AVS_* never equals.)
     if test -n "$AVS_REGION"
         test "$AWS_REGION" = "$AVS_REGION"; and set -e AWS_REGION
