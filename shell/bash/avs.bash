@@ -23,7 +23,6 @@ if alias avs >/dev/null 2>&1; then
 fi
 unalias av ave avl avll avsh avr avp 2>/dev/null || true # each one there goes
 
-# ===== generated data ==========================================================
 # --- BEGIN GENERATED data: scripts/gen_completions.py writes this from avault.cli and avault.render ---
 __avs_switch_vars=(AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION AVS_ENDPOINT_URL)
 # __avs_gen_spec CMD sets __avs_flags (its flags), __avs_vflags (those taking a value,
@@ -574,9 +573,7 @@ __avs_prompt_command() {
     local rc=$? prefix
     __avs_prompt_compute
     PS1=${PS1-}
-    if [[ -n ${__avs_ps1_prefix-} && $PS1 == "$__avs_ps1_prefix"* ]]; then
-        PS1=${PS1#"$__avs_ps1_prefix"}
-    fi
+    PS1=${PS1#"${__avs_ps1_prefix-}"}
     __avs_ps1_prefix=''
     if [[ ${AVS_PROMPT-} == 1 ]] || { [[ ${AVS_PROMPT-} != 0 ]] && ! __avs_theme_shows_aws; }; then
         prefix=$__avs_ps1_ref

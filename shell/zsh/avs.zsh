@@ -27,7 +27,6 @@ fi
     return 0
 }
 
-# ===== generated data ==========================================================
 # --- BEGIN GENERATED data: scripts/gen_completions.py writes this from avault.cli and avault.render ---
 typeset -ga __avs_switch_vars
 __avs_switch_vars=(
@@ -792,11 +791,9 @@ prompt_avs() {
 __avs_theme_shows_aws() {
     \builtin emulate -L zsh
     if [[ ${STARSHIP_SHELL-} == zsh ]] && (( ${+functions[prompt_starship_precmd]} )); then return 0; fi
-    if (( ${+functions[p10k]} )); then
-        local -a els
-        els=(${POWERLEVEL9K_LEFT_PROMPT_ELEMENTS-} ${POWERLEVEL9K_RIGHT_PROMPT_ELEMENTS-})
-        if (( ${els[(I)aws]} || ${els[(I)avs]} )); then return 0; fi
-    fi
+    local -a els
+    els=(${POWERLEVEL9K_LEFT_PROMPT_ELEMENTS-} ${POWERLEVEL9K_RIGHT_PROMPT_ELEMENTS-})
+    if (( ${+functions[p10k]} && (${els[(I)aws]} || ${els[(I)avs]}) )); then return 0; fi
     if (( ${+functions[spaceship_aws]} )) && [[ ${SPACESHIP_AWS_SHOW-} != false ]] \
         && (( ${SPACESHIP_PROMPT_ORDER[(I)aws]} || ${SPACESHIP_RPROMPT_ORDER[(I)aws]} )); then
         return 0
@@ -820,9 +817,7 @@ __avs_precmd() {
     [[ -o prompt_subst ]] && __avs_subst=1
     \builtin emulate -L zsh
     local REPLY prefix rest=${RPROMPT-}
-    if [[ -n ${__avs_rprompt_prefix-} && $rest == "$__avs_rprompt_prefix"* ]]; then
-        rest=${rest#"$__avs_rprompt_prefix"}
-    fi
+    rest=${rest#"${__avs_rprompt_prefix-}"}
     typeset -g __avs_seg='' __avs_rprompt_prefix=''
     if [[ ${AVS_PROMPT-} == 1 ]] || { [[ ${AVS_PROMPT-} != 0 ]] && ! __avs_theme_shows_aws; }; then
         __avs_prompt_compute

@@ -120,7 +120,7 @@ def test_avault_init_fish_is_the_fisher_layout_joined(run_avault) -> None:
 
 # Each shell's hand-written part (outside the GENERATED blocks), in non-blank lines. A
 # ratchet: lower it when code moves out of the shells (issue 13's target is 450 each).
-HAND_WRITTEN_BUDGET = {"zsh": 449, "bash": 548, "fish": 442}
+HAND_WRITTEN_BUDGET = {"zsh": 444, "bash": 545, "fish": 442}
 
 
 def hand_written_lines(shell: str) -> int:
