@@ -295,18 +295,13 @@ def gen_bash(top: list[Option], commands: list[Command]) -> str:
 
     lines = [f"__avs_switch_vars=({' '.join(SWITCH_VARS)})"]
     names = [n for c in commands for n in [c.name, *c.aliases]]
-    lines.append(f"__avs_gen_commands={words(names)}")
-    lines.append(f"__avs_gen_top_flags={words([s for o in top for s in o.strings])}")
-    lines.append(
-        "__avs_gen_top_vflags="
-        + quote_sh(" " + " ".join(s for o in top if o.takes_value for s in o.strings) + " ")
-    )
     lines.append("# __avs_gen_spec CMD sets __avs_flags (its flags), __avs_vflags (those taking a value,")
     lines.append("# space-padded for matching), __avs_pos (profile, command, choices or none) and")
-    lines.append("# __avs_pos_choices.")
+    lines.append("# __avs_pos_choices. CMD '' is avault itself, whose operand is the command.")
     lines.append("__avs_gen_spec() {")
     lines.append("    case $1 in")
-    for c in commands:
+    toplevel = Command(name="''", aliases=[], help="", options=top, operand="choices", operand_choices=names)
+    for c in [toplevel, *commands]:
         flags = [s for o in c.options for s in o.strings]
         vflags = " " + " ".join(s for o in c.options if o.takes_value for s in o.strings) + " "
         pattern = " | ".join([c.name, *c.aliases])

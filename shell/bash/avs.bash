@@ -1,44 +1,41 @@
 # shellcheck shell=bash
 # avault for bash: `avs PROFILE` switches this shell to short-lived AWS credentials,
 # the prompt counts down to their expiry, and TAB completes profiles and flags.
-#
+
 # Load it at the END of ~/.bashrc:  eval "$(avault init bash)"
 # (eval of a captured string, not `source <(...)`, which bash 3.2 on macOS mishandles.)
-#
+
 # The variables it reads (AVS_PROMPT*, AVS_PICKER, AWS_CONFIG_FILE...) and the AVS_* ones
 # a switch sets are listed in README.md, "Environment variables" and "Prompt segment".
-#
+
 # Works under `set -euo pipefail` in the calling shell: every expansion has a default,
 # and no function ends on a failing test. Arrays are expanded as ${a[@]+"${a[@]}"}
 # because bash < 4.4 calls an empty "${a[@]}" unbound.
 
 # ===== aliases that would shadow our functions ===================================
 
-# zsh-aws-vault style `alias avs='aws-vault server'` (or any alias on our names) would
-# win over the function. Remove it before the function is defined; say so for `avs`.
+# An alias on our names (zsh-aws-vault's `alias avs='aws-vault server'`) would win over
+# the function: remove it, and say so for `avs`.
 if alias avs >/dev/null 2>&1; then
     printf '%s\n' "avault: replaced the alias avs with the avs function (avs PROFILE switches profiles)" >&2
     unalias avs
     __avs_alias_clash=1 # `avs --doctor` reports it
 fi
-for __avs_name in av ave avl avll avsh avr avp; do
-    if alias "$__avs_name" >/dev/null 2>&1; then
-        unalias "$__avs_name"
-    fi
-done
-unset __avs_name
+unalias av ave avl avll avsh avr avp 2>/dev/null || true # each one there goes
 
-# ===== generated data ==========================================================
 # --- BEGIN GENERATED data: scripts/gen_completions.py writes this from avault.cli and avault.render ---
 __avs_switch_vars=(AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION AVS_ENDPOINT_URL)
-__avs_gen_commands='add list ls remove rm clear exec export login logout rotate init pick agent lock import migrate-backend sso doctor version'
-__avs_gen_top_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -v --version'
-__avs_gen_top_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
 # __avs_gen_spec CMD sets __avs_flags (its flags), __avs_vflags (those taking a value,
 # space-padded for matching), __avs_pos (profile, command, choices or none) and
-# __avs_pos_choices.
+# __avs_pos_choices. CMD '' is avault itself, whose operand is the command.
 __avs_gen_spec() {
     case $1 in
+    '')
+        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -v --version'
+        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_pos=choices
+        __avs_pos_choices='add list ls remove rm clear exec export login logout rotate init pick agent lock import migrate-backend sso doctor version'
+        ;;
     add)
         __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --env --add-config --no-add-config'
         __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
@@ -204,9 +201,8 @@ avs() {
     __avs_main "$@"
 }
 
-# __avs_check ARGS...: avault parses avs's command line as we do and prints the usage or
-# the one-line message for what we could not use, with the status to return. Only the
-# error and help paths get here: a switch starts no extra process.
+# __avs_check ARGS...: avault prints avs's usage or the one-line message for what we could
+# not use, with the status to return. Only help and errors get here: a switch does not.
 __avs_check() {
     __avs_need || return
     AVS_PREVIOUS=${AVS_PREVIOUS-} AVS_PROFILE=${AVS_PROFILE-} \command avault avs check -- "$@"
@@ -219,18 +215,15 @@ __avs_need() {
     return 127
 }
 
-# Only the shell knows that its integration is loaded (and whether an alias had to go),
-# so it tells `avault doctor`.
+# Only the shell knows which pieces are loaded (and whether an alias had to go): it tells
+# `avault doctor` in AVS_DOCTOR (that process only).
 __avs_doctor() {
-    local -a extra=(--shell bash)
     local pieces=bash
-    if [[ ${__avs_alias_clash-} == 1 ]]; then extra+=(--alias-clash); fi
     __avs_need || return
-    # Each piece checked here, told to `avault doctor` in AVS_DOCTOR (that process only).
     if declare -F avs >/dev/null && [[ -z ${BASH_ALIASES[avs]-} ]]; then pieces+=' avs'; fi
     if [[ " ${PROMPT_COMMAND[*]-} " == *__avs_prompt_command* ]]; then pieces+=' prompt'; fi
     if [[ $(complete -p avault 2>/dev/null) == *__avs_complete_avault* ]]; then pieces+=' completion'; fi
-    AVS_DOCTOR=$pieces \command avault doctor "${extra[@]}"
+    AVS_DOCTOR=$pieces \command avault doctor --shell bash ${__avs_alias_clash:+--alias-clash}
 }
 
 __avs_main() {
@@ -302,43 +295,27 @@ __avs_main() {
     __avs_apply "$mode" "$profile" ${flags[@]+"${flags[@]}"}
 }
 
-# __avs_still_fresh PROFILE: true when this shell already holds PROFILE's keys with more
-# than AWS_MIN_TTL (default 5m) left, so re-running `avs PROFILE` is instant: no process
-# at all, even for a role aws-vault would not cache. `avr` always asks the helper.
+# __avs_still_fresh PROFILE: true when this shell holds PROFILE's keys with more than
+# AWS_MIN_TTL (default 5m) left: re-running `avs PROFILE` then starts no process at all.
 __avs_still_fresh() {
     [[ $1 == "${AVS_PROFILE-}" && $1 == "${AWS_VAULT-}" && -n ${AWS_ACCESS_KEY_ID-} ]] || return 1
     [[ -z ${AVS_SERVER_PID-} ]] || return 1
-    local exp=${AVS_EXPIRES-} now=${EPOCHSECONDS-} ttl=${AWS_MIN_TTL:-5m} secs
-    if [[ -z $now && -n $__avs_clock ]]; then
-        printf -v now '%(%s)T' -1
-    fi
-    case $exp:$now in
-    *[!0-9:]* | :* | *:) return 1 ;;
-    *) ;;
-    esac
-    case $ttl in
-    *[!0-9smh]* | [smh]*) return 1 ;; # a Go duration we do not parse here: ask the helper
-    *[0-9]s) secs=${ttl%s} ;;
-    *[0-9]m) secs=$((10#${ttl%m} * 60)) ;;
-    *[0-9]h) secs=$((10#${ttl%h} * 3600)) ;;
-    *) return 1 ;;
-    esac
-    case $secs in
-    '' | *[!0-9]*) return 1 ;;
-    *) ;;
-    esac
+    local exp=${AVS_EXPIRES-} now unit=3600 REPLY
+    __avs_now
+    now=$REPLY
+    # A Go duration other than Ns, Nm, Nh is not parsed here: the helper decides.
+    [[ $exp =~ ^[0-9]+$ && $now =~ ^[0-9]+$ && ${AWS_MIN_TTL:-5m} =~ ^([0-9]+)([smh])$ ]] || return 1
+    if [[ ${BASH_REMATCH[2]} == s ]]; then unit=1; elif [[ ${BASH_REMATCH[2]} == m ]]; then unit=60; fi
     # 10#: a leading zero must not read as octal (an error that `set -e` would make fatal)
-    ((10#$exp - 10#$now > 10#$secs))
+    ((10#$exp - 10#$now > 10#${BASH_REMATCH[1]} * unit))
 }
 
-# __avs_pick: REPLY = the profile chosen in `avault pick` (fzf or its own menu, drawn on
-# /dev/tty). Esc or Ctrl-C there returns 130 and changes nothing.
+# __avs_pick: REPLY = the profile chosen in `avault pick` (fzf or its own menu on
+# /dev/tty); Esc or Ctrl-C there returns 130 and changes nothing.
 __avs_pick() {
-    local out
     REPLY=''
     __avs_need || return
-    out=$(\command avault pick) || return
-    REPLY=$out
+    REPLY=$(\command avault pick) || return
     [[ -n $REPLY ]]
 }
 
@@ -393,13 +370,13 @@ __avs_int_trap() {
 
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
 # server: a background ECS credential server; logout: forget the cached sessions), and
-# change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
+# change this shell only if it succeeded: on failure its variables stay exactly as they were.
 __avs_apply() {
-    local mode=$1 profile=$2 prev=${AVS_PROFILE-} out rc old_int
+    local mode=$1 profile=$2 prev=${AVS_PROFILE-} out old_int
     shift 2
     __avs_need || return
-    # stdout is only the code to eval; MFA prompts go to /dev/tty, errors to stderr.
-    # `--` keeps a profile that starts with '-' from being read as a flag.
+    # stdout is only the code to eval (MFA prompts go to /dev/tty); `--` keeps a profile
+    # that starts with '-' from being read as a flag.
     local -a argv=(export --format bash "$@" -- "$profile")
     case $mode in
     # The server stops by itself when this shell ($$) exits.
@@ -407,67 +384,49 @@ __avs_apply() {
     logout) argv=(logout --format bash ${profile:+-- "$profile"}) ;;
     *) ;;
     esac
-    # The `if` keeps a caller's `set -e` from exiting before we can return the status.
+    # `|| return` keeps a caller's `set -e` from exiting before we return the status.
     if [[ $mode == export ]] && __avs_agent_switch "$profile" "$@"; then
         out=$REPLY # a running agent answered, and no process was started
-        rc=0
-    elif out=$(\command avault "${argv[@]}"); then
-        rc=0
     else
-        rc=$?
+        out=$(\command avault "${argv[@]}") || return
     fi
-    if ((rc != 0)); then
-        return "$rc"
-    fi
-    # A Ctrl-C halfway through would leave a mix of two profiles, so ignore it while
-    # applying (direnv does the same), then put back whatever INT trap the user had.
+    # A Ctrl-C halfway through would leave a mix of two profiles: ignore it while applying
+    # (as direnv does), then put back the user's INT trap (no $(...) after an agent switch).
     __avs_int_trap
     old_int=$REPLY
     trap -- '' INT
     if [[ $mode == logout ]]; then
-        # When this shell holds the profile, the helper prints code that clears it. Our
-        # own unset first: it knows which region/endpoint a switch set, and stops the server.
+        # Code that clears this shell's profile, if it holds it: after our own unset, which
+        # knows which region/endpoint a switch set, and stops the server.
         if [[ -n $out ]]; then __avs_unset; fi
     elif [[ -n ${AVS_SERVER_PID-} ]]; then
         # A server this shell started belongs to the profile being replaced.
         __avs_server_stop
     fi
     eval "$out"
-    if [[ -n $old_int ]]; then
-        eval "$old_int"
-    else
-        trap - INT
-    fi
+    eval "${old_int:-trap - INT}"
     if [[ $mode == logout ]]; then return 0; fi
     if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_exit_hook; fi
-    if [[ -n $prev && $prev != "${AVS_PROFILE-}" ]]; then
-        AVS_PREVIOUS=$prev
-    fi
+    if [[ -n $prev && $prev != "${AVS_PROFILE-}" ]]; then AVS_PREVIOUS=$prev; fi
     __avs_recent_add "${AVS_PROFILE-}"
     return 0
 }
 
-# __avs_recent_add PROFILE: note the use for the picker's "most recent first" order.
-# One builtin append per switch; the fork to create the 0600 file happens once.
+# __avs_recent_add PROFILE: note the use for the picker's "most recent first" order: one
+# builtin append per switch (the fork that creates the 0600 file happens once).
 __avs_recent_add() {
     [[ -n $1 ]] || return 0
     local dir=$HOME/.local/state/avault
     if [[ ${XDG_STATE_HOME-} == /* ]]; then dir=$XDG_STATE_HOME/avault; fi
-    if [[ ! -e $dir/recent ]]; then
-        (umask 077 && \command mkdir -p -- "$dir" && : >>"$dir/recent") 2>/dev/null || return 0
-    fi
+    [[ -e $dir/recent ]] || (umask 077 && \command mkdir -p -- "$dir" && : >>"$dir/recent") 2>/dev/null || return 0
     { printf '%s\n' "$1" >>"$dir/recent"; } 2>/dev/null || true
     return 0
 }
 
-# __avs_server_stop: stop the credential server `avs --server` started, and drop its
-# variables. Also run on exit (the server notices the shell is gone by itself within a
-# second; this makes it immediate).
+# __avs_server_stop: stop the server `avs --server` started and drop its variables; also
+# run on exit (the server would notice within a second).
 __avs_server_stop() {
-    case ${AVS_SERVER_PID-} in
-    '' | *[!0-9]*) ;;
-    *) kill -- "$AVS_SERVER_PID" 2>/dev/null || true ;;
-    esac
+    if [[ ${AVS_SERVER_PID-} =~ ^[0-9]+$ ]]; then kill -- "$AVS_SERVER_PID" 2>/dev/null || true; fi
     unset AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AVS_SERVER_PID
     return 0
 }
@@ -478,62 +437,48 @@ __avs_exit_hook() {
     local REPLY=''
     # `trap -p EXIT` prints `trap -- 'CMD' EXIT`; let the parser unquote CMD.
     eval "__avs_trap_body $(trap -p EXIT)"
-    if [[ $REPLY == *__avs_server_stop* ]]; then
-        return 0
-    fi
+    if [[ $REPLY == *__avs_server_stop* ]]; then return 0; fi
     # shellcheck disable=SC2064 # expand the existing command now, on purpose
     trap -- "${REPLY:+$REPLY
 }__avs_server_stop" EXIT
 }
 
-# Remove everything a switch set: render.SWITCH_VARS, plus the region pair and the
-# endpoint only when avs set them (AWS_REGION == AVS_REGION, AWS_ENDPOINT_URL ==
-# AVS_ENDPOINT_URL), never ones the user exported; and stop a credential server.
+# Remove everything a switch set: render.SWITCH_VARS, the region pair and the endpoint
+# only when avs set them (equal to AVS_REGION, AVS_ENDPOINT_URL), the credential server.
 __avs_unset() {
     local prev=${AVS_PROFILE-}
     if [[ -n ${AVS_REGION-} ]]; then
         if [[ ${AWS_REGION-} == "$AVS_REGION" ]]; then unset AWS_REGION; fi
         if [[ ${AWS_DEFAULT_REGION-} == "$AVS_REGION" ]]; then unset AWS_DEFAULT_REGION; fi
     fi
-    if [[ -n ${AVS_ENDPOINT_URL-} && ${AWS_ENDPOINT_URL-} == "$AVS_ENDPOINT_URL" ]]; then
-        unset AWS_ENDPOINT_URL
-    fi
+    if [[ -n ${AVS_ENDPOINT_URL-} && ${AWS_ENDPOINT_URL-} == "$AVS_ENDPOINT_URL" ]]; then unset AWS_ENDPOINT_URL; fi
     if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_server_stop; fi
     unset "${__avs_switch_vars[@]}"
-    if [[ -n $prev ]]; then
-        AVS_PREVIOUS=$prev
-    fi
+    if [[ -n $prev ]]; then AVS_PREVIOUS=$prev; fi
     return 0
 }
 
 # The clock without a fork: $EPOCHSECONDS (bash 5), else printf's %(%s)T (bash 4.2+).
 # bash 3.2 (macOS) has neither: the prompt then shows the profile but no countdown.
-if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2))); then
-    __avs_clock=1
-else
-    __avs_clock=''
-fi
+__avs_clock=''
+if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2))); then __avs_clock=1; fi
 
-# __avs_left: REPLY = time left ("7h59m", "47m", "30s", "expired", or "" when the
-# expiry or the clock is unknown) and __avs_state = ok, warn, expired or unknown.
+# __avs_now: REPLY = the time in epoch seconds, or '' without a clock.
+__avs_now() {
+    REPLY=${EPOCHSECONDS-}
+    if [[ -z $REPLY && -n $__avs_clock ]]; then printf -v REPLY '%(%s)T' -1; fi
+}
+
+# __avs_left: REPLY = time left ("7h59m", "47m", "30s", "expired", or "" when unknown)
+# and __avs_state = ok, warn, expired or unknown.
 __avs_left() {
-    REPLY=''
-    __avs_state=unknown
-    local exp=${AVS_EXPIRES-} now=${EPOCHSECONDS-} left
-    if [[ -z $now && -n $__avs_clock ]]; then
-        printf -v now '%(%s)T' -1
-    fi
-    case $exp$now in
-    '' | *[!0-9]*) return 0 ;;
-    *) ;;
-    esac
-    if [[ -z $exp || -z $now ]]; then
-        return 0
-    fi
-    left=$((exp - now))
+    local exp=${AVS_EXPIRES-} left
+    __avs_now
+    left=$REPLY REPLY='' __avs_state=unknown
+    [[ $exp =~ ^[0-9]+$ && $left =~ ^[0-9]+$ ]] || return 0
+    left=$((exp - left))
     if ((left <= 0)); then
-        REPLY=expired
-        __avs_state=expired
+        REPLY=expired __avs_state=expired
         return 0
     fi
     if ((left >= 3600)); then
@@ -543,11 +488,8 @@ __avs_left() {
     else
         REPLY="${left}s"
     fi
-    if ((left <= ${AVS_PROMPT_WARN:-600})); then
-        __avs_state=warn
-    else
-        __avs_state=ok
-    fi
+    __avs_state=ok
+    if ((left <= ${AVS_PROMPT_WARN:-600})); then __avs_state=warn; fi
     return 0
 }
 
@@ -578,29 +520,15 @@ avr() {
     __avs_apply export "$AVS_PROFILE" "$@"
 }
 
-# __avs_awk_config: the profile names for completion, in file order, without duplicates
-# or [sso-session]/[services] sections: one awk, no Python.
+# __avs_awk_config FILE: its profile names in file order, without duplicates or
+# [sso-session]/[services] sections: one awk, no Python.
 __avs_awk_config() {
-    local file=${AWS_CONFIG_FILE:-$HOME/.aws/config}
-    [[ -r $file ]] || return 0
     awk '
-        { sub(/^[ \t]+/, "") }
-        /^\[/ {
-            name = ""
-            if ($0 ~ /^\[[ \t]*profile[ \t]+/) {
-                name = $0
-                sub(/^\[[ \t]*profile[ \t]+/, "", name)
-                # up to the LAST ], as the configparser of Python reads a header
-                sub(/[ \t]*\][^\]]*$/, "", name)
-            } else if ($0 ~ /^\[[ \t]*default[ \t]*\]/) {
-                name = "default"
-            }
-            if (name != "" && !(name in seen)) {
-                seen[name] = 1
-                print name
-            }
+        sub(/^[ \t]*\[[ \t]*profile[ \t]+/, "") || sub(/^[ \t]*\[[ \t]*default[ \t]*\].*/, "default") {
+            sub(/[ \t]*\][^\]]*$/, "") # up to the LAST ], as Python configparser reads a header
+            if ($0 != "" && !seen[$0]++) print
         }
-    ' "$file"
+    ' "$1"
 }
 
 # avp: each profile and its role_arn, read from the config file (no CLI call per profile).
@@ -611,36 +539,27 @@ avp() {
 
 # ===== prompt segment ============================================================
 # The hook reads only AVS_* variables and the fork-free clock: no process per prompt.
-#
-# PS1 gets a constant prefix that refers to variables the hook fills in:
-#   \[${__avs_p1}\]${__avs_p2}\[${__avs_p3}\]${__avs_p4}\[${__avs_p5}\]
-# With promptvars on (the default) bash expands those references when it draws the
-# prompt and does not expand their values again, so a profile named $(rm -rf ~) is
-# shown, never run. With promptvars off the text itself goes in, '\' escaped.
+# PS1 gets a constant prefix of references to the variables it fills in (below). bash
+# expands those when it draws the prompt (promptvars, the default) but not their values
+# again, so a profile named $(rm -rf ~) is shown, never run. Without promptvars the text
+# itself goes in, '\' escaped.
 
 # __avs_colour NAME: REPLY = the ANSI escape for a colour name or 0-255 number.
 __avs_colour() {
-    case $1 in
-    black) REPLY=$'\e[30m' ;;
-    red) REPLY=$'\e[31m' ;;
-    green) REPLY=$'\e[32m' ;;
-    yellow) REPLY=$'\e[33m' ;;
-    blue) REPLY=$'\e[34m' ;;
-    magenta) REPLY=$'\e[35m' ;;
-    cyan) REPLY=$'\e[36m' ;;
-    white) REPLY=$'\e[37m' ;;
-    *[!0-9]* | '') REPLY='' ;;
-    *) REPLY=$'\e[38;5;'"$1m" ;;
-    esac
+    local -a names=(black red green yellow blue magenta cyan white)
+    local i
+    REPLY=''
+    if [[ $1 =~ ^[0-9]+$ ]]; then REPLY=$'\e[38;5;'"$1m"; fi
+    for ((i = 0; i < 8; i++)); do
+        if [[ ${names[i]} == "$1" ]]; then REPLY=$'\e[3'"${i}m"; fi
+    done
 }
 
-# __avs_prompt_compute: fills __avs_p1..__avs_p5 (colour, text, colour, countdown,
-# reset); all empty when no profile is active or AVS_PROMPT=0.
+# __avs_prompt_compute: __avs_p1..__avs_p5 = colour, text, colour, countdown, reset; all
+# empty when no profile is active or AVS_PROMPT=0.
 __avs_prompt_compute() {
     __avs_p1='' __avs_p2='' __avs_p3='' __avs_p4='' __avs_p5=''
-    if [[ -z ${AVS_PROFILE-} || ${AVS_PROMPT:-1} == 0 ]]; then
-        return 0
-    fi
+    if [[ -z ${AVS_PROFILE-} || ${AVS_PROMPT:-1} == 0 ]]; then return 0; fi
     local rules=${AVS_PROMPT_CLASSES-'*prod*=red *stag*=yellow *=green'} rule colour=green REPLY
     # Split on spaces by hand: an unquoted $rules would also glob against the cwd.
     while [[ -n $rules ]]; do
@@ -702,21 +621,17 @@ __avs_theme_shows_aws() {
     [[ ${STARSHIP_SHELL-} == bash ]] && declare -F starship_precmd >/dev/null
 }
 
-# PROMPT_COMMAND hook: keep our prefix at the start of PS1 (prompts that rebuild PS1
-# each time, like starship's, get it back) and return the status it was called with,
-# so $? in PS1 and later hooks still see the user's last command.
+# PROMPT_COMMAND hook: keep our prefix at the start of PS1 (a PS1 rebuilt each time, like
+# starship's, gets it back); return the status it got, for $? in PS1 and later hooks.
 __avs_prompt_command() {
     local rc=$? prefix
     __avs_prompt_compute
     PS1=${PS1-}
-    if [[ -n ${__avs_ps1_prefix-} && $PS1 == "$__avs_ps1_prefix"* ]]; then
-        PS1=${PS1#"$__avs_ps1_prefix"}
-    fi
+    PS1=${PS1#"${__avs_ps1_prefix-}"}
     __avs_ps1_prefix=''
     if [[ ${AVS_PROMPT-} == 1 ]] || { [[ ${AVS_PROMPT-} != 0 ]] && ! __avs_theme_shows_aws; }; then
-        if shopt -q promptvars; then
-            prefix=$__avs_ps1_ref
-        else
+        prefix=$__avs_ps1_ref
+        if ! shopt -q promptvars; then
             prefix="\\[$__avs_p1\\]${__avs_p2//\\/\\\\}\\[$__avs_p3\\]${__avs_p4//\\/\\\\}\\[$__avs_p5\\]"
         fi
         PS1=$prefix$PS1
@@ -738,22 +653,15 @@ __avs_reply_words() {
     return 0
 }
 
-# __avs_prof_load: __avs_prof_cache = every profile name, sorted bytewise (LC_ALL=C) so a
-# prefix is a contiguous range that two binary searches find. The config is
-# parsed (one awk) only when it changed: a stamp file per shell carries the config's
-# mtime from the last parse (`touch -r`), and bash's own `-nt` compares the two, so a
-# TAB with nothing changed starts no process. The stamp lives in $XDG_RUNTIME_DIR
-# (emptied at logout) when there is one, else in $XDG_CACHE_HOME/avault.
-# Set by __avs_prof_load; 1 while no cached name needs quoting (sourcing twice keeps them).
-__avs_prof_plain=${__avs_prof_plain:-1}
-
+# __avs_prof_load: __avs_prof_cache = the profile names sorted bytewise (LC_ALL=C), so a
+# prefix is a range two binary searches find; __avs_prof_quoted = them as TAB inserts
+# them. One awk parses the config only when it changed: a stamp file per shell (in
+# $XDG_RUNTIME_DIR, emptied at logout, else the cache) carries its mtime from the last
+# parse (`touch -r`) and bash's own `-nt` compares: an unchanged TAB starts no process.
 __avs_prof_load() {
-    local file=${AWS_CONFIG_FILE:-$HOME/.aws/config} stamp=${__avs_prof_stamp-} dir
+    local file=${AWS_CONFIG_FILE:-$HOME/.aws/config} stamp=${__avs_prof_stamp-} dir all
     if [[ ! -r $file ]]; then
-        __avs_prof_cache=()
-        __avs_prof_quoted=()
-        __avs_prof_plain=1
-        __avs_prof_file=''
+        __avs_prof_cache=() __avs_prof_quoted=() __avs_prof_file=''
         return 0
     fi
     if [[ $file == "${__avs_prof_file-}" && -n $stamp && -e $stamp ]] &&
@@ -779,80 +687,52 @@ __avs_prof_load() {
         __avs_prof_stamp='' # no writable place: parse on every TAB, as before
     fi
     __avs_prof_file=$file
-    __avs_prof_cache=()
-    if ((BASH_VERSINFO[0] >= 4)); then
-        # mapfile (bash 4+) is several times faster than a read loop at thousands of names.
-        mapfile -t __avs_prof_cache < <(__avs_awk_config | LC_ALL=C \command sort)
-    else
-        local line
-        while IFS= read -r line; do
-            __avs_prof_cache+=("$line")
-        done < <(__avs_awk_config | LC_ALL=C \command sort)
-    fi
-    # What TAB inserts: bash puts a single match on the command line as it is (no
-    # `-o filenames` here), so a name like `a;touch x` must go in quoted, or Enter would
-    # run it. Names of plain characters (nearly all) are kept as they are.
-    # One check over all names first, so the common case (plain names) costs no loop.
-    local IFS=: all q i
+    __avs_read_lines __avs_prof_cache < <(__avs_awk_config "$file" | LC_ALL=C \command sort)
+    # bash puts a single match on the command line as it is (no `-o filenames` here), so
+    # a name like `a;touch x` must go in quoted, or Enter would run it. One check over
+    # all names first: plain names (nearly all) are kept as they are, with no %q.
+    local IFS=:
     all="${__avs_prof_cache[*]-}"
-    __avs_prof_quoted=()
     if [[ $all != *[!A-Za-z0-9@%+=:,./_-]* ]]; then
-        __avs_prof_plain=1 # replies come straight from __avs_prof_cache
-        return 0
-    fi
-    __avs_prof_plain=0
-    if ((BASH_VERSINFO[0] >= 4)); then
-        # %q never emits a raw newline, so one name per line splits back exactly.
-        printf -v q '%q\n' "${__avs_prof_cache[@]}"
-        mapfile -t __avs_prof_quoted <<<"${q%$'\n'}"
+        __avs_prof_quoted=(${__avs_prof_cache[@]+"${__avs_prof_cache[@]}"})
     else
-        for i in "${__avs_prof_cache[@]}"; do
-            printf -v q '%q' "$i"
-            __avs_prof_quoted+=("$q")
-        done
+        # %q never emits a raw newline, so one name per line splits back exactly.
+        printf -v all '%q\n' "${__avs_prof_cache[@]}"
+        __avs_read_lines __avs_prof_quoted <<<"${all%$'\n'}"
     fi
     return 0
 }
 
-# __avs_reply_profiles PREFIX: COMPREPLY += the cached profile names starting with PREFIX
-# (compared as text: a name is never expanded or run). No loop over all names: at 5,000
-# profiles a bash loop costs ~30 ms, two binary searches and a slice well under 1 ms.
-__avs_reply_profiles() {
-    __avs_prof_load
-    local n=${#__avs_prof_cache[@]}
-    if ((n == 0)); then
+# __avs_read_lines NAME: the array NAME = the lines of stdin, by mapfile (bash 4+; several
+# times faster at thousands of names) or, in bash 3.2, a read loop.
+__avs_read_lines() {
+    if ((BASH_VERSINFO[0] >= 4)); then
+        mapfile -t "$1"
         return 0
     fi
-    if [[ -z $1 ]]; then
-        if ((__avs_prof_plain)); then
-            COMPREPLY+=("${__avs_prof_cache[@]}")
-        else
-            COMPREPLY+=("${__avs_prof_quoted[@]}")
-        fi
-        return 0
-    fi
-    __avs_prefix_range "$1" "$n"
+    local line
+    eval "$1=()"
+    # shellcheck disable=SC2034 # the eval reads it
+    while IFS= read -r line; do eval "$1+=(\"\$line\")"; done
 }
 
-# __avs_prefix_range PREFIX N: the slice of __avs_prof_cache (sorted, N names) that
-# starts with PREFIX. `<` collates by the locale, so compare bytewise like sort did.
-__avs_prefix_range() {
-    local LC_ALL=C lo=0 hi=$2 mid start
+# __avs_reply_profiles PREFIX: COMPREPLY += the cached names starting with PREFIX (as
+# text, never expanded). At 5,000 profiles a loop costs ~30 ms, two binary searches and a
+# slice well under 1 ms. `<` collates by the locale: compare bytewise like sort did.
+__avs_reply_profiles() {
+    __avs_prof_load
+    local LC_ALL=C lo=0 hi=${#__avs_prof_cache[@]} mid start
     while ((lo < hi)); do
         mid=$(((lo + hi) / 2))
         if [[ ${__avs_prof_cache[mid]} < $1 ]]; then lo=$((mid + 1)); else hi=$mid; fi
     done
     start=$lo
-    hi=$2
+    hi=${#__avs_prof_cache[@]}
     while ((lo < hi)); do
         mid=$(((lo + hi) / 2))
         if [[ ${__avs_prof_cache[mid]} == "$1"* ]]; then lo=$((mid + 1)); else hi=$mid; fi
     done
-    if ((lo > start)) && ((__avs_prof_plain)); then
-        COMPREPLY+=("${__avs_prof_cache[@]:start:lo-start}")
-    elif ((lo > start)); then
-        COMPREPLY+=("${__avs_prof_quoted[@]:start:lo-start}")
-    fi
+    if ((lo > start)); then COMPREPLY+=("${__avs_prof_quoted[@]:start:lo-start}"); fi
     return 0
 }
 
@@ -871,76 +751,48 @@ __avs_complete_avs() {
 }
 
 __avs_complete_avault() {
-    local cur=${COMP_WORDS[COMP_CWORD]-} prev='' cmd='' i word REPLY
-    local __avs_flags __avs_vflags __avs_pos __avs_pos_choices nargs=0 dashdash=0
+    local cur=${COMP_WORDS[COMP_CWORD]-} prev='' cmd='' i word words REPLY
+    local __avs_flags __avs_vflags __avs_pos __avs_pos_choices nargs=0
     COMPREPLY=()
     if ((COMP_CWORD > 0)); then prev=${COMP_WORDS[COMP_CWORD - 1]-}; fi
     # The subcommand is the first word that is neither an option nor an option's value;
-    # count the operands after it, and whether `--` (exec's command) was passed.
+    # count the operands after it. After `--`, exec's command: complete command names.
+    __avs_gen_spec ''
     for ((i = 1; i < COMP_CWORD; i++)); do
         word=${COMP_WORDS[i]-}
         if [[ $word == -- && -n $cmd ]]; then
-            dashdash=1
-            break
-        elif [[ $word == -* ]]; then
-            continue
-        elif [[ $__avs_gen_top_vflags == *" ${COMP_WORDS[i - 1]-} "* ]]; then
+            while IFS= read -r word; do COMPREPLY+=("$word"); done < <(compgen -c -- "$cur")
+            return 0
+        elif [[ $word == -* || $__avs_vflags == *" ${COMP_WORDS[i - 1]-} "* ]]; then
             continue
         elif [[ -z $cmd ]]; then
             cmd=$word
             __avs_gen_spec "$cmd"
-        elif [[ $__avs_vflags != *" ${COMP_WORDS[i - 1]-} "* ]]; then
+        else
             nargs=$((nargs + 1))
         fi
     done
-    if ((dashdash)); then
-        # A command for `avault exec PROFILE -- CMD`: complete command names.
-        while IFS= read -r word; do COMPREPLY+=("$word"); done < <(compgen -c -- "$cur")
-        return 0
-    fi
-    if [[ -z $cmd ]]; then
-        if [[ $__avs_gen_top_vflags == *" $prev "* ]]; then
-            __avs_gen_choices '*' "$prev"
-            # shellcheck disable=SC2086 # choices are plain words from argparse
-            __avs_reply_words "$cur" $REPLY
-        elif [[ $cur == -* ]]; then
-            # shellcheck disable=SC2086
-            __avs_reply_words "$cur" $__avs_gen_top_flags
-        else
-            # shellcheck disable=SC2086
-            __avs_reply_words "$cur" $__avs_gen_commands
-        fi
-        return 0
-    fi
     if [[ $__avs_vflags == *" $prev "* ]]; then
         __avs_gen_choices "$cmd" "$prev"
-        # shellcheck disable=SC2086
-        __avs_reply_words "$cur" $REPLY
+        words=$REPLY
+    elif [[ $cur == -* ]]; then
+        words=$__avs_flags
+    elif ((nargs > 0)); then
         return 0
-    fi
-    if [[ $cur == -* ]]; then
-        # shellcheck disable=SC2086
-        __avs_reply_words "$cur" $__avs_flags
+    elif [[ $__avs_pos == profile* ]]; then
+        __avs_reply_profiles "$cur"
         return 0
+    else
+        words=$__avs_pos_choices
     fi
-    if ((nargs > 0)); then
-        return 0
-    fi
-    # shellcheck disable=SC2086 # choices are plain words from argparse
-    case $__avs_pos in
-    profile | profile_command) __avs_reply_profiles "$cur" ;;
-    choices) __avs_reply_words "$cur" $__avs_pos_choices ;;
-    *) ;;
-    esac
-    return 0
+    # shellcheck disable=SC2086 # plain words from argparse
+    __avs_reply_words "$cur" $words
 }
 
 # __avs_complete_as WORD...: complete as `avault WORD...` (the aliases' completion).
 __avs_complete_as() {
-    local -a words=(avault "$@")
-    local shift_by=$#
-    COMP_WORDS=("${words[@]}" "${COMP_WORDS[@]:1}")
-    COMP_CWORD=$((COMP_CWORD + shift_by))
+    COMP_WORDS=(avault "$@" "${COMP_WORDS[@]:1}")
+    COMP_CWORD=$((COMP_CWORD + $#))
     __avs_complete_avault
 }
 
@@ -949,9 +801,8 @@ __avs_complete_as() {
 complete -F __avs_complete_avs avs avsh
 complete -F __avs_complete_avault avault
 
-# Prompt hook only in interactive shells, and only once: PROMPT_COMMAND may be a
-# string (append after a newline, keeping the user's commands) or, in bash 5.1+, an
-# array (append an element).
+# Prompt hook only in interactive shells, and only once: PROMPT_COMMAND may be a string
+# (append after a newline) or, in bash 5.1+, an array (append an element).
 if [[ $- == *i* ]]; then
     # shellcheck disable=SC2128,SC2178 # the elif branch handles the plain-string form
     if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then
@@ -963,5 +814,3 @@ if [[ $- == *i* ]]; then
         PROMPT_COMMAND+=__avs_prompt_command
     fi
 fi
-
-# To load this file: eval "$(avault init bash)"   (at the end of ~/.bashrc)

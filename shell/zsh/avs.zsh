@@ -1,23 +1,21 @@
 # avault for zsh: `avs PROFILE` switches this shell to short-lived AWS credentials,
 # the right prompt counts down to their expiry, and TAB completes profiles and flags.
-#
+
 # Load it at the END of ~/.zshrc, after compinit:  eval "$(avault init zsh)"
 # or as an oh-my-zsh / antidote / zinit plugin (avault.plugin.zsh sources this file).
-#
+
 # The variables it reads (AVS_PROMPT*, AVS_PICKER, AWS_CONFIG_FILE...) and the AVS_* ones
 # a switch sets are listed in README.md, "Environment variables" and "Prompt segment".
-#
-# Every function starts with `emulate -L zsh`, so user options (nounset, errexit,
-# ksh_arrays, sh_word_split...) cannot change how it runs; `\builtin` and `\command`
-# skip any alias the user may have on those names.
+
+# Every function starts with `emulate -L zsh`, so user options (nounset, ksh_arrays...)
+# cannot change how it runs; `\builtin` and `\command` skip the user's aliases.
 
 # EPOCHSECONDS lets the prompt read the clock without starting `date`.
 \builtin zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 
-# zsh-aws-vault defines `alias avs='aws-vault server'` (and av, ave, avl...). An alias
-# beats a function of the same name, so ours would never run: remove them, and say so
-# for `avs`, whose meaning changes. `function NAME {` below (not `NAME() {`) still parses
-# if an alias survives, e.g. when this file is eval'd as one string.
+# zsh-aws-vault defines `alias avs='aws-vault server'` (and av, ave, avl...), which would
+# beat our functions: remove them, and say so for `avs`, whose meaning changes.
+# `function NAME {` (not `NAME() {`) still parses if an alias survives the eval.
 if (( ${+aliases[avs]} )); then
     \builtin print -ru2 -- "avault: replaced alias avs='${aliases[avs]}' with the avs function (avs PROFILE switches profiles; 'avault server' is still there)"
     \builtin unalias avs
@@ -25,13 +23,10 @@ if (( ${+aliases[avs]} )); then
 fi
 () {
     \builtin emulate -L zsh
-    local name
-    for name in av ave avl avll avsh avr avp; do
-        if (( ${+aliases[$name]} )); then \builtin unalias -- $name; fi
-    done
+    \builtin unalias -m '(av|ave|avl|avll|avsh|avr|avp)' 2>/dev/null
+    return 0
 }
 
-# ===== generated data ==========================================================
 # --- BEGIN GENERATED data: scripts/gen_completions.py writes this from avault.cli and avault.render ---
 typeset -ga __avs_switch_vars
 __avs_switch_vars=(
@@ -474,9 +469,8 @@ function avs {
     __avs_main "$@"
 }
 
-# __avs_check ARGS...: avault parses avs's command line as we do and prints the usage or
-# the one-line message for what we could not use, with the status to return. Only the
-# error and help paths get here: a switch starts no extra process.
+# __avs_check ARGS...: avault prints avs's usage or the one-line message for what we could
+# not use, with the status to return. Only help and errors get here: a switch does not.
 __avs_check() {
     \builtin emulate -L zsh
     __avs_need || return
@@ -490,13 +484,11 @@ __avs_need() {
     return 127
 }
 
-# Only the shell knows that its integration is loaded (and whether an alias had to go),
-# so it checks each piece and tells `avault doctor` in AVS_DOCTOR (that process only).
+# Only the shell knows which pieces are loaded (and whether an alias had to go): it tells
+# `avault doctor` in AVS_DOCTOR (that process only).
 __avs_doctor() {
     \builtin emulate -L zsh
-    local -a extra pieces
-    extra=(--shell zsh)
-    if (( ${__avs_alias_clash:-0} )); then extra+=(--alias-clash); fi
+    local -a pieces
     __avs_need || return
     pieces=(zsh)
     if (( ${+functions[avs]} )) && ! (( ${+aliases[avs]} )); then pieces+=(avs); fi
@@ -504,14 +496,13 @@ __avs_doctor() {
     if [[ ${(t)_comps} == association* && ${_comps[avault]-} == __avs_complete ]]; then
         pieces+=(completion)
     fi
-    AVS_DOCTOR="$pieces" \command avault doctor $extra
+    AVS_DOCTOR="$pieces" \command avault doctor --shell zsh ${__avs_alias_clash:+--alias-clash}
 }
 
 __avs_main() {
     \builtin emulate -L zsh
     local profile='' arg mode=export REPLY
     local -a flags all
-    flags=()
     all=("$@")
     while (( $# )); do
         arg=$1
@@ -572,9 +563,8 @@ __avs_main() {
     __avs_apply $mode "$profile" "${flags[@]}"
 }
 
-# __avs_still_fresh PROFILE: true when this shell already holds PROFILE's keys with more
-# than AWS_MIN_TTL (default 5m) left, so re-running `avs PROFILE` is instant: no process
-# at all, even for a role aws-vault would not cache. `avr` always asks the helper.
+# __avs_still_fresh PROFILE: true when this shell holds PROFILE's keys with more than
+# AWS_MIN_TTL (default 5m) left: re-running `avs PROFILE` then starts no process at all.
 __avs_still_fresh() {
     \builtin emulate -L zsh
     [[ $1 == "${AVS_PROFILE-}" && $1 == "${AWS_VAULT-}" && -n ${AWS_ACCESS_KEY_ID-} ]] || return 1
@@ -589,15 +579,13 @@ __avs_still_fresh() {
     (( AVS_EXPIRES - EPOCHSECONDS > secs ))
 }
 
-# __avs_pick: REPLY = the profile chosen in `avault pick` (fzf or its own menu, drawn on
-# /dev/tty). Esc or Ctrl-C there returns 130 and changes nothing.
+# __avs_pick: REPLY = the profile chosen in `avault pick` (fzf or its own menu on
+# /dev/tty); Esc or Ctrl-C there returns 130 and changes nothing.
 __avs_pick() {
     \builtin emulate -L zsh
     REPLY=''
     __avs_need || return
-    local out
-    out=$(\command avault pick) || return
-    REPLY=$out
+    REPLY=$(\command avault pick) || return
     [[ -n $REPLY ]]
 }
 
@@ -643,16 +631,14 @@ __avs_agent_switch() {
 
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
 # server: a background ECS credential server; logout: forget the cached sessions), and
-# change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
+# change this shell only if it succeeded: on failure its variables stay exactly as they were.
 __avs_apply() {
     \builtin emulate -L zsh
-    # The Ctrl-C trap below must not outlive this function.
-    \builtin setopt local_traps
     local mode=$1 profile=$2 prev=${AVS_PROFILE-} out rc
     shift 2
     __avs_need || return
-    # stdout is only the code to eval; MFA prompts go to /dev/tty, errors to stderr.
-    # `--` keeps a profile that starts with '-' from being read as a flag.
+    # stdout is only the code to eval (MFA prompts go to /dev/tty); `--` keeps a profile
+    # that starts with '-' from being read as a flag.
     case $mode in
         # The server stops by itself when this shell ($$) exits.
         (server) out=$(\command avault exec --ecs-server --background --format zsh --watch-pid $$ "$@" "$profile") ;;
@@ -666,14 +652,14 @@ __avs_apply() {
             ;;
     esac
     rc=$?
-    if (( rc != 0 )); then
-        return rc
-    fi
-    # A Ctrl-C halfway through would leave a mix of two profiles (direnv ignores it too).
+    (( rc == 0 )) || return rc
+    # A Ctrl-C halfway through would leave a mix of two profiles (direnv ignores it too);
+    # local_traps gives the user's trap back on return.
+    \builtin setopt local_traps
     \builtin trap -- '' INT
     if [[ $mode == logout ]]; then
-        # When this shell holds the profile, the helper prints code that clears it. Our
-        # own unset first: it knows which region/endpoint a switch set, and stops the server.
+        # Code that clears this shell's profile, if it holds it: after our own unset, which
+        # knows which region/endpoint a switch set, and stops the server.
         if [[ -n $out ]]; then __avs_unset; \builtin eval "$out"; fi
         return 0
     fi
@@ -684,42 +670,34 @@ __avs_apply() {
         \builtin autoload -Uz add-zsh-hook
         add-zsh-hook zshexit __avs_server_stop
     fi
-    if [[ -n $prev && $prev != "${AVS_PROFILE-}" ]]; then
-        typeset -g AVS_PREVIOUS=$prev
-    fi
+    if [[ -n $prev && $prev != "${AVS_PROFILE-}" ]]; then typeset -g AVS_PREVIOUS=$prev; fi
     __avs_recent_add "${AVS_PROFILE-}"
     return 0
 }
 
-# __avs_recent_add PROFILE: note the use for the picker's "most recent first" order.
-# One builtin append per switch; the fork to create the 0600 file happens once.
+# __avs_recent_add PROFILE: note the use for the picker's "most recent first" order (one
+# builtin append; the fork creating the 0600 file happens once).
 __avs_recent_add() {
     \builtin emulate -L zsh
     [[ -n $1 ]] || return 0
     local dir=$HOME/.local/state/avault
     if [[ ${XDG_STATE_HOME-} == /* ]]; then dir=$XDG_STATE_HOME/avault; fi
-    if [[ ! -e $dir/recent ]]; then
-        ( \builtin umask 077 && \command mkdir -p -- $dir && : >>$dir/recent ) 2>/dev/null || return 0
-    fi
+    [[ -e $dir/recent ]] || ( \builtin umask 077 && \command mkdir -p -- $dir && : >>$dir/recent ) 2>/dev/null || return 0
     { \builtin print -r -- $1 >>$dir/recent; } 2>/dev/null
     return 0
 }
 
-# __avs_server_stop: stop the credential server `avs --server` started, and drop its
-# variables. Also the zshexit hook (the server notices the shell is gone by itself
-# within a second; this makes it immediate).
+# __avs_server_stop: stop the server `avs --server` started and drop its variables; also
+# the zshexit hook (the server would notice within a second).
 __avs_server_stop() {
     \builtin emulate -L zsh
-    if [[ ${AVS_SERVER_PID-} == <-> ]]; then
-        \builtin kill -- $AVS_SERVER_PID 2>/dev/null
-    fi
+    if [[ ${AVS_SERVER_PID-} == <-> ]]; then \builtin kill -- $AVS_SERVER_PID 2>/dev/null; fi
     \builtin unset AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AVS_SERVER_PID
     return 0
 }
 
-# Remove everything a switch set: render.SWITCH_VARS, plus the region pair and the
-# endpoint only when avs set them (AWS_REGION == AVS_REGION, AWS_ENDPOINT_URL ==
-# AVS_ENDPOINT_URL), never ones the user exported; and stop a credential server.
+# Remove everything a switch set: render.SWITCH_VARS, the region pair and the endpoint
+# only when avs set them (equal to AVS_REGION, AVS_ENDPOINT_URL), the credential server.
 __avs_unset() {
     \builtin emulate -L zsh
     local prev=${AVS_PROFILE-}
@@ -727,31 +705,24 @@ __avs_unset() {
         if [[ ${AWS_REGION-} == "$AVS_REGION" ]]; then \builtin unset AWS_REGION; fi
         if [[ ${AWS_DEFAULT_REGION-} == "$AVS_REGION" ]]; then \builtin unset AWS_DEFAULT_REGION; fi
     fi
-    if [[ -n ${AVS_ENDPOINT_URL-} && ${AWS_ENDPOINT_URL-} == "$AVS_ENDPOINT_URL" ]]; then
-        \builtin unset AWS_ENDPOINT_URL
-    fi
+    if [[ -n ${AVS_ENDPOINT_URL-} && ${AWS_ENDPOINT_URL-} == "$AVS_ENDPOINT_URL" ]]; then \builtin unset AWS_ENDPOINT_URL; fi
     if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_server_stop; fi
     \builtin unset -- $__avs_switch_vars
-    if [[ -n $prev ]]; then
-        typeset -g AVS_PREVIOUS=$prev
-    fi
+    if [[ -n $prev ]]; then typeset -g AVS_PREVIOUS=$prev; fi
     return 0
 }
 
-# __avs_left: REPLY = time left ("7h59m", "47m", "30s", "expired", or "" when the
-# expiry or the clock is unknown) and __avs_state = ok, warn, expired or unknown.
+# __avs_left: REPLY = time left ("7h59m", "47m", "30s", "expired", or "" when unknown)
+# and __avs_state = ok, warn, expired or unknown.
 __avs_left() {
     \builtin emulate -L zsh
     REPLY=''
     typeset -g __avs_state=unknown
     local exp=${AVS_EXPIRES-} now=${EPOCHSECONDS-}
-    if [[ $exp != <-> || $now != <-> ]]; then
-        return 0
-    fi
+    [[ $exp == <-> && $now == <-> ]] || return 0
     local left=$(( exp - now ))
     if (( left <= 0 )); then
-        REPLY=expired
-        __avs_state=expired
+        REPLY=expired __avs_state=expired
         return 0
     fi
     if (( left >= 3600 )); then
@@ -761,11 +732,8 @@ __avs_left() {
     else
         REPLY="${left}s"
     fi
-    if (( left <= ${AVS_PROMPT_WARN:-600} )); then
-        __avs_state=warn
-    else
-        __avs_state=ok
-    fi
+    __avs_state=ok
+    if (( left <= ${AVS_PROMPT_WARN:-600} )); then __avs_state=warn; fi
     return 0
 }
 
@@ -804,28 +772,24 @@ function avp {
 }
 
 # ===== prompt segment ============================================================
-# Computed in precmd from AVS_* variables and $EPOCHSECONDS: no process per prompt.
 
 # __avs_prompt_compute: REPLY = the segment as a prompt string ('%' escaped), or ''.
+# Computed from AVS_* variables and $EPOCHSECONDS: no process per prompt.
 __avs_prompt_compute() {
     \builtin emulate -L zsh
     REPLY=''
     [[ -n ${AVS_PROFILE-} ]] || return 0
     local color=green text i
     local -a classes
-    if (( ${+AVS_PROMPT_CLASSES} )); then
-        classes=("${AVS_PROMPT_CLASSES[@]}")
-    else
-        classes=('*prod*' red '*stag*' yellow '*' green)
-    fi
+    classes=('*prod*' red '*stag*' yellow '*' green)
+    if (( ${+AVS_PROMPT_CLASSES} )); then classes=("${AVS_PROMPT_CLASSES[@]}"); fi
     for (( i = 1; i < ${#classes}; i += 2 )); do
         if [[ $AVS_PROFILE == ${~classes[i]} ]]; then
             color=${classes[i+1]}
             break
         fi
     done
-    # The name is shown, never run: control characters become '?' and '%' is doubled
-    # so it cannot inject prompt escapes. (Command substitution cannot happen: with
+    # The name is shown, never run: control characters become '?', '%' is doubled. (With
     # prompt_subst the prompt refers to ${__avs_seg}, whose value is not re-expanded.)
     text=aws:${AVS_PROFILE//[[:cntrl:]]/?}
     if [[ -n ${AVS_ACCOUNT-} ]]; then text+="(${AVS_ACCOUNT//[[:cntrl:]]/?})"; fi
@@ -844,8 +808,8 @@ __avs_prompt_compute() {
     REPLY="%F{$color}$text$left%f"
 }
 
-# For theme authors: `avs_prompt_info` prints the segment (in a $(...) it costs a fork;
-# the built-in RPROMPT segment does not), `prompt_avs` is an agnoster/p10k segment.
+# For themes: `avs_prompt_info` prints the segment (in a $(...), a fork the built-in
+# segment does not cost); `prompt_avs` is an agnoster/p10k segment.
 avs_prompt_info() {
     \builtin emulate -L zsh
     local REPLY
@@ -867,18 +831,15 @@ prompt_avs() {
     fi
 }
 
-# __avs_theme_shows_aws: true when the prompt in use already shows the AWS profile
-# (starship's aws module, p10k's aws or avs segment, spaceship's aws section, the
-# oh-my-zsh aws plugin's aws_prompt_info), so the built-in segment steps aside unless
-# AVS_PROMPT=1. It reads parameters and function names only: no process.
+# __avs_theme_shows_aws: true when the prompt already shows the AWS profile (starship,
+# p10k's aws or avs segment, spaceship's aws section, oh-my-zsh's aws_prompt_info), so
+# the built-in segment steps aside unless AVS_PROMPT=1. No process.
 __avs_theme_shows_aws() {
     \builtin emulate -L zsh
     if [[ ${STARSHIP_SHELL-} == zsh ]] && (( ${+functions[prompt_starship_precmd]} )); then return 0; fi
-    if (( ${+functions[p10k]} )); then
-        local -a els
-        els=(${POWERLEVEL9K_LEFT_PROMPT_ELEMENTS-} ${POWERLEVEL9K_RIGHT_PROMPT_ELEMENTS-})
-        if (( ${els[(I)aws]} || ${els[(I)avs]} )); then return 0; fi
-    fi
+    local -a els
+    els=(${POWERLEVEL9K_LEFT_PROMPT_ELEMENTS-} ${POWERLEVEL9K_RIGHT_PROMPT_ELEMENTS-})
+    if (( ${+functions[p10k]} && (${els[(I)aws]} || ${els[(I)avs]}) )); then return 0; fi
     if (( ${+functions[spaceship_aws]} )) && [[ ${SPACESHIP_AWS_SHOW-} != false ]] \
         && (( ${SPACESHIP_PROMPT_ORDER[(I)aws]} || ${SPACESHIP_RPROMPT_ORDER[(I)aws]} )); then
         return 0
@@ -894,29 +855,21 @@ __avs_theme_shows_aws() {
     return 1
 }
 
-# precmd hook: keep the segment at the start of RPROMPT. With prompt_subst on (as under
-# oh-my-zsh), RPROMPT holds the literal reference ${__avs_seg}; without it, the escaped
-# text itself. Either way what we added last time is stripped first, so themes that
-# rewrite RPROMPT, sourcing twice, and AVS_PROMPT=0 at run time all behave.
+# precmd hook: keep the segment at the start of RPROMPT: the reference ${__avs_seg} with
+# prompt_subst (as under oh-my-zsh), else the escaped text. What we added last time is
+# stripped first, so rewritten RPROMPTs, sourcing twice and AVS_PROMPT=0 all behave.
 __avs_precmd() {
     local __avs_rc=$? __avs_subst=0
     [[ -o prompt_subst ]] && __avs_subst=1
     \builtin emulate -L zsh
     local REPLY prefix rest=${RPROMPT-}
-    if [[ -n ${__avs_rprompt_prefix-} && $rest == "$__avs_rprompt_prefix"* ]]; then
-        rest=${rest#"$__avs_rprompt_prefix"}
-    fi
+    rest=${rest#"${__avs_rprompt_prefix-}"}
     typeset -g __avs_seg='' __avs_rprompt_prefix=''
     if [[ ${AVS_PROMPT-} == 1 ]] || { [[ ${AVS_PROMPT-} != 0 ]] && ! __avs_theme_shows_aws; }; then
         __avs_prompt_compute
-        if [[ -n $REPLY ]]; then
-            __avs_seg="$REPLY${rest:+ }"
-        fi
-        if (( __avs_subst )); then
-            __avs_rprompt_prefix='${__avs_seg}'
-        else
-            __avs_rprompt_prefix=$__avs_seg
-        fi
+        if [[ -n $REPLY ]]; then __avs_seg="$REPLY${rest:+ }"; fi
+        __avs_rprompt_prefix=$__avs_seg
+        if (( __avs_subst )); then __avs_rprompt_prefix='${__avs_seg}'; fi
     fi
     typeset -g RPROMPT="$__avs_rprompt_prefix$rest"
     # Run after hooks added later (themes that set RPROMPT in their own precmd).
@@ -927,11 +880,9 @@ __avs_precmd() {
 }
 
 # ===== completion ================================================================
-# Profiles are parsed from the config file in zsh (no Python per TAB) and cached until
-# its mtime changes.
 
-# __avs_profiles: reply = profile names in file order, without duplicates or
-# [sso-session]/[services] sections.
+# __avs_profiles: reply = the config's profile names in file order (no duplicates, no
+# [sso-session]/[services]), parsed by zsh itself and cached until the mtime changes.
 __avs_profiles() {
     \builtin emulate -L zsh -o extended_glob
     reply=()
@@ -951,9 +902,7 @@ __avs_profiles() {
     names=(${names##\[[[:space:]]#profile[[:space:]]##})
     # Up to the LAST ']', as Python's configparser reads a section header.
     names=(${names%[[:space:]]#\]*})
-    if (( ${lines[(I)\[[[:space:]]#default[[:space:]]#\]*]} )); then
-        names=(default $names)
-    fi
+    if (( ${lines[(I)\[[[:space:]]#default[[:space:]]#\]*]} )); then names=(default $names); fi
     reply=(${(u)names})
     typeset -g __avs_prof_file=$file __avs_prof_mtime=${mtime[1]-}
     typeset -ga __avs_prof_cache
@@ -985,12 +934,10 @@ __avs_complete_avault() {
     return ret
 }
 
-# One entry point for every command we complete; aliases become the avault command
-# they run, so `ave <TAB>` completes exactly like `avault exec <TAB>`.
+# One entry point for every command we complete; an alias completes as what it runs.
 __avs_complete() {
     case $service in
-        (avs)
-            _arguments -s : "${__avs_gen_avs_specs[@]}" ;;
+        (avs) _arguments -s : "${__avs_gen_avs_specs[@]}" ;;
         (avsh) _arguments -s : '1:profile:__avs_complete_profiles' ;;
         (*)
             local -a pre
@@ -1003,8 +950,8 @@ __avs_complete() {
 
 # ===== setup =====================================================================
 
-# compdef exists only once compinit ran. Loaded before it, the _avault file on fpath
-# (the plugin adds it) registers the same function when compinit runs.
+# compdef exists only once compinit ran; before it, the _avault file on fpath (the
+# plugin adds it) registers the same function when compinit runs.
 if (( ${+functions[compdef]} )); then
     compdef __avs_complete avault av avs avsh ave avl avll
 fi
@@ -1014,5 +961,3 @@ if [[ -o interactive ]]; then
     \builtin autoload -Uz add-zsh-hook
     add-zsh-hook precmd __avs_precmd
 fi
-
-# To load this file: eval "$(avault init zsh)"   (at the end of ~/.zshrc)

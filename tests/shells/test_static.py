@@ -120,7 +120,11 @@ def test_avault_init_fish_is_the_fisher_layout_joined(run_avault) -> None:
 
 # Each shell's hand-written part (outside the GENERATED blocks), in non-blank lines. A
 # ratchet: lower it when code moves out of the shells (issue 13's target is 450 each).
-HAND_WRITTEN_BUDGET = {"zsh": 501, "bash": 702, "fish": 474}
+HAND_WRITTEN_BUDGET = {
+    "zsh": 489,
+    "bash": 597,
+    "fish": 442,
+}  # the target is 450 each; lower as code moves out
 
 
 def hand_written_lines(shell: str) -> int:

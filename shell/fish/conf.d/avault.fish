@@ -1,22 +1,18 @@
 # avault for fish: `avs PROFILE` switches this shell to short-lived AWS credentials,
 # the right prompt counts down to their expiry, and TAB completes profiles and flags.
-#
+
 # Load it from ~/.config/fish/config.fish:  avault init fish | source
 # or install this directory with fisher (fisher install <path or repo>).
-#
+
 # The variables it reads (AVS_PROMPT*, AVS_PICKER, AWS_CONFIG_FILE...) and the AVS_* ones
 # a switch sets are listed in README.md, "Environment variables" and "Prompt segment".
-#
-# The fisher layout (conf.d/, functions/, completions/) is the one fish source: fish
-# autoloads functions/NAME.fish on first use, and `avault init fish` prints the parts
-# joined (this file, functions/*.fish, completions/avault.fish).
+
+# The fisher layout is the one fish source: fish autoloads functions/NAME.fish on first
+# use; `avault init fish` prints this file, functions/*.fish, completions/avault.fish.
 
 # fish 3.4 added `string match --groups-only`, used to read the config file.
-if test (string split . -- $version)[1] -lt 3
-    or begin
-        test (string split . -- $version)[1] -eq 3
-        and test (string split . -- $version)[2] -lt 4
-    end
+set -l __avs_version (string split . -- $version)
+if test $__avs_version[1] -lt 3; or test $__avs_version[1] -eq 3 -a $__avs_version[2] -lt 4
     echo "avault: the fish integration needs fish 3.4 or newer (this is $version)" >&2
     return 1
 end
@@ -77,16 +73,13 @@ complete -c avs -l logout -d 'forget the cached sessions of a profile'
 # --- END GENERATED avs-completions ---
 complete -c avsh -f -n '__avs_complete_profile_wanted; and __avs_prof_refresh' -a '$__avs_prof_cache'
 
-# __avs_server_stop: stop the credential server `avs --server` started, and drop its
-# variables; also on exit (the server notices the shell is gone by itself within a
-# second; this makes it immediate). fish has no builtin kill: one process, only then.
+# __avs_server_stop: stop the server `avs --server` started and drop its variables; also
+# on exit (the server would notice within a second). fish has no builtin kill: one process.
 function __avs_server_stop
     if string match -qr '^[0-9]+$' -- "$AVS_SERVER_PID"
         command kill -- $AVS_SERVER_PID 2>/dev/null
     end
-    set -e AWS_CONTAINER_CREDENTIALS_FULL_URI
-    set -e AWS_CONTAINER_AUTHORIZATION_TOKEN
-    set -e AVS_SERVER_PID
+    set -e AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AVS_SERVER_PID
     return 0
 end
 function __avs_on_exit --on-event fish_exit

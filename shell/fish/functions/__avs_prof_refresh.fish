@@ -1,9 +1,8 @@
-# __avs_prof_refresh: the global __avs_prof_cache = profile names from the config file,
-# read by fish's own `string` (no Python, no CLI call per TAB); [sso-session]/[services]
-# sections and duplicates are left out. The file is read again only when its mtime
-# changes (`path mtime`, fish 3.5+, no process); older fish reads it every time.
-# Completions expand the variable instead of printing 5,000 lines through a pipe: at
-# that size printing alone costs fish ~25 ms. Always returns 0 (used in `complete -n`).
+# __avs_prof_refresh: the global __avs_prof_cache = the config's profile names (no
+# [sso-session]/[services], no duplicates), read by fish's own `string`: no process per
+# TAB. Read again only when `path mtime` (fish 3.5+) changes; older fish reads each time.
+# Completions expand the variable: printing 5,000 lines through a pipe costs fish ~25 ms.
+# Always returns 0 (used in `complete -n`).
 function __avs_prof_refresh
     set -l file ~/.aws/config
     set -q AWS_CONFIG_FILE[1]; and test -n "$AWS_CONFIG_FILE"; and set file $AWS_CONFIG_FILE

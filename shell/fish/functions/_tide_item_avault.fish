@@ -7,7 +7,7 @@ function _tide_item_avault
     set -q tide_avault_color; or set -g tide_avault_color (__avs_class_colour)
     set -l text (string replace -ra '[[:cntrl:]]' '?' -- "$AVS_PROFILE")
     set -l left (__avs_left)
-    set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"; and set left server
+    test -n "$AVS_SERVER_PID"; and set left server
     switch $left[1]
         case ok warn
             set text "$text $left[2]"

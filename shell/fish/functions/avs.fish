@@ -87,9 +87,8 @@ function __avs_check
 end
 
 # __avs_still_fresh PROFILE: true when this shell already holds PROFILE's keys with more
-# than AWS_MIN_TTL (default 5m) left, so re-running `avs PROFILE` starts no helper (one
-# `date`, fish has no clock of its own), even for a role aws-vault would not cache.
-# `avr` always asks the helper.
+# than AWS_MIN_TTL (default 5m) left, so re-running `avs PROFILE` starts no helper (just
+# one `date`: fish has no clock), even for a role aws-vault would not cache. Not for `avr`.
 function __avs_still_fresh
     test "$argv[1]" = "$AVS_PROFILE"; and test "$argv[1]" = "$AWS_VAULT"; or return 1
     test -n "$AWS_ACCESS_KEY_ID"; and test -z "$AVS_SERVER_PID"; or return 1
@@ -101,10 +100,10 @@ function __avs_still_fresh
     test (math $AVS_EXPIRES - (command date +%s)) -gt $secs
 end
 
-# Only the shell knows that its integration is loaded, so it tells `avault doctor`.
+# Only the shell knows which pieces of its integration are loaded: it checks each and
+# tells `avault doctor` in AVS_DOCTOR (that process only).
 function __avs_doctor
     __avs_need; or return
-    # Each piece checked here, told to `avault doctor` in AVS_DOCTOR (that process only).
     set -l pieces fish
     functions -q avs; and set -a pieces avs
     functions -q __avs_orig_right_prompt; and set -a pieces prompt
@@ -124,12 +123,11 @@ end
 
 # __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
 # server: a background ECS credential server; logout: forget the cached sessions), and
-# change this shell only if it succeeded. On any failure the previous profile's variables stay exactly as they were.
+# change this shell only if it succeeded: on failure its variables stay exactly as they were.
 function __avs_apply
     set -l mode $argv[1]
     set -l profile $argv[2]
-    set -l prev
-    set -q AVS_PROFILE[1]; and set prev $AVS_PROFILE
+    set -l prev "$AVS_PROFILE"
     __avs_need; or return
     # stdout is only the code to source; MFA prompts go to /dev/tty, errors to stderr.
     # Command substitution splits the output into lines; printf puts the newlines back.
@@ -145,10 +143,7 @@ function __avs_apply
         # `--` keeps a profile that starts with '-' from being read as a flag.
         set out (command avault export --format fish $argv[3..-1] -- $profile)
     end
-    set -l rc $status
-    if test $rc -ne 0
-        return $rc
-    end
+    or return $status
     if test $mode = logout
         # When this shell holds the profile, the helper prints code that clears it. Our
         # own unset first: it knows which region/endpoint a switch set, and stops the server.
@@ -193,30 +188,19 @@ end
 # endpoint only when avs set them (AWS_REGION == AVS_REGION, AWS_ENDPOINT_URL ==
 # AVS_ENDPOINT_URL), never ones the user exported; and stop a credential server.
 function __avs_unset
-    set -l prev
-    set -q AVS_PROFILE[1]; and set prev $AVS_PROFILE
-    if set -q AVS_REGION[1]; and test -n "$AVS_REGION"
-        if set -q AWS_REGION[1]; and test "$AWS_REGION" = "$AVS_REGION"
-            set -e AWS_REGION
-        end
-        if set -q AWS_DEFAULT_REGION[1]; and test "$AWS_DEFAULT_REGION" = "$AVS_REGION"
-            set -e AWS_DEFAULT_REGION
-        end
+    set -l prev "$AVS_PROFILE"
+    # (Unset AWS_* compare as '', which a non-empty AVS_* never equals.)
+    if test -n "$AVS_REGION"
+        test "$AWS_REGION" = "$AVS_REGION"; and set -e AWS_REGION
+        test "$AWS_DEFAULT_REGION" = "$AVS_REGION"; and set -e AWS_DEFAULT_REGION
     end
-    if set -q AVS_ENDPOINT_URL[1]; and test -n "$AVS_ENDPOINT_URL"
-        and set -q AWS_ENDPOINT_URL[1]; and test "$AWS_ENDPOINT_URL" = "$AVS_ENDPOINT_URL"
-        set -e AWS_ENDPOINT_URL
-    end
+    test -n "$AVS_ENDPOINT_URL"; and test "$AWS_ENDPOINT_URL" = "$AVS_ENDPOINT_URL"; and set -e AWS_ENDPOINT_URL
     set -q AVS_SERVER_PID[1]; and __avs_server_stop
     # --- BEGIN GENERATED switch-vars: scripts/gen_completions.py writes this from avault.render ---
     set -l vars AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION AVS_ENDPOINT_URL
     # --- END GENERATED switch-vars ---
-    for var in $vars
-        set -e $var
-    end
-    if test -n "$prev"
-        set -g AVS_PREVIOUS $prev
-    end
+    set -e $vars
+    test -n "$prev"; and set -g AVS_PREVIOUS $prev
     return 0
 end
 

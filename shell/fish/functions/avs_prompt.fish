@@ -1,18 +1,14 @@
 # avs_prompt: the segment, for fish_right_prompt (done for you) or your own prompt.
 # It reads only AVS_* variables, plus one `date +%s` for the countdown.
 function avs_prompt --description 'AWS profile and time left (avault)'
-    if test "$AVS_PROMPT" = 0; or not set -q AVS_PROFILE[1]; or test -z "$AVS_PROFILE"
-        return 0
-    end
+    test "$AVS_PROMPT" = 0; or test -z "$AVS_PROFILE"; and return 0
     set -l colour (__avs_class_colour)
     # The name is printed as data, never evaluated; control characters become '?'.
     set -l text aws:(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_PROFILE")
     set -q AVS_ACCOUNT[1]; and set text "$text("(string replace -ra '[[:cntrl:]]' '?' -- "$AVS_ACCOUNT")")"
     set -l left (__avs_left)
     # A served profile needs no countdown: the server refreshes the credentials.
-    if set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"
-        set left server
-    end
+    test -n "$AVS_SERVER_PID"; and set left server
     set_color $colour
     printf '%s' $text
     switch $left[1]
