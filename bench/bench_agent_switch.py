@@ -40,7 +40,7 @@ PASSPHRASE = "bench passphrase"
 SOURCE = {
     "zsh": ROOT / "shell/zsh/avs.zsh",
     "bash": ROOT / "shell/bash/avs.bash",
-    "fish": ROOT / "shell/fish/avs.fish",
+    "fish": ROOT / "shell/fish/avs.fish",  # written in main(): the fisher layout joined
 }
 ARGV = {
     "zsh": ["zsh", "-f", "-c"],
@@ -227,6 +227,10 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="avb-", dir="/tmp") as tmp_s:
             tmp = Path(tmp_s)
+            from avault.commands.init import fish_source  # noqa: PLC0415
+
+            SOURCE["fish"] = tmp / "avs.fish"  # as `avault init fish` prints it
+            SOURCE["fish"].write_text(fish_source(ROOT / "shell"))
             home = tmp / "home"
             env = clean_env(home)
             seed(home, env, moto.url)

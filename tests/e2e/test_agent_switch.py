@@ -21,6 +21,7 @@ import pytest
 from avault.agentswitch import TCP_FILE, ask_agent
 from avault.vault.passphrase_agent import AgentClient
 from fixtures.shells import ROOT, skip_unless
+from fixtures.shells import SOURCE as SHELL_SOURCE
 
 pytestmark = pytest.mark.e2e
 
@@ -49,8 +50,12 @@ mfa_serial = arn:aws:iam::123456789012:mfa/me
 region = us-east-1
 credential_process = {AVAULT} export --format json dev
 """
-SOURCE = {"zsh": ROOT / "shell/zsh/avs.zsh", "bash": ROOT / "shell/bash/avs.bash"}
-ARGV = {"zsh": ["zsh", "-f"], "bash": ["bash", "--norc", "--noprofile"]}
+SOURCE = {
+    "zsh": ROOT / "shell/zsh/avs.zsh",
+    "bash": ROOT / "shell/bash/avs.bash",
+    "fish": SHELL_SOURCE["fish"],
+}
+ARGV = {"zsh": ["zsh", "-f"], "bash": ["bash", "--norc", "--noprofile"], "fish": ["fish", "--no-config"]}
 VARS = re.compile(r"^(AWS_|AVS_)")
 # What a fresh AssumeRole changes each time (aws-vault does not cache roles; export neither).
 FRESH = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION")
@@ -191,23 +196,105 @@ def test_a_switch_through_the_agent_starts_no_process(sh: str, agent: dict[str, 
     assert all(a in between for a in asked)
 
 
+def test_a_fish_switch_through_the_agent_starts_one_small_process(
+    agent: dict[str, str], tmp_path: Path
+) -> None:
+    skip_unless("strace")
+    skip_unless("fish")
+    skip_unless("nc.openbsd")
+    log = tmp_path / "strace.log"
+    script = tmp_path / "s.fish"
+    script.write_text(
+        f"source {SOURCE['fish']}\navs dev\ntrue </nonexistent/avs-start\navs prod\n"
+        "true </nonexistent/avs-end\nprintf '%s\\n' \"$AVS_PROFILE $AWS_REGION\"\n"
+    )
+    r = subprocess.run(
+        [
+            "strace",
+            "-f",
+            "-o",
+            str(log),
+            "-e",
+            "trace=execve,clone,clone3,fork,vfork,openat,connect",
+            "fish",
+            "--no-config",
+            str(script),
+        ],
+        capture_output=True,
+        text=True,
+        env=agent,
+        timeout=60,
+        check=False,
+    )
+    assert r.stdout.split("\n")[0] == "prod eu-west-1", r.stderr
+    text = log.read_text()
+    between = text[text.index("/nonexistent/avs-start") : text.index("/nonexistent/avs-end")]
+    execs = re.findall(r'execve\("([^"]+)"', between)
+    assert [Path(e).name for e in execs] == ["nc.openbsd"]  # one small process, no Python
+    started = [line for line in between.splitlines() if re.search(r"\b(clone3?|v?fork)\(", line)]
+    assert len(started) == 1
+    assert len(re.findall(r"\+\+\+ exited", between)) == 1
+    assert "agent.sock" in between  # ...and it asked the agent's socket
+
+
+def test_fish_declines_without_the_tool_or_the_agent(
+    agent: dict[str, str], run_avault, tmp_path: Path
+) -> None:
+    skip_unless("fish")
+    skip_unless("nc.openbsd")
+    r = shell("fish", "__avs_agent_switch -- prod >/dev/null; echo $status", agent)
+    assert r.stdout.split() == ["0"], r.stderr
+    r = shell("fish", "__avs_agent_switch -- needs-mfa; echo $status", agent)
+    assert r.stdout.split() == ["1"]
+    # No nc/socat on PATH: declined; avs then runs `avault export` (the tool's own absolute path).
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    (bare / "avault").symlink_to(AVAULT)
+    r = shell(
+        "fish",
+        f"set -x PATH {bare}; __avs_agent_switch -- prod; echo $status; avs prod; echo $AVS_PROFILE",
+        agent,
+    )
+    assert r.stdout.split() == ["1", "prod"], r.stderr
+    # socat, when there is no OpenBSD nc.
+    if shutil.which("socat"):
+        (bare / "socat").symlink_to(shutil.which("socat"))
+        r = shell("fish", f"set -x PATH {bare}; __avs_agent_switch -- dev >/dev/null; echo $status", agent)
+        assert r.stdout.split() == ["0"], r.stderr
+    # Locked: declined, then export (with the passphrase) does the switch.
+    assert run_avault("lock").returncode == 0
+    r = shell("fish", "__avs_agent_switch -- prod; echo $status", agent)
+    assert r.stdout.split() == ["1"]
+    _stop(agent)
+    r = shell(
+        "fish",
+        f"__avs_agent_switch -- prod; echo $status; set -x AWS_VAULT_FILE_PASSPHRASE '{PW}'; avs prod; echo $AVS_PROFILE",
+        agent,
+    )
+    assert r.stdout.split() == ["1", "prod"], r.stderr
+
+
 @pytest.mark.parametrize("profile", ["dev", "prod"])
-@pytest.mark.parametrize("sh", ["zsh", "bash"])
+@pytest.mark.parametrize("sh", ["zsh", "bash", "fish"])
 def test_the_agent_sets_what_export_sets(sh: str, profile: str, agent: dict[str, str]) -> None:
     # The same starting state (a previous profile with a region and an endpoint record), then
     # one switch through the agent and one through `avault export` with the agent bypassed.
-    before = "avs other\nexport AVS_PREVIOUS=x\n"
-    via_agent = shell(sh, f'{before}__avs_agent_switch {profile} || exit 9\neval "$REPLY"\nenv -0', agent)
+    before = "avs other\nexport AVS_PREVIOUS=x\n" if sh != "fish" else "avs other\nset -gx AVS_PREVIOUS x\n"
+    ask = f'__avs_agent_switch {profile} || exit 9\neval "$REPLY"'
+    if sh == "fish":
+        ask = f"set out (__avs_agent_switch -- {profile}); or exit 9\nprintf '%s\\n' $out | source"
+    via_agent = shell(sh, f"{before}{ask}\nenv -0", agent)
     assert via_agent.returncode == 0, via_agent.stderr
     # With the passphrase in the environment export never asks the agent (request_env: None).
     plain = dict(agent, AWS_VAULT_FILE_PASSPHRASE=PW)
-    via_export = shell(
-        sh,
-        f"{before}unset AWS_VAULT_FILE_PASSPHRASE\n"
-        f'out=$(AWS_VAULT_FILE_PASSPHRASE="{PW}" command avault export --format {sh} -- {profile}) || exit 8\n'
-        'eval "$out"\nenv -0',
-        plain,
-    )
+    export = f'AWS_VAULT_FILE_PASSPHRASE="{PW}" command avault export --format {sh} -- {profile}'
+    if sh == "fish":
+        export = (
+            f"set -e AWS_VAULT_FILE_PASSPHRASE\nset out ({export}); or exit 8\nprintf '%s\\n' $out | source"
+        )
+    else:
+        export = f'unset AWS_VAULT_FILE_PASSPHRASE\nout=$({export}) || exit 8\neval "$out"'
+    via_export = shell(sh, f"{before}{export}\nenv -0", plain)
     assert via_export.returncode == 0, via_export.stderr
     a, b = switch_vars(via_agent.stdout), switch_vars(via_export.stdout)
     assert a["AWS_VAULT"] == profile

@@ -141,7 +141,8 @@ function __avs_apply
         set out (command avault logout --format fish)
     else
         # `--` keeps a profile that starts with '-' from being read as a flag.
-        set out (command avault export --format fish $argv[3..-1] -- $profile)
+        set out (__avs_agent_switch $argv[3..-1] -- $profile)
+        or set out (command avault export --format fish $argv[3..-1] -- $profile)
     end
     or return $status
     if test $mode = logout
