@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = {
     "zsh": ROOT / "shell/zsh/avs.zsh",
     "bash": ROOT / "shell/bash/avs.bash",
-    "fish": ROOT / "shell/fish/avs.fish",
+    "fish": ROOT / "shell/fish/avs.fish",  # written in main(): the fisher layout joined
 }
 PROFILE = "bench"  # seeded with a live cached session by bench_export.seed_avault
 
@@ -117,6 +117,10 @@ def main() -> int:
     n = max(args.runs, 10)
     rows: list[tuple[str, str, str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="avault-bench-shell-") as tmp:
+        from avault.commands.init import fish_source  # noqa: PLC0415
+
+        SOURCE["fish"] = Path(tmp) / "avs.fish"  # as `avault init fish` prints it
+        SOURCE["fish"].write_text(fish_source(ROOT / "shell"))
         home = Path(tmp) / "home"
         env = clean_env(home)
         seed_avault(home, env)
