@@ -461,6 +461,9 @@ function avl { \command avault login "$@"; }
 function avll { \command avault login -s "$@"; }
 typeset -gA __avs_gen_alias_words
 __avs_gen_alias_words=(av avault ave 'avault exec' avl 'avault login' avll 'avault login -s')
+# The variables an agent switch request carries, and never (avault.agentswitch).
+__avs_gen_agent_env='(AWS_*|AVS_*|AVAULT_*|XDG_*|YKMAN_*|HOME|PATH|TMPDIR|LANG|LC_ALL|LC_CTYPE|SHELL|BROWSER|DISPLAY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|PYTHON_KEYRING_BACKEND|PASSWORD_STORE_DIR|HTTPS_PROXY|HTTP_PROXY|NO_PROXY|https_proxy|http_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)'
+__avs_gen_agent_secret='(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN|AWS_CONTAINER_AUTHORIZATION_TOKEN)'
 # --- END GENERATED data ---
 
 # ===== avs: switch profiles in place =========================================
@@ -606,9 +609,8 @@ __avs_agent_switch() {
     zsocket $dir/agent.sock 2>/dev/null || return 1
     local fd=$REPLY req=AVS1$'\0'$'\0' name arg buf='' chunk
     local -i rc
-    local -a names fields
-    names=(${(M)${(k)parameters[(R)*export*]}:#(AWS_*|AVS_*|AVAULT_*|XDG_*|YKMAN_*|HOME|PATH|TMPDIR|LANG|LC_ALL|LC_CTYPE|SHELL|BROWSER|DISPLAY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|PYTHON_KEYRING_BACKEND|PASSWORD_STORE_DIR|HTTPS_PROXY|HTTP_PROXY|NO_PROXY|https_proxy|http_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)})
-    for name in ${names:#(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN|AWS_CONTAINER_AUTHORIZATION_TOKEN)}; do
+    local -a fields
+    for name in ${${(M)${(k)parameters[(R)*export*]}:#${~__avs_gen_agent_env}}:#${~__avs_gen_agent_secret}}; do
         req+=e$name=${(P)name}$'\0'
     done
     for arg in --format zsh "${@:2}" -- "$1"; do
@@ -671,19 +673,6 @@ __avs_apply() {
         add-zsh-hook zshexit __avs_server_stop
     fi
     if [[ -n $prev && $prev != "${AVS_PROFILE-}" ]]; then typeset -g AVS_PREVIOUS=$prev; fi
-    __avs_recent_add "${AVS_PROFILE-}"
-    return 0
-}
-
-# __avs_recent_add PROFILE: note the use for the picker's "most recent first" order (one
-# builtin append; the fork creating the 0600 file happens once).
-__avs_recent_add() {
-    \builtin emulate -L zsh
-    [[ -n $1 ]] || return 0
-    local dir=$HOME/.local/state/avault
-    if [[ ${XDG_STATE_HOME-} == /* ]]; then dir=$XDG_STATE_HOME/avault; fi
-    [[ -e $dir/recent ]] || ( \builtin umask 077 && \command mkdir -p -- $dir && : >>$dir/recent ) 2>/dev/null || return 0
-    { \builtin print -r -- $1 >>$dir/recent; } 2>/dev/null
     return 0
 }
 
@@ -752,17 +741,14 @@ function avsh {
     \command avault exec "$@" -- "${SHELL:-zsh}"
 }
 
-# avr: refresh the current profile in place (cached unless within AWS_MIN_TTL).
+# avr: refresh the current profile in place; avault says why when there is nothing to.
 function avr {
-    if [[ -z ${AVS_PROFILE-} ]]; then
-        \builtin print -ru2 -- "avr: no profile active; switch with 'avs PROFILE'"
-        return 1
+    if [[ -n ${AVS_PROFILE-} && -z ${AVS_SERVER_PID-} ]]; then
+        __avs_apply export "$AVS_PROFILE" "$@"
+        return
     fi
-    if [[ -n ${AVS_SERVER_PID-} ]]; then
-        \builtin print -ru2 -- "avr: the credential server refreshes $AVS_PROFILE by itself"
-        return 0
-    fi
-    __avs_apply export "$AVS_PROFILE" "$@"
+    __avs_need || return
+    AVS_PROFILE=${AVS_PROFILE-} \command avault avs avr
 }
 
 # avp: each profile and its role_arn, read from the config file (no CLI call per profile).
@@ -901,7 +887,7 @@ __avs_profiles() {
     names=(${(M)lines:#\[[[:space:]]#profile[[:space:]]##*\]*})
     names=(${names##\[[[:space:]]#profile[[:space:]]##})
     # Up to the LAST ']', as Python's configparser reads a section header.
-    names=(${names%[[:space:]]#\]*})
+    names=(${${names%\]*}%%[[:space:]]#})
     if (( ${lines[(I)\[[[:space:]]#default[[:space:]]#\]*]} )); then names=(default $names); fi
     reply=(${(u)names})
     typeset -g __avs_prof_file=$file __avs_prof_mtime=${mtime[1]-}
