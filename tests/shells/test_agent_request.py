@@ -65,7 +65,7 @@ def test_the_request_carries_exactly_request_env(shell: str, fake_env: dict[str,
     rundir.mkdir(parents=True, mode=0o700)
     run.chmod(0o700)
     token = secrets.token_hex(16)
-    env = {k: v for k, v in fake_env.items() if k not in {"AWS_VAULT_FILE_PASSPHRASE"}}
+    env = {k: v for k, v in fake_env.items() if k != "AWS_VAULT_FILE_PASSPHRASE"}
     env.update(EXTRA, XDG_RUNTIME_DIR=str(run))
     got: list[bytes] = []
     listener = _listen(shell, rundir, token)
