@@ -57,7 +57,9 @@ def _listen(shell: str, rundir: Path, token: str) -> socket.socket:
 
 
 @pytest.mark.parametrize("shell", ["zsh", "bash", "fish"])
-def test_the_request_carries_exactly_request_env(shell: str, fake_env: dict[str, str], tmp_path: Path) -> None:
+def test_the_request_carries_exactly_request_env(
+    shell: str, fake_env: dict[str, str], tmp_path: Path
+) -> None:
     if shell == "fish":
         skip_unless("nc.openbsd")
     run = Path(f"/tmp/avr-{secrets.token_hex(4)}")  # short: a unix socket path has a length limit
