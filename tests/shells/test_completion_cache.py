@@ -129,3 +129,21 @@ def test_bash_reads_names_as_zsh_and_fish_do(env: dict[str, str]) -> None:
         out[shell] = sorted(r.stdout.split("\n")[:-1])
     assert out["bash"] == sorted(["default", "spaced", "x]y", "dup"]), out
     assert out["zsh"] == out["bash"] == out["fish"]
+
+
+def test_bash_names_come_from_avault_without_heavy_imports(env: dict[str, str], home: Path) -> None:
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    Path(env["AWS_CONFIG_FILE"]).write_text(_config(["dev", "a;b"]))
+    stamp = home / ".cache/avault/bash-complete.1"
+    code = (
+        "import sys\nfrom avault.main import main\n"
+        f"rc = main(['avs', 'profiles', {str(stamp)!r}])\n"
+        "sys.stderr.write(repr((rc, [m for m in ('boto3', 'botocore', 'keyring') if m in sys.modules])))"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert r.stderr == "(0, [])", r.stderr
+    assert stamp.read_text() == "2\na;b\ndev\n'a;b'\ndev\n"
+    assert oct(stamp.stat().st_mode & 0o777) == "0o600"
+    assert stamp.stat().st_mtime_ns == Path(env["AWS_CONFIG_FILE"]).stat().st_mtime_ns
