@@ -199,7 +199,7 @@ def profiles_bash(env: Mapping[str, str], stamp: str) -> tuple[int, str]:
     ``mapfile``: the count N; the N profile names sorted bytewise (bash finds a prefix's
     range by binary search); then each as TAB inserts it: as it is when plain (letters of
     any script too), else quoted by quote_sh, so that Enter never runs ``a;touch x``."""
-    from avault.fsutil import atomic_write, private, private_dir  # noqa: PLC0415
+    from avault.fsutil import atomic_write, private, private_dir, remove_files_of_gone_pids  # noqa: PLC0415
     from avault.render import quote_sh  # noqa: PLC0415
 
     target = Path(stamp)
@@ -224,29 +224,8 @@ def profiles_bash(env: Mapping[str, str], stamp: str) -> tuple[int, str]:
             os.utime(target, ns=(mtime, mtime))
     except OSError as exc:
         return 1, f"avault: cannot write {stamp}: {exc.strerror}"
-    _forget_gone_shells(target.parent)
+    remove_files_of_gone_pids(target.parent, STAMP_PREFIX)  # the stamps of exited shells
     return 0, ""
-
-
-def _forget_gone_shells(directory: Path) -> None:
-    """Remove the stamps (``bash-complete.PID``) of bash shells that have exited."""
-    try:
-        stamps = list(directory.glob(STAMP_PREFIX + "*"))
-    except OSError:
-        return
-    for stamp in stamps:
-        pid = stamp.name[len(STAMP_PREFIX) :]
-        if not pid.isascii() or not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            try:
-                stamp.unlink()
-            except OSError:
-                continue
-        except OSError:
-            continue  # alive (another user's now) or unknowable: keep it
 
 
 # Shown, never run: control characters (a name's ESC [ 2 J, BEL, CR..., C1) and the bidi
