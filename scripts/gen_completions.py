@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "helper"))
 
+from avault import agentswitch  # noqa: E402
 from avault.cli import BACKENDS, build_parser  # noqa: E402 - needs the sys.path line above
 from avault.commands import avs  # noqa: E402
 from avault.render import SWITCH_VARS, quote_fish, quote_sh  # noqa: E402
@@ -176,6 +177,44 @@ def gen_bash_aliases() -> str:
             lines.append(f"__avs_complete_{n}() {{ __avs_complete_as {' '.join(words)}; }}")
     lines.extend(f"complete -F __avs_complete_{n if w else 'avault'} {n}" for n, w in avs.ALIASES.items())
     return "\n".join(lines) + "\n"
+
+
+def _agent_comment() -> str:
+    return "# What an agent switch request carries besides the *_-prefixed variables (avault.agentswitch)."
+
+
+def gen_bash_agent() -> str:
+    return (
+        "\n".join(
+            [
+                _agent_comment(),
+                f"__avs_gen_agent_names=({' '.join(agentswitch.ENV_NAMES)})",
+                f"__avs_gen_agent_secret={quote_sh(' '.join(agentswitch.SECRET_VARS))}",
+            ]
+        )
+        + "\n"
+    )
+
+
+def gen_zsh_agent() -> str:
+    carried = "|".join([*(f"{p}*" for p in agentswitch.ENV_PREFIXES), *agentswitch.ENV_NAMES])
+    return (
+        "\n".join(
+            [
+                "# The variables an agent switch request carries, and never (avault.agentswitch).",
+                f"__avs_gen_agent_env={quote_sh('(' + carried + ')')}",
+                f"__avs_gen_agent_secret={quote_sh('(' + '|'.join(agentswitch.SECRET_VARS) + ')')}",
+            ]
+        )
+        + "\n"
+    )
+
+
+def gen_fish_agent() -> str:
+    prefixes = "|".join(p.rstrip("_") for p in agentswitch.ENV_PREFIXES)
+    env = f"^(?:(?:{prefixes})_.*|{'|'.join(agentswitch.ENV_NAMES)})$"
+    secret = f"^(?:{'|'.join(agentswitch.SECRET_VARS)})$"
+    return f"set -l env_re {quote_fish(env)}\nset -l secret_re {quote_fish(secret)}\n"
 
 
 def gen_bash_avs(opts: list[AvsOption]) -> str:
@@ -403,9 +442,15 @@ def targets() -> dict[Path, str]:
     zsh = ROOT / "shell/zsh/avs.zsh"
     bash = ROOT / "shell/bash/avs.bash"
     result = {
-        zsh: splice(zsh.read_text(), "data", gen_zsh(top, commands) + gen_zsh_avs(opts) + gen_zsh_aliases()),
+        zsh: splice(
+            zsh.read_text(),
+            "data",
+            gen_zsh(top, commands) + gen_zsh_avs(opts) + gen_zsh_aliases() + gen_zsh_agent(),
+        ),
         bash: splice(
-            bash.read_text(), "data", gen_bash(top, commands) + gen_bash_avs(opts) + gen_bash_aliases()
+            bash.read_text(),
+            "data",
+            gen_bash(top, commands) + gen_bash_avs(opts) + gen_bash_aliases() + gen_bash_agent(),
         ),
     }
     unset = FISH / "functions/avs.fish"
@@ -413,6 +458,8 @@ def targets() -> dict[Path, str]:
     conf = FISH / "conf.d/avault.fish"
     text = splice(conf.read_text(), "aliases", gen_fish_aliases())
     result[conf] = splice(text, "avs-completions", gen_fish_avs_completions(opts))
+    agent = FISH / "functions/__avs_agent_switch.fish"
+    result[agent] = splice(agent.read_text(), "agent-env", gen_fish_agent(), indent="    ")
     comp = FISH / "completions/avault.fish"
     result[comp] = splice(comp.read_text(), "completions", gen_fish_completions(top, commands))
     result[FISH_KIND] = gen_fish_avs_kind(opts)

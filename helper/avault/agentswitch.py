@@ -350,6 +350,9 @@ class SwitchService:
         ctx.sealer_for(vault)  # raises NeedsHuman when locked
         resolved = exp.obtain(exp.session_options(ns), ctx, profile)
         out = exp.render_format(ns.format, resolved, env)
+        from avault.recent import note_switch  # noqa: PLC0415
+
+        note_switch(ns.format, resolved.profile, env, ctx.home)
         assert isinstance(ctx.stderr, io.StringIO)
         return ctx.stderr.getvalue(), out
 

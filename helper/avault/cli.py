@@ -377,9 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _version_and_proxy(sub, parent)
     # `avault avs check -- ARGS`: avs's usage and messages, for the shells' error paths;
-    # `avault avs status` and `avault avs avp`: avs -s and the avp alias (hidden).
+    # `avault avs status|avr|avp`: avs -s, and what the avr and avp aliases print;
+    # `avault avs profiles`: bash's completion cache, as code (hidden).
     p = sub.add_parser("avs", add_help=False)
-    p.add_argument("what", choices=["check", "status", "avp"])
+    p.add_argument("what", choices=["check", "status", "avr", "avp", "profiles"])
     p.add_argument("args", nargs=argparse.REMAINDER)
     p.set_defaults(module="avs")
     return parser

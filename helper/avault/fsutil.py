@@ -124,6 +124,25 @@ def atomic_write(target: Path, data: bytes, *, mode: int = 0o600, temp_prefixes:
     fsync_dir(target.parent)
 
 
+def remove_files_of_gone_pids(directory: Path, prefix: str) -> None:
+    """Remove ``directory/PREFIX<pid>`` files whose process has exited (a shell's stamps)."""
+    try:
+        paths = list(directory.glob(prefix + "*"))
+    except OSError:
+        return
+    for path in paths:
+        pid = path.name[len(prefix) :]
+        if not pid.isascii() or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        except OSError:
+            continue  # alive (another user's process now) or unknowable: keep it
+
+
 TIMEOUT_VAR = "AVAULT_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0
 _POLL = 0.05

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
     from avault.context import Context
 
+#: ``avault avs WHAT [ARG]`` (``avs -s``, avr, avp, bash's first TAB): read without argparse.
+_AVS_BARE = ("status", "avr", "avp", "profiles")
+
 __all__ = ["BACKENDS", "EXPORT_FORMATS", "SHELLS", "fast_export_args", "main"]
 
 
@@ -45,6 +48,16 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     args: types.SimpleNamespace | argparse.Namespace
     if fast is not None:
         args = fast
+    elif (
+        args_list[:1] == ["avs"]
+        and len(args_list) == 2 + (args_list[1:2] == ["profiles"])
+        and args_list[1] in _AVS_BARE
+    ):
+        import types  # noqa: PLC0415 - the hidden `avault avs WHAT` the shells call, without argparse
+
+        args = types.SimpleNamespace(
+            module="avs", what=args_list[1], args=args_list[2:], debug=False, prompt=None
+        )
     else:
         from avault.cli import build_parser  # noqa: PLC0415 - argparse only when needed
 

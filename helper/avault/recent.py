@@ -1,10 +1,10 @@
 """Which profiles were switched to most recently, for the picker's order (``avs`` with no argument).
 
 The file is ``${XDG_STATE_HOME:-~/.local/state}/avault/recent``, mode 0600: one profile
-name per line, the newest last. The shell's ``avs`` appends to it after each successful
-in-place switch with a builtin redirection (no process on the switch path); it creates
-the file once, with ``umask 077``, when it is missing. Appends of one short line with
-O_APPEND do not interleave, so shells can share it.
+name per line, the newest last. Whatever makes the code of an in-place switch appends to
+it (``note_switch``): ``avault export --format SHELL``, the agent answering a shell's
+``avs``, and ``exec --ecs-server --background``; so the shells hold no code for it.
+Appends of one short line with O_APPEND do not interleave, so processes can share it.
 
 Readers take the lines newest first, without duplicates. ``compact`` (run by the picker)
 rewrites the file when it has grown, keeping the newest ``KEEP`` distinct names.
@@ -48,17 +48,33 @@ def read_recent(path: Path) -> list[str]:
 
 
 def record(path: Path, profile: str) -> None:
-    """Append one use (what the shell does; here for tests and other callers)."""
+    """Append one use; the directories are made (0700) only when the file is missing."""
     if not profile or "\n" in profile:
         return
-    from avault.fsutil import private_dir  # noqa: PLC0415
-
-    private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
-        os.write(fd, (profile + "\n").encode())
+        fd = os.open(path, flags, 0o600)
+    except FileNotFoundError:
+        from avault.fsutil import private_dir  # noqa: PLC0415
+
+        private_dir(path.parent)
+        fd = os.open(path, flags, 0o600)
+    try:
+        os.write(fd, (profile + "\n").encode("utf-8", "surrogateescape"))
     finally:
         os.close(fd)
+
+
+def note_switch(fmt: str, profile: str, env: Mapping[str, str], home: Path) -> None:
+    """Record ``profile`` when ``fmt`` is a shell's (an in-place switch); never fails."""
+    from avault.constants import SHELLS  # noqa: PLC0415
+
+    if fmt not in SHELLS:
+        return
+    try:  # noqa: SIM105 - contextlib is an import the cached switch does not need
+        record(recent_path(env, home), profile)
+    except (OSError, ValueError):
+        pass  # a read-only state directory, a name no file can hold: never fail the switch
 
 
 def compact(path: Path, *, keep: int = KEEP, at: int = COMPACT_AT) -> None:

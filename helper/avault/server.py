@@ -661,6 +661,9 @@ def _background(
     ctx.info(f"Started a local ECS credential server for {profile} (pid {pid}); stop it with kill {pid}")
     ctx.stdout.write(render(args.format, unset) + render(args.format, new))
     ctx.stdout.flush()
+    from avault.recent import note_switch  # noqa: PLC0415
+
+    note_switch(args.format, profile, ctx.env, ctx.home)
     return 0
 
 

@@ -1,27 +1,16 @@
 # shellcheck shell=bash
-# avault for bash: `avs PROFILE` switches this shell to short-lived AWS credentials,
-# the prompt counts down to their expiry, and TAB completes profiles and flags.
+# avault for bash (README.md: what it reads and sets). At the END of ~/.bashrc:
+# eval "$(avault init bash)"   (bash 3.2 mishandles `source <(...)`)
+# Safe under `set -euo pipefail`: every expansion has a default; arrays go as
+# ${a[@]+"${a[@]}"} (bash < 4.4 calls an empty "${a[@]}" unbound).
 
-# Load it at the END of ~/.bashrc:  eval "$(avault init bash)"
-# (eval of a captured string, not `source <(...)`, which bash 3.2 on macOS mishandles.)
-
-# The variables it reads (AVS_PROMPT*, AVS_PICKER, AWS_CONFIG_FILE...) and the AVS_* ones
-# a switch sets are listed in README.md, "Environment variables" and "Prompt segment".
-
-# Works under `set -euo pipefail` in the calling shell: every expansion has a default,
-# and no function ends on a failing test. Arrays are expanded as ${a[@]+"${a[@]}"}
-# because bash < 4.4 calls an empty "${a[@]}" unbound.
-
-# ===== aliases that would shadow our functions ===================================
-
-# An alias on our names (zsh-aws-vault's `alias avs='aws-vault server'`) would win over
-# the function: remove it, and say so for `avs`.
+# Aliases on our names (zsh-aws-vault's avs='aws-vault server') would beat the functions.
 if alias avs >/dev/null 2>&1; then
     printf '%s\n' "avault: replaced the alias avs with the avs function (avs PROFILE switches profiles)" >&2
     unalias avs
     __avs_alias_clash=1 # `avs --doctor` reports it
 fi
-unalias av ave avl avll avsh avr avp 2>/dev/null || true # each one there goes
+unalias av ave avl avll avsh avr avp 2>/dev/null || true
 
 # --- BEGIN GENERATED data: scripts/gen_completions.py writes this from avault.cli and avault.render ---
 __avs_switch_vars=(AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION AVS_ENDPOINT_URL)
@@ -193,37 +182,35 @@ complete -F __avs_complete_avault av
 complete -F __avs_complete_ave ave
 complete -F __avs_complete_avl avl
 complete -F __avs_complete_avll avll
+# What an agent switch request carries besides the *_-prefixed variables (avault.agentswitch).
+__avs_gen_agent_names=(HOME PATH TMPDIR LANG LC_ALL LC_CTYPE SHELL BROWSER DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS PYTHON_KEYRING_BACKEND PASSWORD_STORE_DIR HTTPS_PROXY HTTP_PROXY NO_PROXY https_proxy http_proxy no_proxy SSL_CERT_FILE SSL_CERT_DIR REQUESTS_CA_BUNDLE)
+__avs_gen_agent_secret='AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN'
 # --- END GENERATED data ---
 
 # ===== avs: switch profiles in place =========================================
 
-avs() {
-    __avs_main "$@"
+avs() { __avs_main "$@"; }
+
+# __avs_avault ARGS...: avault ARGS, or a message when it is not on PATH.
+__avs_avault() {
+    if type -P avault >/dev/null 2>&1; then \command avault "$@"; else
+        printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
+        return 127
+    fi
 }
 
-# __avs_check ARGS...: avault prints avs's usage or the one-line message for what we could
-# not use, with the status to return. Only help and errors get here: a switch does not.
+# __avs_check ARGS...: avault prints avs's usage or what it could not use (help and errors only).
 __avs_check() {
-    __avs_need || return
-    AVS_PREVIOUS=${AVS_PREVIOUS-} AVS_PROFILE=${AVS_PROFILE-} \command avault avs check -- "$@"
+    AVS_PREVIOUS=${AVS_PREVIOUS-} AVS_PROFILE=${AVS_PROFILE-} __avs_avault avs check -- "$@"
 }
 
-# __avs_need: fails with a message when avault is not on PATH.
-__avs_need() {
-    if type -P avault >/dev/null 2>&1; then return 0; fi
-    printf '%s\n' "avault: not found on PATH; run ./install.sh or pip install avault" >&2
-    return 127
-}
-
-# Only the shell knows which pieces are loaded (and whether an alias had to go): it tells
-# `avault doctor` in AVS_DOCTOR (that process only).
+# `avs --doctor`: the shell tells avault which pieces are loaded.
 __avs_doctor() {
     local pieces=bash
-    __avs_need || return
     if declare -F avs >/dev/null && [[ -z ${BASH_ALIASES[avs]-} ]]; then pieces+=' avs'; fi
     if [[ " ${PROMPT_COMMAND[*]-} " == *__avs_prompt_command* ]]; then pieces+=' prompt'; fi
     if [[ $(complete -p avault 2>/dev/null) == *__avs_complete_avault* ]]; then pieces+=' completion'; fi
-    AVS_DOCTOR=$pieces \command avault doctor --shell bash ${__avs_alias_clash:+--alias-clash}
+    AVS_DOCTOR=$pieces __avs_avault doctor --shell bash ${__avs_alias_clash:+--alias-clash}
 }
 
 __avs_main() {
@@ -234,7 +221,7 @@ __avs_main() {
         shift
         REPLY=profile
         case $arg in
-        -) if [[ -n ${AVS_PREVIOUS-} ]]; then REPLY=previous; else REPLY=''; fi ;;
+        -) REPLY=${AVS_PREVIOUS:+previous} ;;
         --) if (($# == 1)); then REPLY=dashdash; else REPLY=''; fi ;;
         -*) __avs_gen_avs_kind "$arg" ;;
         *) if [[ -n $profile ]]; then REPLY=''; fi ;;
@@ -247,15 +234,9 @@ __avs_main() {
             ;;
         server | logout) mode=$REPLY ;;
         flag) flags+=("$arg") ;;
-        value)
-            flags+=("$arg" "$1")
-            shift
-            ;;
+        value) flags+=("$arg" "$1") && shift ;;
         previous) profile=$AVS_PREVIOUS ;;
-        dashdash)
-            profile=$1
-            shift
-            ;;
+        dashdash) profile=$1 && shift ;;
         profile) profile=$arg ;;
         *) # --help, or what avs cannot use
             __avs_check ${all[@]+"${all[@]}"}
@@ -263,26 +244,16 @@ __avs_main() {
             ;;
         esac
     done
-    if [[ $mode == logout ]]; then
-        if ((${#flags[@]})); then
-            __avs_check ${all[@]+"${all[@]}"}
-            return
-        fi
-        __avs_apply logout "$profile"
+    # The picker needs a person at a terminal; scripts and $(avs) get the status.
+    if [[ -z $profile && $mode != logout && ${AVS_PICKER-} != none && $- == *i* && -t 0 && -t 1 ]]; then
+        profile=$(__avs_avault pick) && [[ -n $profile ]] || return
+    elif [[ -z $profile && $mode == export ]] && ((${#flags[@]} == 0)); then
+        __avs_status
         return
     fi
-    if [[ -z $profile ]]; then
-        # The picker needs a person at a terminal; scripts and $(avs) get the status.
-        if [[ ${AVS_PICKER-} != none && $- == *i* && -t 0 && -t 1 ]]; then
-            __avs_pick || return
-            profile=$REPLY
-        elif ((${#flags[@]})) || [[ $mode == server ]]; then
-            __avs_check ${all[@]+"${all[@]}"}
-            return
-        else
-            __avs_status
-            return
-        fi
+    if [[ -z $profile && $mode != logout ]] || { [[ $mode == logout ]] && ((${#flags[@]})); }; then
+        __avs_check ${all[@]+"${all[@]}"}
+        return
     fi
     # exec reads everything after `--` as the command, so a served profile goes bare.
     if [[ $mode == server && $profile == -* ]]; then
@@ -295,36 +266,21 @@ __avs_main() {
     __avs_apply "$mode" "$profile" ${flags[@]+"${flags[@]}"}
 }
 
-# __avs_still_fresh PROFILE: true when this shell holds PROFILE's keys with more than
-# AWS_MIN_TTL (default 5m) left: re-running `avs PROFILE` then starts no process at all.
+# __avs_still_fresh PROFILE: this shell holds PROFILE's keys for over AWS_MIN_TTL (5m): no process.
 __avs_still_fresh() {
-    [[ $1 == "${AVS_PROFILE-}" && $1 == "${AWS_VAULT-}" && -n ${AWS_ACCESS_KEY_ID-} ]] || return 1
-    [[ -z ${AVS_SERVER_PID-} ]] || return 1
-    local exp=${AVS_EXPIRES-} now unit=3600 REPLY
+    [[ $1 == "${AVS_PROFILE-}" && $1 == "${AWS_VAULT-}" && -n ${AWS_ACCESS_KEY_ID-} && -z ${AVS_SERVER_PID-} ]] || return 1
+    local exp=${AVS_EXPIRES-} unit=3600 REPLY
     __avs_now
-    now=$REPLY
-    # A Go duration other than Ns, Nm, Nh is not parsed here: the helper decides.
-    [[ $exp =~ ^[0-9]+$ && $now =~ ^[0-9]+$ && ${AWS_MIN_TTL:-5m} =~ ^([0-9]+)([smh])$ ]] || return 1
+    # A Go duration other than Ns, Nm, Nh: the helper decides.
+    [[ $exp =~ ^[0-9]+$ && $REPLY =~ ^[0-9]+$ && ${AWS_MIN_TTL:-5m} =~ ^([0-9]+)([smh])$ ]] || return 1
     if [[ ${BASH_REMATCH[2]} == s ]]; then unit=1; elif [[ ${BASH_REMATCH[2]} == m ]]; then unit=60; fi
-    # 10#: a leading zero must not read as octal (an error that `set -e` would make fatal)
-    ((10#$exp - 10#$now > 10#${BASH_REMATCH[1]} * unit))
+    # 10#: a leading zero is not octal (an error `set -e` would make fatal)
+    ((10#$exp - 10#$REPLY > 10#${BASH_REMATCH[1]} * unit))
 }
 
-# __avs_pick: REPLY = the profile chosen in `avault pick` (fzf or its own menu on
-# /dev/tty); Esc or Ctrl-C there returns 130 and changes nothing.
-__avs_pick() {
-    REPLY=''
-    __avs_need || return
-    REPLY=$(\command avault pick) || return
-    [[ -n $REPLY ]]
-}
-
-# __avs_agent_switch PROFILE [FLAGS...]: the switch from a running `avault agent`, with no
-# process at all: /dev/tcp to the agent's loopback port, with the token it wrote in its
-# 0600 agent.tcp (read with `read`; a new one at every agent start). REPLY = exactly the
-# code `avault export --format bash` prints. Status 1 when the agent cannot (none,
-# locked, MFA or a browser needed, a flag it does not take, any error): then `avault
-# export` runs as always. Sent: the variables export reads (avault.agentswitch), never the keys.
+# __avs_agent_switch PROFILE [FLAGS...]: REPLY = `avault export --format bash`'s code from a
+# running agent, with no process: /dev/tcp to its port, with the token of its 0600 agent.tcp.
+# Status 1 when it cannot (no agent, locked, MFA...): then avault runs (avault.agentswitch).
 __avs_agent_switch() {
     REPLY=''
     [[ ${AVAULT_AGENT-} != 0 && -z ${AWS_VAULT_FILE_PASSPHRASE+set} && -z ${AVAULT_FILE_PASSPHRASE_COMMAND+set} ]] || return 1
@@ -336,14 +292,11 @@ __avs_agent_switch() {
     IFS=' ' read -r port token <"$dir/agent.tcp" || return 1
     [[ $port =~ ^[0-9]+$ && -n $token ]] || return 1
     { exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
-    for name in ${!AWS_@} ${!AVS_@} ${!AVAULT_@} ${!XDG_@} ${!YKMAN_@} HOME PATH TMPDIR LANG LC_ALL LC_CTYPE SHELL BROWSER DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS PYTHON_KEYRING_BACKEND PASSWORD_STORE_DIR HTTPS_PROXY HTTP_PROXY NO_PROXY https_proxy http_proxy no_proxy SSL_CERT_FILE SSL_CERT_DIR REQUESTS_CA_BUNDLE; do
-        [[ -n ${!name+set} && ${!name@a} == *x* ]] || continue
-        case $name in AWS_ACCESS_KEY_ID | AWS_SECRET_ACCESS_KEY | AWS_SESSION_TOKEN | AWS_SECURITY_TOKEN | AWS_CONTAINER_AUTHORIZATION_TOKEN) continue ;; *) ;; esac
+    for name in ${!AWS_@} ${!AVS_@} ${!AVAULT_@} ${!XDG_@} ${!YKMAN_@} "${__avs_gen_agent_names[@]}"; do
+        [[ -n ${!name+set} && ${!name@a} == *x* && " $__avs_gen_agent_secret " != *" $name "* ]] || continue
         fields+=("e$name=${!name}")
     done
-    for name in --format bash "${@:2}" -- "$1"; do
-        fields+=("a$name")
-    done
+    for name in --format bash "${@:2}" -- "$1"; do fields+=("a$name"); done
     printf '%s\0' AVS1 "$token" "${fields[@]}" . 1>&"$fd" 2>/dev/null &&
         IFS= read -r -d '' -t 5 -u "$fd" st &&
         IFS= read -r -d '' -u "$fd" err &&
@@ -354,53 +307,41 @@ __avs_agent_switch() {
     REPLY=$code
 }
 
-# __avs_int_trap: REPLY = this shell's INT trap, as `trap -p INT` prints it. After an
-# agent's switch through a file in its private directory (__avs_agent_dir), since $(...)
-# would be the one process of that switch; else with $(...).
+# __avs_int_trap: REPLY = `trap -p INT`; after an agent's switch through a file in its
+# directory (a $(...) would be that switch's one process).
 __avs_int_trap() {
     REPLY=''
     local f=${__avs_agent_dir-}/int-trap.$BASHPID
     if [[ -n ${__avs_agent_dir-} && -O $__avs_agent_dir ]] && { trap -p INT >"$f"; } 2>/dev/null; then
-        IFS= read -r -d '' REPLY <"$f"
+        IFS= read -r -d '' REPLY <"$f" || true # (no NUL: read says 1 at the end, which `set -e` takes for an error)
         REPLY=${REPLY%$'\n'}
         return 0
     fi
     REPLY=$(trap -p INT)
 }
 
-# __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
-# server: a background ECS credential server; logout: forget the cached sessions), and
-# change this shell only if it succeeded: on failure its variables stay exactly as they were.
+# __avs_apply MODE PROFILE [FLAGS...]: get the code (export: keys in this shell; server: a
+# background ECS server; logout: forget the sessions); only on success change this shell.
 __avs_apply() {
     local mode=$1 profile=$2 prev=${AVS_PROFILE-} out old_int
     shift 2
-    __avs_need || return
-    # stdout is only the code to eval (MFA prompts go to /dev/tty); `--` keeps a profile
-    # that starts with '-' from being read as a flag.
+    # stdout is only code (MFA prompts go to /dev/tty); the server stops when $$ exits.
     local -a argv=(export --format bash "$@" -- "$profile")
-    case $mode in
-    # The server stops by itself when this shell ($$) exits.
-    server) argv=(exec --ecs-server --background --format bash --watch-pid "$$" "$@" "$profile") ;;
-    logout) argv=(logout --format bash ${profile:+-- "$profile"}) ;;
-    *) ;;
-    esac
-    # `|| return` keeps a caller's `set -e` from exiting before we return the status.
+    if [[ $mode == server ]]; then argv=(exec --ecs-server --background --format bash --watch-pid "$$" "$@" "$profile"); fi
+    if [[ $mode == logout ]]; then argv=(logout --format bash ${profile:+-- "$profile"}); fi
     if [[ $mode == export ]] && __avs_agent_switch "$profile" "$@"; then
-        out=$REPLY # a running agent answered, and no process was started
+        out=$REPLY # a running agent answered: no process at all
     else
-        out=$(\command avault "${argv[@]}") || return
+        out=$(__avs_avault "${argv[@]}") || return # `|| return`: not the caller's `set -e`
     fi
-    # A Ctrl-C halfway through would leave a mix of two profiles: ignore it while applying
-    # (as direnv does), then put back the user's INT trap (no $(...) after an agent switch).
+    # Ignore Ctrl-C while applying, as direnv does (half of it would mix two profiles).
     __avs_int_trap
     old_int=$REPLY
     trap -- '' INT
-    if [[ $mode == logout ]]; then
-        # Code that clears this shell's profile, if it holds it: after our own unset, which
-        # knows which region/endpoint a switch set, and stops the server.
-        if [[ -n $out ]]; then __avs_unset; fi
-    elif [[ -n ${AVS_SERVER_PID-} ]]; then
-        # A server this shell started belongs to the profile being replaced.
+    # logout's code clears the shell after our unset (it knows what a switch set).
+    if [[ $mode == logout && -n $out ]]; then
+        __avs_unset
+    elif [[ $mode != logout && -n ${AVS_SERVER_PID-} ]]; then
         __avs_server_stop
     fi
     eval "$out"
@@ -408,23 +349,10 @@ __avs_apply() {
     if [[ $mode == logout ]]; then return 0; fi
     if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_exit_hook; fi
     if [[ -n $prev && $prev != "${AVS_PROFILE-}" ]]; then AVS_PREVIOUS=$prev; fi
-    __avs_recent_add "${AVS_PROFILE-}"
     return 0
 }
 
-# __avs_recent_add PROFILE: note the use for the picker's "most recent first" order: one
-# builtin append per switch (the fork that creates the 0600 file happens once).
-__avs_recent_add() {
-    [[ -n $1 ]] || return 0
-    local dir=$HOME/.local/state/avault
-    if [[ ${XDG_STATE_HOME-} == /* ]]; then dir=$XDG_STATE_HOME/avault; fi
-    [[ -e $dir/recent ]] || (umask 077 && \command mkdir -p -- "$dir" && : >>"$dir/recent") 2>/dev/null || return 0
-    { printf '%s\n' "$1" >>"$dir/recent"; } 2>/dev/null || true
-    return 0
-}
-
-# __avs_server_stop: stop the server `avs --server` started and drop its variables; also
-# run on exit (the server would notice within a second).
+# __avs_server_stop: stop the server `avs --server` started (also on exit) and drop its variables.
 __avs_server_stop() {
     if [[ ${AVS_SERVER_PID-} =~ ^[0-9]+$ ]]; then kill -- "$AVS_SERVER_PID" 2>/dev/null || true; fi
     unset AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AVS_SERVER_PID
@@ -443,8 +371,7 @@ __avs_exit_hook() {
 }__avs_server_stop" EXIT
 }
 
-# Remove everything a switch set: render.SWITCH_VARS, the region pair and the endpoint
-# only when avs set them (equal to AVS_REGION, AVS_ENDPOINT_URL), the credential server.
+# `avs -u`: render.SWITCH_VARS, and the region and endpoint only when avs set them.
 __avs_unset() {
     local prev=${AVS_PROFILE-}
     if [[ -n ${AVS_REGION-} ]]; then
@@ -458,105 +385,56 @@ __avs_unset() {
     return 0
 }
 
-# The clock without a fork: $EPOCHSECONDS (bash 5), else printf's %(%s)T (bash 4.2+).
-# bash 3.2 (macOS) has neither: the prompt then shows the profile but no countdown.
+# __avs_now: REPLY = epoch seconds without a fork (bash 5, 4.2+), or '' (3.2: no countdown).
 __avs_clock=''
-if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2))); then __avs_clock=1; fi
-
-# __avs_now: REPLY = the time in epoch seconds, or '' without a clock.
+if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 402)); then __avs_clock=1; fi
 __avs_now() {
     REPLY=${EPOCHSECONDS-}
     if [[ -z $REPLY && -n $__avs_clock ]]; then printf -v REPLY '%(%s)T' -1; fi
 }
 
-# __avs_left: REPLY = time left ("7h59m", "47m", "30s", "expired", or "" when unknown)
-# and __avs_state = ok, warn, expired or unknown.
+# __avs_left: REPLY = 7h59m, 47m, 30s, expired or ''; __avs_state = ok, warn, expired, unknown.
 __avs_left() {
     local exp=${AVS_EXPIRES-} left
     __avs_now
     left=$REPLY REPLY='' __avs_state=unknown
     [[ $exp =~ ^[0-9]+$ && $left =~ ^[0-9]+$ ]] || return 0
-    left=$((exp - left))
-    if ((left <= 0)); then
-        REPLY=expired __avs_state=expired
-        return 0
-    fi
-    if ((left >= 3600)); then
-        REPLY="$((left / 3600))h$((left % 3600 / 60))m"
-    elif ((left >= 60)); then
-        REPLY="$((left / 60))m"
-    else
-        REPLY="${left}s"
-    fi
-    __avs_state=ok
+    left=$((exp - left)) REPLY=expired __avs_state=expired
+    if ((left <= 0)); then return 0; fi
+    REPLY=${left}s __avs_state=ok
+    if ((left >= 3600)); then REPLY="$((left / 3600))h$((left % 3600 / 60))m"; elif ((left >= 60)); then REPLY="$((left / 60))m"; fi
     if ((left <= ${AVS_PROMPT_WARN:-600})); then __avs_state=warn; fi
     return 0
 }
 
 # __avs_status: `avs -s`, written by avault from this shell's AVS_* variables.
 __avs_status() {
-    __avs_need || return
     AVS_PROFILE=${AVS_PROFILE-} AVS_ACCOUNT=${AVS_ACCOUNT-} AWS_REGION=${AWS_REGION-} \
-        AVS_SERVER_PID=${AVS_SERVER_PID-} AVS_EXPIRES=${AVS_EXPIRES-} \command avault avs status
+        AVS_SERVER_PID=${AVS_SERVER_PID-} AVS_EXPIRES=${AVS_EXPIRES-} __avs_avault avs status
 }
 
-# ===== aliases (av, ave, avl, avll are in the generated block) ====================
+# ===== aliases (av, ave, avl, avll are generated) =================================
 
-# avsh PROFILE [FLAGS]: a subshell with the credentials, gone on `exit`.
-avsh() {
-    \command avault exec "$@" -- "${SHELL:-bash}"
-}
+avsh() { \command avault exec "$@" -- "${SHELL:-bash}"; }
 
-# avr: refresh the current profile in place (cached unless within AWS_MIN_TTL).
+# avr: refresh the current profile in place; avault says why when there is nothing to.
 avr() {
-    if [[ -z ${AVS_PROFILE-} ]]; then
-        printf '%s\n' "avr: no profile active; switch with 'avs PROFILE'" >&2
-        return 1
+    if [[ -n ${AVS_PROFILE-} && -z ${AVS_SERVER_PID-} ]]; then
+        __avs_apply export "$AVS_PROFILE" "$@"
+        return
     fi
-    if [[ -n ${AVS_SERVER_PID-} ]]; then
-        printf '%s\n' "avr: the credential server refreshes $AVS_PROFILE by itself" >&2
-        return 0
-    fi
-    __avs_apply export "$AVS_PROFILE" "$@"
+    AVS_PROFILE=${AVS_PROFILE-} __avs_avault avs avr
 }
 
-# __avs_awk_config FILE: its profile names in file order, without duplicates or
-# [sso-session]/[services] sections: one awk, no Python.
-__avs_awk_config() {
-    awk '
-        sub(/^[ \t]*\[[ \t]*profile[ \t]+/, "") || sub(/^[ \t]*\[[ \t]*default[ \t]*\].*/, "default") {
-            sub(/[ \t]*\][^\]]*$/, "") # up to the LAST ], as Python configparser reads a header
-            if ($0 != "" && !seen[$0]++) print
-        }
-    ' "$1"
-}
-
-# avp: each profile and its role_arn, read from the config file (no CLI call per profile).
-avp() {
-    __avs_need || return
-    AWS_CONFIG_FILE=${AWS_CONFIG_FILE-} \command avault avs avp
-}
+# avp: each profile and its role_arn.
+avp() { AWS_CONFIG_FILE=${AWS_CONFIG_FILE-} __avs_avault avs avp; }
 
 # ===== prompt segment ============================================================
-# The hook reads only AVS_* variables and the fork-free clock: no process per prompt.
-# PS1 gets a constant prefix of references to the variables it fills in (below). bash
-# expands those when it draws the prompt (promptvars, the default) but not their values
-# again, so a profile named $(rm -rf ~) is shown, never run. Without promptvars the text
-# itself goes in, '\' escaped.
+# No process per prompt. PS1 gets a constant prefix of references to __avs_p1..p5, which
+# bash expands (promptvars) without expanding their values again: a profile named
+# $(rm -rf ~) is shown, never run. Without promptvars the text goes in, '\' escaped.
 
-# __avs_colour NAME: REPLY = the ANSI escape for a colour name or 0-255 number.
-__avs_colour() {
-    local -a names=(black red green yellow blue magenta cyan white)
-    local i
-    REPLY=''
-    if [[ $1 =~ ^[0-9]+$ ]]; then REPLY=$'\e[38;5;'"$1m"; fi
-    for ((i = 0; i < 8; i++)); do
-        if [[ ${names[i]} == "$1" ]]; then REPLY=$'\e[3'"${i}m"; fi
-    done
-}
-
-# __avs_prompt_compute: __avs_p1..__avs_p5 = colour, text, colour, countdown, reset; all
-# empty when no profile is active or AVS_PROMPT=0.
+# __avs_prompt_compute: __avs_p1..p5 = colour, text, colour, countdown, reset (or all '').
 __avs_prompt_compute() {
     __avs_p1='' __avs_p2='' __avs_p3='' __avs_p4='' __avs_p5=''
     if [[ -z ${AVS_PROFILE-} || ${AVS_PROMPT:-1} == 0 ]]; then return 0; fi
@@ -573,13 +451,11 @@ __avs_prompt_compute() {
         fi
     done
     __avs_colour "$colour"
-    __avs_p1=$REPLY
-    __avs_p2="aws:$AVS_PROFILE"
-    if [[ -n ${AVS_ACCOUNT-} ]]; then __avs_p2+="($AVS_ACCOUNT)"; fi
-    # Control characters (a newline, an escape) would garble the line: show '?'.
+    __avs_p1=$REPLY __avs_p2="aws:$AVS_PROFILE${AVS_ACCOUNT:+($AVS_ACCOUNT)}"
+    # Control characters would garble the line: show '?'.
     __avs_p2=${__avs_p2//[[:cntrl:]]/?}
     __avs_left
-    # A served profile needs no countdown: the server refreshes the credentials.
+    # A served profile needs no countdown.
     if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_state=server; fi
     # Layout: \[p1\]p2\[p3\]p4\[p5\]; p4 always ends with the space before the rest of PS1.
     case $__avs_state in
@@ -598,14 +474,23 @@ __avs_prompt_compute() {
     return 0
 }
 
-# __avs_ps1 [FORMAT]: the plain segment for PS1='...$(__avs_ps1 " (%s)")...', like
-# __git_ps1 (that form costs a fork per prompt; the built-in hook does not).
+# __avs_colour NAME: REPLY = the ANSI escape for a colour name or 0-255 number.
+__avs_colour() {
+    local -a names=(black red green yellow blue magenta cyan white)
+    local i
+    REPLY=''
+    if [[ $1 =~ ^[0-9]+$ ]]; then REPLY=$'\e[38;5;'"$1m"; fi
+    for ((i = 0; i < 8; i++)); do
+        if [[ ${names[i]} == "$1" ]]; then REPLY=$'\e[3'"${i}m"; fi
+    done
+}
+
+# __avs_ps1 [FORMAT]: for PS1='...$(__avs_ps1 " (%s)")...', like __git_ps1 (a fork per prompt).
 __avs_ps1() {
-    local rc=$?
-    if [[ -n ${AVS_PROFILE-} ]]; then
-        local REPLY text="${AVS_PROFILE//[[:cntrl:]]/?}"
+    local rc=$? REPLY text="${AVS_PROFILE-}"
+    if [[ -n $text ]]; then
         __avs_left
-        if [[ -n $REPLY ]]; then text+=" $REPLY"; fi
+        text=${text//[[:cntrl:]]/?}${REPLY:+ $REPLY}
         # shellcheck disable=SC2059 # the format is the caller's, like __git_ps1's
         printf -- "${1- (%s)}" "$text"
     fi
@@ -615,14 +500,12 @@ __avs_ps1() {
 # shellcheck disable=SC2016 # the references are expanded by bash at each prompt
 __avs_ps1_ref='\[${__avs_p1}\]${__avs_p2}\[${__avs_p3}\]${__avs_p4}\[${__avs_p5}\]'
 
-# __avs_theme_shows_aws: true when starship draws the prompt (its aws module shows the
-# profile and time left), so the built-in segment steps aside unless AVS_PROMPT=1.
+# __avs_theme_shows_aws: starship draws the prompt (its aws module): step aside, unless AVS_PROMPT=1.
 __avs_theme_shows_aws() {
     [[ ${STARSHIP_SHELL-} == bash ]] && declare -F starship_precmd >/dev/null
 }
 
-# PROMPT_COMMAND hook: keep our prefix at the start of PS1 (a PS1 rebuilt each time, like
-# starship's, gets it back); return the status it got, for $? in PS1 and later hooks.
+# PROMPT_COMMAND hook: our prefix at the start of PS1 (a rebuilt PS1 gets it back); keeps $?.
 __avs_prompt_command() {
     local rc=$? prefix
     __avs_prompt_compute
@@ -642,83 +525,34 @@ __avs_prompt_command() {
 
 # ===== completion ================================================================
 
-# __avs_reply_words CUR WORD...: COMPREPLY += the WORDs that start with CUR. (compgen -W
-# would expand $(...) inside the words, so it never sees a profile name.)
+# __avs_reply_words CUR WORD...: COMPREPLY += the WORDs starting with CUR (compgen -W would
+# expand $(...) in them, so it never sees a profile name).
 __avs_reply_words() {
     local cur=$1 w
     shift
-    for w in "$@"; do
-        if [[ $w == "$cur"* ]]; then COMPREPLY+=("$w"); fi
-    done
-    return 0
+    for w in "$@"; do if [[ $w == "$cur"* ]]; then COMPREPLY+=("$w"); fi; done
 }
 
-# __avs_prof_load: __avs_prof_cache = the profile names sorted bytewise (LC_ALL=C), so a
-# prefix is a range two binary searches find; __avs_prof_quoted = them as TAB inserts
-# them. One awk parses the config only when it changed: a stamp file per shell (in
-# $XDG_RUNTIME_DIR, emptied at logout, else the cache) carries its mtime from the last
-# parse (`touch -r`) and bash's own `-nt` compares: an unchanged TAB starts no process.
+# __avs_prof_load: __avs_prof_cache = the profile names sorted bytewise (for binary search),
+# __avs_prof_quoted = them as TAB inserts them. avault reads them as zsh and fish do into a
+# stamp per shell that takes the config's mtime; `-nt` tells when to ask it again.
 __avs_prof_load() {
-    local file=${AWS_CONFIG_FILE:-$HOME/.aws/config} stamp=${__avs_prof_stamp-} dir all
+    local file=${AWS_CONFIG_FILE:-$HOME/.aws/config} stamp=$HOME/.cache/avault n=0
+    if [[ ${XDG_CACHE_HOME-} == /* ]]; then stamp=$XDG_CACHE_HOME/avault; fi
+    stamp+=/bash-complete.$$
     if [[ ! -r $file ]]; then
         __avs_prof_cache=() __avs_prof_quoted=() __avs_prof_file=''
-        return 0
-    fi
-    if [[ $file == "${__avs_prof_file-}" && -n $stamp && -e $stamp ]] &&
-        [[ ! $file -nt $stamp && ! $stamp -nt $file ]]; then
-        return 0
-    fi
-    if [[ -z $stamp ]]; then
-        if [[ ${XDG_RUNTIME_DIR-} == /* && -d ${XDG_RUNTIME_DIR-} && -w ${XDG_RUNTIME_DIR-} ]]; then
-            dir=$XDG_RUNTIME_DIR/avault
-        elif [[ ${XDG_CACHE_HOME-} == /* ]]; then
-            dir=$XDG_CACHE_HOME/avault
-        else
-            dir=$HOME/.cache/avault
-        fi
-        [[ -d $dir ]] || (umask 077 && \command mkdir -p -- "$dir") 2>/dev/null || true
-        stamp=$dir/bash-complete.$$
-    fi
-    # Stamp BEFORE parsing: an edit made during the parse then differs next time.
-    # (umask 077: our stamp, 0600 whatever the umask; exec keeps it one process.)
-    if (umask 077 && exec touch -r "$file" -- "$stamp") 2>/dev/null; then
-        __avs_prof_stamp=$stamp
-    else
-        __avs_prof_stamp='' # no writable place: parse on every TAB, as before
-    fi
-    __avs_prof_file=$file
-    __avs_read_lines __avs_prof_cache < <(__avs_awk_config "$file" | LC_ALL=C \command sort)
-    # bash puts a single match on the command line as it is (no `-o filenames` here), so
-    # a name like `a;touch x` must go in quoted, or Enter would run it. One check over
-    # all names first: plain names (nearly all) are kept as they are, with no %q.
-    local IFS=:
-    all="${__avs_prof_cache[*]-}"
-    if [[ $all != *[!A-Za-z0-9@%+=:,./_-]* ]]; then
-        __avs_prof_quoted=(${__avs_prof_cache[@]+"${__avs_prof_cache[@]}"})
-    else
-        # %q never emits a raw newline, so one name per line splits back exactly.
-        printf -v all '%q\n' "${__avs_prof_cache[@]}"
-        __avs_read_lines __avs_prof_quoted <<<"${all%$'\n'}"
+    elif [[ $file != "${__avs_prof_file-}" || ! -O $stamp || $file -nt $stamp || $stamp -nt $file ]]; then
+        __avs_prof_cache=() __avs_prof_quoted=() __avs_prof_file=$file
+        # (No stamp when avault cannot write one: asked again at the next TAB.)
+        AWS_CONFIG_FILE=$file __avs_avault avs profiles "$stamp" 2>/dev/null && [[ -O $stamp ]] || return 0
+        { read -r n && mapfile -t -n "$n" __avs_prof_cache && mapfile -t __avs_prof_quoted; } <"$stamp"
     fi
     return 0
 }
 
-# __avs_read_lines NAME: the array NAME = the lines of stdin, by mapfile (bash 4+; several
-# times faster at thousands of names) or, in bash 3.2, a read loop.
-__avs_read_lines() {
-    if ((BASH_VERSINFO[0] >= 4)); then
-        mapfile -t "$1"
-        return 0
-    fi
-    local line
-    eval "$1=()"
-    # shellcheck disable=SC2034 # the eval reads it
-    while IFS= read -r line; do eval "$1+=(\"\$line\")"; done
-}
-
-# __avs_reply_profiles PREFIX: COMPREPLY += the cached names starting with PREFIX (as
-# text, never expanded). At 5,000 profiles a loop costs ~30 ms, two binary searches and a
-# slice well under 1 ms. `<` collates by the locale: compare bytewise like sort did.
+# __avs_reply_profiles PREFIX: COMPREPLY += the names starting with PREFIX, by two binary
+# searches (a loop costs ~30 ms at 5,000), bytewise as sort did.
 __avs_reply_profiles() {
     __avs_prof_load
     local LC_ALL=C lo=0 hi=${#__avs_prof_cache[@]} mid start
@@ -726,8 +560,7 @@ __avs_reply_profiles() {
         mid=$(((lo + hi) / 2))
         if [[ ${__avs_prof_cache[mid]} < $1 ]]; then lo=$((mid + 1)); else hi=$mid; fi
     done
-    start=$lo
-    hi=${#__avs_prof_cache[@]}
+    start=$lo hi=${#__avs_prof_cache[@]}
     while ((lo < hi)); do
         mid=$(((lo + hi) / 2))
         if [[ ${__avs_prof_cache[mid]} == "$1"* ]]; then lo=$((mid + 1)); else hi=$mid; fi
@@ -737,26 +570,25 @@ __avs_reply_profiles() {
 }
 
 __avs_complete_avs() {
-    local cur=${COMP_WORDS[COMP_CWORD]-} prev=''
+    local cur=${COMP_WORDS[COMP_CWORD]-} REPLY=''
     COMPREPLY=()
-    if ((COMP_CWORD > 0)); then prev=${COMP_WORDS[COMP_CWORD - 1]-}; fi
-    __avs_gen_avs_kind "$prev"
+    if ((COMP_CWORD > 0)); then __avs_gen_avs_kind "${COMP_WORDS[COMP_CWORD - 1]-}"; fi
     if [[ $REPLY == value ]]; then return 0; fi
-    if [[ $cur == -* ]]; then
+    if [[ $cur != -* ]]; then
+        __avs_reply_profiles "$cur"
+    elif [[ ${COMP_WORDS[0]-} == avs ]]; then
         # shellcheck disable=SC2086 # plain option words from the generated block
-        if [[ ${COMP_WORDS[0]-} == avs ]]; then __avs_reply_words "$cur" $__avs_gen_avs_flags; fi
-        return 0
+        __avs_reply_words "$cur" $__avs_gen_avs_flags
     fi
-    __avs_reply_profiles "$cur"
+    return 0
 }
 
+# The subcommand is the first word neither an option nor its value; operands are counted.
 __avs_complete_avault() {
     local cur=${COMP_WORDS[COMP_CWORD]-} prev='' cmd='' i word words REPLY
     local __avs_flags __avs_vflags __avs_pos __avs_pos_choices nargs=0
     COMPREPLY=()
     if ((COMP_CWORD > 0)); then prev=${COMP_WORDS[COMP_CWORD - 1]-}; fi
-    # The subcommand is the first word that is neither an option nor an option's value;
-    # count the operands after it. After `--`, exec's command: complete command names.
     __avs_gen_spec ''
     for ((i = 1; i < COMP_CWORD; i++)); do
         word=${COMP_WORDS[i]-}
@@ -789,7 +621,7 @@ __avs_complete_avault() {
     __avs_reply_words "$cur" $words
 }
 
-# __avs_complete_as WORD...: complete as `avault WORD...` (the aliases' completion).
+# __avs_complete_as WORD...: complete as `avault WORD...` (for the aliases).
 __avs_complete_as() {
     COMP_WORDS=(avault "$@" "${COMP_WORDS[@]:1}")
     COMP_CWORD=$((COMP_CWORD + $#))
@@ -801,8 +633,7 @@ __avs_complete_as() {
 complete -F __avs_complete_avs avs avsh
 complete -F __avs_complete_avault avault
 
-# Prompt hook only in interactive shells, and only once: PROMPT_COMMAND may be a string
-# (append after a newline) or, in bash 5.1+, an array (append an element).
+# The prompt hook, in interactive shells, once: PROMPT_COMMAND is a string or (5.1+) an array.
 if [[ $- == *i* ]]; then
     # shellcheck disable=SC2128,SC2178 # the elif branch handles the plain-string form
     if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then

@@ -1,20 +1,11 @@
-# avault for zsh: `avs PROFILE` switches this shell to short-lived AWS credentials,
-# the right prompt counts down to their expiry, and TAB completes profiles and flags.
-
-# Load it at the END of ~/.zshrc, after compinit:  eval "$(avault init zsh)"
-# or as an oh-my-zsh / antidote / zinit plugin (avault.plugin.zsh sources this file).
-
-# The variables it reads (AVS_PROMPT*, AVS_PICKER, AWS_CONFIG_FILE...) and the AVS_* ones
-# a switch sets are listed in README.md, "Environment variables" and "Prompt segment".
-
-# Every function starts with `emulate -L zsh`, so user options (nounset, ksh_arrays...)
-# cannot change how it runs; `\builtin` and `\command` skip the user's aliases.
+# avault for zsh (README.md: what it reads and sets). At the END of ~/.zshrc, after
+# compinit: eval "$(avault init zsh)", or as a plugin (avault.plugin.zsh sources this).
+# `emulate -L zsh` in every function keeps user options out; `\builtin`, `\command` aliases.
 
 # EPOCHSECONDS lets the prompt read the clock without starting `date`.
 \builtin zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 
-# zsh-aws-vault defines `alias avs='aws-vault server'` (and av, ave, avl...), which would
-# beat our functions: remove them, and say so for `avs`, whose meaning changes.
+# zsh-aws-vault's aliases (avs='aws-vault server', av, ave...) would beat our functions.
 # `function NAME {` (not `NAME() {`) still parses if an alias survives the eval.
 if (( ${+aliases[avs]} )); then
     \builtin print -ru2 -- "avault: replaced alias avs='${aliases[avs]}' with the avs function (avs PROFILE switches profiles; 'avault server' is still there)"
@@ -461,6 +452,9 @@ function avl { \command avault login "$@"; }
 function avll { \command avault login -s "$@"; }
 typeset -gA __avs_gen_alias_words
 __avs_gen_alias_words=(av avault ave 'avault exec' avl 'avault login' avll 'avault login -s')
+# The variables an agent switch request carries, and never (avault.agentswitch).
+__avs_gen_agent_env='(AWS_*|AVS_*|AVAULT_*|XDG_*|YKMAN_*|HOME|PATH|TMPDIR|LANG|LC_ALL|LC_CTYPE|SHELL|BROWSER|DISPLAY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|PYTHON_KEYRING_BACKEND|PASSWORD_STORE_DIR|HTTPS_PROXY|HTTP_PROXY|NO_PROXY|https_proxy|http_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)'
+__avs_gen_agent_secret='(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN|AWS_CONTAINER_AUTHORIZATION_TOKEN)'
 # --- END GENERATED data ---
 
 # ===== avs: switch profiles in place =========================================
@@ -469,8 +463,7 @@ function avs {
     __avs_main "$@"
 }
 
-# __avs_check ARGS...: avault prints avs's usage or the one-line message for what we could
-# not use, with the status to return. Only help and errors get here: a switch does not.
+# __avs_check ARGS...: avault prints avs's usage or what it could not use (help and errors only).
 __avs_check() {
     \builtin emulate -L zsh
     __avs_need || return
@@ -484,8 +477,7 @@ __avs_need() {
     return 127
 }
 
-# Only the shell knows which pieces are loaded (and whether an alias had to go): it tells
-# `avault doctor` in AVS_DOCTOR (that process only).
+# `avs --doctor`: the shell tells avault which pieces are loaded.
 __avs_doctor() {
     \builtin emulate -L zsh
     local -a pieces
@@ -563,8 +555,7 @@ __avs_main() {
     __avs_apply $mode "$profile" "${flags[@]}"
 }
 
-# __avs_still_fresh PROFILE: true when this shell holds PROFILE's keys with more than
-# AWS_MIN_TTL (default 5m) left: re-running `avs PROFILE` then starts no process at all.
+# __avs_still_fresh PROFILE: this shell holds PROFILE's keys for over AWS_MIN_TTL (5m): no process.
 __avs_still_fresh() {
     \builtin emulate -L zsh
     [[ $1 == "${AVS_PROFILE-}" && $1 == "${AWS_VAULT-}" && -n ${AWS_ACCESS_KEY_ID-} ]] || return 1
@@ -579,8 +570,7 @@ __avs_still_fresh() {
     (( AVS_EXPIRES - EPOCHSECONDS > secs ))
 }
 
-# __avs_pick: REPLY = the profile chosen in `avault pick` (fzf or its own menu on
-# /dev/tty); Esc or Ctrl-C there returns 130 and changes nothing.
+# __avs_pick: REPLY = the profile chosen in `avault pick` (Esc or Ctrl-C: 130, no change).
 __avs_pick() {
     \builtin emulate -L zsh
     REPLY=''
@@ -589,12 +579,9 @@ __avs_pick() {
     [[ -n $REPLY ]]
 }
 
-# __avs_agent_switch PROFILE [FLAGS...]: the switch from a running `avault agent`, with no
-# process at all: zsh/net/socket to the agent's unix socket (it checks that we are its
-# uid), zsh/system's sysread with a time-out. REPLY = exactly the code `avault export
-# --format zsh` prints. Status 1 when the agent cannot (none, locked, MFA or a browser
-# needed, a flag it does not take, any error): then `avault export` runs as always.
-# Sent: the variables export reads (avault.agentswitch.request_env), never the keys.
+# __avs_agent_switch PROFILE [FLAGS...]: REPLY = `avault export --format zsh`'s code from a
+# running agent, with no process: zsh/net/socket to its unix socket (it checks our uid).
+# Status 1 when it cannot (no agent, locked, MFA...): then avault runs (avault.agentswitch).
 __avs_agent_switch() {
     \builtin emulate -L zsh
     REPLY=''
@@ -606,9 +593,8 @@ __avs_agent_switch() {
     zsocket $dir/agent.sock 2>/dev/null || return 1
     local fd=$REPLY req=AVS1$'\0'$'\0' name arg buf='' chunk
     local -i rc
-    local -a names fields
-    names=(${(M)${(k)parameters[(R)*export*]}:#(AWS_*|AVS_*|AVAULT_*|XDG_*|YKMAN_*|HOME|PATH|TMPDIR|LANG|LC_ALL|LC_CTYPE|SHELL|BROWSER|DISPLAY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|PYTHON_KEYRING_BACKEND|PASSWORD_STORE_DIR|HTTPS_PROXY|HTTP_PROXY|NO_PROXY|https_proxy|http_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)})
-    for name in ${names:#(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN|AWS_CONTAINER_AUTHORIZATION_TOKEN)}; do
+    local -a fields
+    for name in ${${(M)${(k)parameters[(R)*export*]}:#${~__avs_gen_agent_env}}:#${~__avs_gen_agent_secret}}; do
         req+=e$name=${(P)name}$'\0'
     done
     for arg in --format zsh "${@:2}" -- "$1"; do
@@ -629,18 +615,15 @@ __avs_agent_switch() {
     REPLY=${fields[3]}
 }
 
-# __avs_apply MODE PROFILE [FLAGS...]: run the helper (MODE export: keys in this shell;
-# server: a background ECS credential server; logout: forget the cached sessions), and
-# change this shell only if it succeeded: on failure its variables stay exactly as they were.
+# __avs_apply MODE PROFILE [FLAGS...]: get the code (export: keys in this shell; server: a
+# background ECS server; logout: forget the sessions); only on success change this shell.
 __avs_apply() {
     \builtin emulate -L zsh
     local mode=$1 profile=$2 prev=${AVS_PROFILE-} out rc
     shift 2
     __avs_need || return
-    # stdout is only the code to eval (MFA prompts go to /dev/tty); `--` keeps a profile
-    # that starts with '-' from being read as a flag.
+    # stdout is only code (MFA prompts go to /dev/tty); the server stops when $$ exits.
     case $mode in
-        # The server stops by itself when this shell ($$) exits.
         (server) out=$(\command avault exec --ecs-server --background --format zsh --watch-pid $$ "$@" "$profile") ;;
         (logout) out=$(\command avault logout --format zsh ${profile:+--} ${profile:+"$profile"}) ;;
         (*)
@@ -653,13 +636,11 @@ __avs_apply() {
     esac
     rc=$?
     (( rc == 0 )) || return rc
-    # A Ctrl-C halfway through would leave a mix of two profiles (direnv ignores it too);
-    # local_traps gives the user's trap back on return.
+    # Ignore Ctrl-C while applying, as direnv does; local_traps restores the user's trap.
     \builtin setopt local_traps
     \builtin trap -- '' INT
     if [[ $mode == logout ]]; then
-        # Code that clears this shell's profile, if it holds it: after our own unset, which
-        # knows which region/endpoint a switch set, and stops the server.
+        # logout's code clears the shell after our unset (it knows what a switch set).
         if [[ -n $out ]]; then __avs_unset; \builtin eval "$out"; fi
         return 0
     fi
@@ -671,24 +652,10 @@ __avs_apply() {
         add-zsh-hook zshexit __avs_server_stop
     fi
     if [[ -n $prev && $prev != "${AVS_PROFILE-}" ]]; then typeset -g AVS_PREVIOUS=$prev; fi
-    __avs_recent_add "${AVS_PROFILE-}"
     return 0
 }
 
-# __avs_recent_add PROFILE: note the use for the picker's "most recent first" order (one
-# builtin append; the fork creating the 0600 file happens once).
-__avs_recent_add() {
-    \builtin emulate -L zsh
-    [[ -n $1 ]] || return 0
-    local dir=$HOME/.local/state/avault
-    if [[ ${XDG_STATE_HOME-} == /* ]]; then dir=$XDG_STATE_HOME/avault; fi
-    [[ -e $dir/recent ]] || ( \builtin umask 077 && \command mkdir -p -- $dir && : >>$dir/recent ) 2>/dev/null || return 0
-    { \builtin print -r -- $1 >>$dir/recent; } 2>/dev/null
-    return 0
-}
-
-# __avs_server_stop: stop the server `avs --server` started and drop its variables; also
-# the zshexit hook (the server would notice within a second).
+# __avs_server_stop: stop the server `avs --server` started (also on exit) and drop its variables.
 __avs_server_stop() {
     \builtin emulate -L zsh
     if [[ ${AVS_SERVER_PID-} == <-> ]]; then \builtin kill -- $AVS_SERVER_PID 2>/dev/null; fi
@@ -696,8 +663,7 @@ __avs_server_stop() {
     return 0
 }
 
-# Remove everything a switch set: render.SWITCH_VARS, the region pair and the endpoint
-# only when avs set them (equal to AVS_REGION, AVS_ENDPOINT_URL), the credential server.
+# `avs -u`: render.SWITCH_VARS, and the region and endpoint only when avs set them.
 __avs_unset() {
     \builtin emulate -L zsh
     local prev=${AVS_PROFILE-}
@@ -712,8 +678,7 @@ __avs_unset() {
     return 0
 }
 
-# __avs_left: REPLY = time left ("7h59m", "47m", "30s", "expired", or "" when unknown)
-# and __avs_state = ok, warn, expired or unknown.
+# __avs_left: REPLY = 7h59m, 47m, 30s, expired or ''; __avs_state = ok, warn, expired, unknown.
 __avs_left() {
     \builtin emulate -L zsh
     REPLY=''
@@ -745,27 +710,23 @@ __avs_status() {
         AVS_SERVER_PID=${AVS_SERVER_PID-} AVS_EXPIRES=${AVS_EXPIRES-} \command avault avs status
 }
 
-# ===== aliases (av, ave, avl, avll are in the generated block) ====================
+# ===== aliases (av, ave, avl, avll are generated) =================================
 
-# avsh PROFILE [FLAGS]: a subshell with the credentials, gone on `exit`.
 function avsh {
     \command avault exec "$@" -- "${SHELL:-zsh}"
 }
 
-# avr: refresh the current profile in place (cached unless within AWS_MIN_TTL).
+# avr: refresh the current profile in place; avault says why when there is nothing to.
 function avr {
-    if [[ -z ${AVS_PROFILE-} ]]; then
-        \builtin print -ru2 -- "avr: no profile active; switch with 'avs PROFILE'"
-        return 1
+    if [[ -n ${AVS_PROFILE-} && -z ${AVS_SERVER_PID-} ]]; then
+        __avs_apply export "$AVS_PROFILE" "$@"
+        return
     fi
-    if [[ -n ${AVS_SERVER_PID-} ]]; then
-        \builtin print -ru2 -- "avr: the credential server refreshes $AVS_PROFILE by itself"
-        return 0
-    fi
-    __avs_apply export "$AVS_PROFILE" "$@"
+    __avs_need || return
+    AVS_PROFILE=${AVS_PROFILE-} \command avault avs avr
 }
 
-# avp: each profile and its role_arn, read from the config file (no CLI call per profile).
+# avp: each profile and its role_arn.
 function avp {
     __avs_need || return
     AWS_CONFIG_FILE=${AWS_CONFIG_FILE-} \command avault avs avp
@@ -773,8 +734,7 @@ function avp {
 
 # ===== prompt segment ============================================================
 
-# __avs_prompt_compute: REPLY = the segment as a prompt string ('%' escaped), or ''.
-# Computed from AVS_* variables and $EPOCHSECONDS: no process per prompt.
+# __avs_prompt_compute: REPLY = the segment as a prompt string ('%' escaped), or ''; no process.
 __avs_prompt_compute() {
     \builtin emulate -L zsh
     REPLY=''
@@ -796,7 +756,7 @@ __avs_prompt_compute() {
     text=${text//\%/%%}
     __avs_left
     local left=$REPLY
-    # A served profile needs no countdown: the server refreshes the credentials.
+    # A served profile needs no countdown.
     if [[ -n ${AVS_SERVER_PID-} ]]; then __avs_state=server; fi
     case $__avs_state in
         (server) left=" ${${AVS_PROMPT_SERVER-⇄}//\%/%%}" ;;
@@ -808,8 +768,8 @@ __avs_prompt_compute() {
     REPLY="%F{$color}$text$left%f"
 }
 
-# For themes: `avs_prompt_info` prints the segment (in a $(...), a fork the built-in
-# segment does not cost); `prompt_avs` is an agnoster/p10k segment.
+# For themes: `avs_prompt_info` prints the segment (a fork in $(...)); `prompt_avs` is an
+# agnoster/p10k segment.
 avs_prompt_info() {
     \builtin emulate -L zsh
     local REPLY
@@ -831,9 +791,8 @@ prompt_avs() {
     fi
 }
 
-# __avs_theme_shows_aws: true when the prompt already shows the AWS profile (starship,
-# p10k's aws or avs segment, spaceship's aws section, oh-my-zsh's aws_prompt_info), so
-# the built-in segment steps aside unless AVS_PROMPT=1. No process.
+# __avs_theme_shows_aws: the prompt shows the profile already (starship, p10k's aws or avs,
+# spaceship's aws, oh-my-zsh's aws_prompt_info): step aside, unless AVS_PROMPT=1.
 __avs_theme_shows_aws() {
     \builtin emulate -L zsh
     if [[ ${STARSHIP_SHELL-} == zsh ]] && (( ${+functions[prompt_starship_precmd]} )); then return 0; fi
@@ -855,9 +814,8 @@ __avs_theme_shows_aws() {
     return 1
 }
 
-# precmd hook: keep the segment at the start of RPROMPT: the reference ${__avs_seg} with
-# prompt_subst (as under oh-my-zsh), else the escaped text. What we added last time is
-# stripped first, so rewritten RPROMPTs, sourcing twice and AVS_PROMPT=0 all behave.
+# precmd hook: the segment at the start of RPROMPT: ${__avs_seg} with prompt_subst, else the
+# escaped text; what we added last time goes first (rewritten RPROMPTs, AVS_PROMPT=0...).
 __avs_precmd() {
     local __avs_rc=$? __avs_subst=0
     [[ -o prompt_subst ]] && __avs_subst=1
@@ -881,8 +839,8 @@ __avs_precmd() {
 
 # ===== completion ================================================================
 
-# __avs_profiles: reply = the config's profile names in file order (no duplicates, no
-# [sso-session]/[services]), parsed by zsh itself and cached until the mtime changes.
+# __avs_profiles: reply = the config's profile names, once each, in file order, parsed by
+# zsh itself (no fork) and cached until the mtime changes.
 __avs_profiles() {
     \builtin emulate -L zsh -o extended_glob
     reply=()
@@ -895,13 +853,12 @@ __avs_profiles() {
         reply=("${__avs_prof_cache[@]}")
         return 0
     fi
-    # $(<file) is read by zsh itself, without a fork.
     lines=("${(@f)$(<$file)}")
     lines=("${(@)lines##[[:space:]]##}")
     names=(${(M)lines:#\[[[:space:]]#profile[[:space:]]##*\]*})
     names=(${names##\[[[:space:]]#profile[[:space:]]##})
     # Up to the LAST ']', as Python's configparser reads a section header.
-    names=(${names%[[:space:]]#\]*})
+    names=(${${names%\]*}%%[[:space:]]#})
     if (( ${lines[(I)\[[[:space:]]#default[[:space:]]#\]*]} )); then names=(default $names); fi
     reply=(${(u)names})
     typeset -g __avs_prof_file=$file __avs_prof_mtime=${mtime[1]-}
@@ -950,8 +907,7 @@ __avs_complete() {
 
 # ===== setup =====================================================================
 
-# compdef exists only once compinit ran; before it, the _avault file on fpath (the
-# plugin adds it) registers the same function when compinit runs.
+# compdef exists once compinit ran; before, the plugin's _avault on fpath does the same.
 if (( ${+functions[compdef]} )); then
     compdef __avs_complete avault av avs avsh ave avl avll
 fi

@@ -462,3 +462,20 @@ for guess in ("", "0" * 64):
     assert r.returncode == 0, r.stderr
     assert r.stdout.split("\n")[:4] == ["unix PermissionError", "token PermissionError", "tcp b''", "tcp b''"]
     assert "ASIA" not in r.stdout
+
+
+def test_the_picker_order_is_recorded_by_avault_not_the_shell(agent: dict[str, str], run_avault) -> None:
+    """The shells hold no recent-use code: the agent's switch and export's shell formats append."""
+    recent = Path(agent["XDG_STATE_HOME"]) / "avault/recent"
+    r = shell("zsh", "avs dev && avs prod", agent)  # both answered by the agent, no process
+    assert r.returncode == 0, r.stderr
+    assert recent.read_text() == "dev\nprod\n"
+    assert oct(recent.stat().st_mode & 0o777) == "0o600"
+    assert oct(recent.parent.stat().st_mode & 0o777) == "0o700"
+    # credential_process and env lines are no switch of a shell: not recorded.
+    for fmt in ("json", "env"):
+        assert run_avault("export", "--format", fmt, "dev").returncode == 0
+    # export without the agent, as fish or a script would eval it: recorded.
+    r = run_avault("export", "--format", "fish", "prod", extra_env={"AWS_VAULT_FILE_PASSPHRASE": PW})
+    assert r.returncode == 0, r.stderr
+    assert recent.read_text() == "dev\nprod\nprod\n"

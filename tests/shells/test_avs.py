@@ -194,6 +194,22 @@ def test_avr_refreshes_the_current_profile(shell: str, fake_env: dict[str, str])
 
 
 @pytest.mark.parametrize("shell", SHELLS)
+def test_avr_with_nothing_to_refresh_says_why(shell: str, fake_env: dict[str, str]) -> None:
+    """The messages are avault's (avault avs avr); no export is asked for."""
+    served = {"fish": "set -gx AVS_PROFILE dev; set -gx AVS_SERVER_PID 1"}.get(
+        shell, "export AVS_PROFILE=dev AVS_SERVER_PID=1"
+    )
+    r = run_shell(shell, "avr", fake_env, strict=False)
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr == "avr: no profile active; switch with 'avs PROFILE'\n"
+    r = run_shell(shell, f"{served}\navr", fake_env)
+    assert (r.returncode, r.stdout) == (0, "")
+    assert r.stderr == "avr: the credential server refreshes dev by itself\n"
+    calls = Path(fake_env["FAKE_AVAULT_LOG"]).read_text().splitlines()
+    assert [json.loads(c)[0] for c in calls] == ["avs", "avs"]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
 def test_alias_functions_call_avault(shell: str, fake_env: dict[str, str]) -> None:
     o = ok(shell)
     r = run_shell(shell, f"av list --profiles >/dev/null{o}\nave prod -- true{o}\navsh dev{o}\n", fake_env)

@@ -76,7 +76,7 @@ def test_bash_cached_tab_runs_no_parser(env: dict[str, str]) -> None:
     Path(env["AWS_CONFIG_FILE"]).write_text(_config(["dev", "prod"]))
     script = (
         f"{LIST['bash']} >/dev/null\n"
-        "__avs_awk_config() { echo PARSED >&2; }\n"  # any further parse would say so
+        "__avs_avault() { echo PARSED >&2; }\n"  # any further read would say so
         'COMP_WORDS=(avs p); COMP_CWORD=1; COMPREPLY=(); __avs_complete_avs; echo "${COMPREPLY[*]}"\n'
         f"{LIST['bash']} >/dev/null\n"
     )
@@ -96,3 +96,54 @@ def test_bash_prefix_search_matches_a_plain_loop(env: dict[str, str]) -> None:
     assert r.returncode == 0, r.stderr
     got = {line.split(":", 1)[0]: sorted(line.split(":", 1)[1].split()) for line in r.stdout.splitlines()}
     assert got == {p: sorted(n for n in names if n.startswith(p)) for p in prefixes}
+
+
+def test_bash_stamps_of_exited_shells_are_removed(env: dict[str, str], home: Path) -> None:
+    """Each bash keeps a stamp bash-complete.PID; avault removes those of shells that are gone."""
+    Path(env["AWS_CONFIG_FILE"]).write_text(_config(["dev"]))
+    stamps = home / ".cache/avault"
+    first = run_shell("bash", f"{LIST['bash']}\necho $$ >&2", env)
+    assert first.stdout == "dev\n", first.stderr
+    gone = stamps / f"bash-complete.{first.stderr.split()[-1]}"
+    assert gone.exists()  # that shell has exited now
+    # A live process's stamp stays (this test's own pid stands in for a running shell).
+    alive = stamps / f"bash-complete.{os.getpid()}"
+    alive.touch()
+    second = run_shell("bash", f"{LIST['bash']}\necho $$ >&2", env)
+    assert second.stdout == "dev\n", second.stderr
+    assert not gone.exists()
+    assert alive.exists()
+    assert oct(stamps.stat().st_mode & 0o777) == "0o700"
+
+
+def test_bash_reads_names_as_zsh_and_fish_do(env: dict[str, str]) -> None:
+    """avault reads bash's names: [default], a header up to its LAST ']', no sso-session."""
+    Path(env["AWS_CONFIG_FILE"]).write_text(
+        "[default]\n  [profile  spaced ]\n[profile x]y] ; note\n[profile dup]\n[profile dup]\n"
+        "[sso-session corp]\n[services s]\n[profile ]\n"
+    )
+    out = {}
+    for shell in SHELLS:
+        r = run_shell(shell, LIST[shell], env)
+        assert r.returncode == 0, r.stderr
+        out[shell] = sorted(r.stdout.split("\n")[:-1])
+    assert out["bash"] == sorted(["default", "spaced", "x]y", "dup"]), out
+    assert out["zsh"] == out["bash"] == out["fish"]
+
+
+def test_bash_names_come_from_avault_without_heavy_imports(env: dict[str, str], home: Path) -> None:
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    Path(env["AWS_CONFIG_FILE"]).write_text(_config(["dev", "a;b"]))
+    stamp = home / ".cache/avault/bash-complete.1"
+    code = (
+        "import sys\nfrom avault.main import main\n"
+        f"rc = main(['avs', 'profiles', {str(stamp)!r}])\n"
+        "sys.stderr.write(repr((rc, [m for m in ('boto3', 'botocore', 'keyring') if m in sys.modules])))"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert r.stderr == "(0, [])", r.stderr
+    assert stamp.read_text() == "2\na;b\ndev\n'a;b'\ndev\n"
+    assert oct(stamp.stat().st_mode & 0o777) == "0o600"
+    assert stamp.stat().st_mtime_ns == Path(env["AWS_CONFIG_FILE"]).stat().st_mtime_ns

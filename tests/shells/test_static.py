@@ -118,12 +118,14 @@ def test_avault_init_fish_is_the_fisher_layout_joined(run_avault) -> None:
     assert r.stdout == "\n".join(p.read_text() for p in order)
 
 
-# Each shell's hand-written part (outside the GENERATED blocks), in non-blank lines. A
-# ratchet: lower it when code moves out of the shells (issue 13's target is 450 each).
+# Each shell's hand-written part (outside the GENERATED blocks), in non-blank lines,
+# comments included. Issue 13's target is at most 450 each (it was zsh 605, bash 836,
+# fish 566); a ratchet: lower it when code moves out of the shells, never above 450.
+HAND_WRITTEN_TARGET = 450
 HAND_WRITTEN_BUDGET = {
-    "zsh": 489,
-    "bash": 597,
-    "fish": 473,
+    "zsh": 446,
+    "bash": 434,
+    "fish": 447,
 }
 
 
@@ -144,6 +146,7 @@ def hand_written_lines(shell: str) -> int:
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_hand_written_shell_code_stays_within_budget(shell: str) -> None:
+    assert HAND_WRITTEN_BUDGET[shell] <= HAND_WRITTEN_TARGET
     assert hand_written_lines(shell) <= HAND_WRITTEN_BUDGET[shell]
 
 

@@ -7,8 +7,10 @@ option, a missing value...), they hand the whole command line to the hidden
 ``avault avs check -- ARGS``, which parses it the same way and prints the usage or the
 one-line ``avs:`` message, with the exit status the shell returns.
 
+``avault avs avr`` says why ``avr`` has nothing to refresh (no profile, or a served one).
 ``avault avs avp`` is the shells' ``avp``: each profile and its role_arn, read from the
-config file line by line as the shells' completion reads the names (no CLI per profile).
+config file line by line as zsh's and fish's completion read the names; ``avault avs
+profiles`` reads them so for bash's completion, once per change of the file.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
     from avault.context import Context
 
@@ -147,29 +149,83 @@ def _check(args: list[str], previous: str) -> tuple[int, str]:
 
 _PROFILE = re.compile(r"\[\s*profile\s+(.*?)\s*\][^\]]*$")  # up to the LAST ']', as configparser
 _DEFAULT = re.compile(r"\[\s*default\s*\]")
+STAMP_PREFIX = "bash-complete."
+_PLAIN = re.compile(r"[\w@%+=:,./-]+")  # bare on a bash command line
 _ROLE = re.compile(r"role_arn\s*=\s*(.*?)\s*$")
+
+
+def _config_text(env: Mapping[str, str]) -> tuple[str, str | None]:
+    path = env.get("AWS_CONFIG_FILE") or f"{env.get('HOME', '')}/.aws/config"
+    try:
+        return path, Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return path, None
+
+
+def _profile_lines(text: str) -> Iterator[tuple[str | None, str]]:
+    """(the profile a line's section names or '' for another section, else None; the line)."""
+    for raw in text.splitlines():
+        line = raw.lstrip()
+        if not line.startswith("["):
+            yield None, line
+        elif m := _PROFILE.match(line) or _DEFAULT.match(line):
+            yield (m.group(1) if m.re is _PROFILE else "default"), line
+        else:
+            yield "", line
 
 
 def avp(env: Mapping[str, str]) -> tuple[int, str]:
     """(0, one 'NAME  ROLE_ARN' line per profile, '-' for none), or (1, the message)."""
-    path = env.get("AWS_CONFIG_FILE") or f"{env.get('HOME', '')}/.aws/config"
-    try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    path, text = _config_text(env)
+    if text is None:
         return 1, f"avp: cannot read {path}"
     roles: dict[str, str] = {}
     name = ""
-    for raw in text.splitlines():
-        line = raw.lstrip()
-        if m := _PROFILE.match(line) or _DEFAULT.match(line):
-            name = m.group(1) if m.re is _PROFILE else "default"
-            roles.setdefault(name, "")
-        elif line.startswith("["):
-            name = ""
+    for header, line in _profile_lines(text):
+        if header is not None:
+            name = header
+            if name:
+                roles.setdefault(name, "")
         elif name and (m := _ROLE.match(line)):
             roles[name] = m.group(1)
     width = max(map(len, roles), default=0)
     return 0, "".join(f"{n.ljust(width)}  {r or '-'}\n" for n, r in roles.items())
+
+
+def profiles_bash(env: Mapping[str, str], stamp: str) -> tuple[int, str]:
+    """bash's completion cache, written to STAMP (0600 in a private directory), which then
+    takes the config file's mtime (read before the file): bash compares the two with
+    ``-nt`` and reads STAMP again only when they differ. Its lines, for ``read`` and
+    ``mapfile``: the count N; the N profile names sorted bytewise (bash finds a prefix's
+    range by binary search); then each as TAB inserts it: as it is when plain (letters of
+    any script too), else quoted by quote_sh, so that Enter never runs ``a;touch x``."""
+    from avault.fsutil import atomic_write, private, private_dir, remove_files_of_gone_pids  # noqa: PLC0415
+    from avault.render import quote_sh  # noqa: PLC0415
+
+    target = Path(stamp)
+    if not target.is_absolute() or not target.name.startswith(STAMP_PREFIX):
+        return 2, f"avault: not a completion stamp: {stamp}"
+    path = env.get("AWS_CONFIG_FILE") or f"{env.get('HOME', '')}/.aws/config"
+    try:
+        mtime = Path(path).stat().st_mtime_ns
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        mtime, text = None, ""
+    found = dict.fromkeys(h for h, _line in _profile_lines(text) if h and "\0" not in h)
+    names = sorted(found, key=lambda n: n.encode("utf-8", "surrogateescape"))
+    quoted = [n if _PLAIN.fullmatch(n) else quote_sh(n) for n in names]
+    body = "".join(f"{n}\n" for n in [str(len(names)), *names, *quoted])
+    try:
+        private_dir(target.parent)
+        if not private(target.parent):
+            return 1, f"avault: {target.parent} is not private; remove it"
+        atomic_write(target, body.encode("utf-8", "surrogateescape"))
+        if mtime is not None:
+            os.utime(target, ns=(mtime, mtime))
+    except OSError as exc:
+        return 1, f"avault: cannot write {stamp}: {exc.strerror}"
+    remove_files_of_gone_pids(target.parent, STAMP_PREFIX)  # the stamps of exited shells
+    return 0, ""
 
 
 # Shown, never run: control characters (a name's ESC [ 2 J, BEL, CR..., C1) and the bidi
@@ -213,9 +269,23 @@ def status(env: Mapping[str, str], now: int) -> tuple[int, str]:
     return 0, "".join(_UNSAFE.sub("?", line) + "\n" for line in lines)
 
 
+def avr(env: Mapping[str, str]) -> tuple[int, str]:
+    """Why ``avr`` does not refresh: (1, no profile) or (0, a server refreshes it); for stderr."""
+    profile = _UNSAFE.sub("?", env.get("AVS_PROFILE", ""))
+    if not profile:
+        return 1, "avr: no profile active; switch with 'avs PROFILE'"
+    return 0, f"avr: the credential server refreshes {profile} by itself"
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.what == "avr":
+        rc, text = avr(os.environ)
+        ctx.stderr.write(text + "\n")
+        return rc
     if args.what == "avp":
         rc, text = avp(os.environ)
+    elif args.what == "profiles":
+        rc, text = profiles_bash(os.environ, args.args[0] if args.args else "")
     elif args.what == "status":
         rc, text = status(os.environ, int(time.time()))
     else:

@@ -26,7 +26,7 @@ def profile_arg(args: argparse.Namespace, ctx: Context, command: str) -> str:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from avault import switch  # noqa: PLC0415
+    from avault import recent, switch  # noqa: PLC0415
 
     switch.check_nested(ctx.env, switch.NESTED_EXPORT)
     profile = profile_arg(args, ctx, "export")
@@ -34,4 +34,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     output = switch.render_format(args.format, resolved, ctx.env)
     ctx.stdout.write(output)
     ctx.stdout.flush()
+    recent.note_switch(args.format, resolved.profile, ctx.env, ctx.home)  # the picker's order
     return 0

@@ -41,19 +41,14 @@ function avsh --description 'a subshell with AWS credentials (avault exec)'
     command avault exec $argv -- $shell
 end
 
-# avr: refresh the current profile in place (cached unless within AWS_MIN_TTL).
+# avr: refresh the current profile in place; avault says why when there is nothing to.
+# (`functions -q avs` autoloads avs.fish, where __avs_apply lives.)
 function avr --description 'refresh the current AWS profile (avs)'
-    if not set -q AVS_PROFILE[1]; or test -z "$AVS_PROFILE"
-        echo "avr: no profile active; switch with 'avs PROFILE'" >&2
-        return 1
+    if test -n "$AVS_PROFILE"; and test -z "$AVS_SERVER_PID"; and functions -q avs
+        __avs_apply export $AVS_PROFILE $argv
+        return
     end
-    if set -q AVS_SERVER_PID[1]; and test -n "$AVS_SERVER_PID"
-        echo "avr: the credential server refreshes $AVS_PROFILE by itself" >&2
-        return 0
-    end
-    # `functions -q` autoloads avs.fish (fisher layout), where __avs_apply lives; avr
-    # calls it directly so a fresh session is refreshed, not kept (see __avs_still_fresh).
-    functions -q avs; and __avs_apply export $AVS_PROFILE $argv
+    command avault avs avr
 end
 
 # Completion for avs and avsh (avault's own is in completions/avault.fish).

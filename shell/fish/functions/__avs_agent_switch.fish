@@ -16,7 +16,11 @@ function __avs_agent_switch
     command -q nc.openbsd; or set tool socat -t 5 -T 5 - UNIX-CONNECT:$dir/agent.sock
     command -q $tool[1]; or return 1
     set -l req AVS1 ''
-    for name in (set -nx | string match -r '^(?:(?:AWS|AVS|AVAULT|XDG|YKMAN)_.*|HOME|PATH|TMPDIR|LANG|LC_ALL|LC_CTYPE|SHELL|BROWSER|DISPLAY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|PYTHON_KEYRING_BACKEND|PASSWORD_STORE_DIR|HTTPS_PROXY|HTTP_PROXY|NO_PROXY|https_proxy|http_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)$' | string match -rv '^(?:AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN|AWS_CONTAINER_AUTHORIZATION_TOKEN)$')
+    # --- BEGIN GENERATED agent-env: scripts/gen_completions.py writes this from avault.agentswitch ---
+    set -l env_re '^(?:(?:AWS|AVS|AVAULT|XDG|YKMAN)_.*|HOME|PATH|TMPDIR|LANG|LC_ALL|LC_CTYPE|SHELL|BROWSER|DISPLAY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|PYTHON_KEYRING_BACKEND|PASSWORD_STORE_DIR|HTTPS_PROXY|HTTP_PROXY|NO_PROXY|https_proxy|http_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)$'
+    set -l secret_re '^(?:AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN|AWS_CONTAINER_AUTHORIZATION_TOKEN)$'
+    # --- END GENERATED agent-env ---
+    for name in (set -nx | string match -r $env_re | string match -rv $secret_re)
         set -a req "e$name=$$name"
     end
     # `end` after the answer: one cut short (the agent killed) lacks its final NUL.

@@ -160,28 +160,6 @@ function __avs_apply
     if test -n "$prev"; and test "$prev" != "$AVS_PROFILE"
         set -g AVS_PREVIOUS $prev
     end
-    __avs_recent_add "$AVS_PROFILE"
-    return 0
-end
-
-# __avs_recent_add PROFILE: note the use for the picker's "most recent first" order.
-# One builtin append per switch; the processes to create the 0600 file run once.
-function __avs_recent_add
-    test -n "$argv[1]"; or return 0
-    set -l dir ~/.local/state/avault
-    string match -q '/*' -- "$XDG_STATE_HOME"; and set dir $XDG_STATE_HOME/avault
-    if not test -e $dir/recent
-        begin
-            set -l old (umask)
-            umask 077
-            command mkdir -p -- $dir; and true >>$dir/recent
-            umask $old
-        end 2>/dev/null
-        or return 0
-    end
-    begin
-        printf '%s\n' $argv[1] >>$dir/recent
-    end 2>/dev/null
     return 0
 end
 
