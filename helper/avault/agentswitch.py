@@ -10,10 +10,8 @@ with ``/dev/tcp``, authenticated by a random token it reads with ``read`` from
 constant time); ``avault export`` itself (fish's ``avs``, credential_process) asks over
 the unix socket before doing any work. No shell starts a process for a switch.
 
-Request: NUL-terminated UTF-8 fields ``AVS1``, the token (empty on the unix socket), then
-``eNAME=VALUE`` for each variable of ``request_env()`` and ``aARG`` for each of
-export's arguments (``--format zsh -d 1h -- prod``), then ``.``. Answer, then the
-connection closes: ``ok``, export's stderr, export's stdout; or ``no``, a reason.
+The request and answer (``AVS1``, the token, ``eNAME=VALUE``..., ``aARG``..., ``.``; then
+``ok``, stderr, stdout or ``no``, a reason) are ``avault.agentsock``'s, with the client.
 
 ``no`` means: use today's path, unchanged. The agent says it when it holds no passphrase
 for the vault (not running, locked, timed out), for another backend, when a human would
@@ -27,15 +25,16 @@ reused per credentials), and the decrypted items, keyed by their whole JWE text 
 rewritten or removed by any process is a different token, or none). ``avault lock`` and
 the agent's timeout drop the decrypted items with the passphrase.
 
-This module imports only the stdlib at the top: ``avault export`` pays for ``socket``
-and nothing else before it knows whether the agent answers.
+The client inside ``avault export`` is ``avault.agentsock.ask_agent``: it imports
+nothing of this module's (Context, pathlib, the vault) before it knows whether the agent
+answers.
 """
 
 from __future__ import annotations
 
-import os
 import socket
 
+from avault.agentsock import IO_TIMEOUT, MAGIC, ask_agent, decode_request, encode, request_env
 from avault.context import Context, _system_clock
 from avault.errors import NeedsHuman
 
@@ -43,52 +42,13 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see
 if TYPE_CHECKING:
     import argparse
     import types
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Mapping
 
     from avault.vault.passphrase_agent import AgentServer, _Key
 
-MAGIC = "AVS1"
 TCP_FILE = "agent.tcp"
 MAX_REQUEST = 256 * 1024
 MAX_PLAINTEXTS = 1024
-#: How long either side waits for the other before giving up (the shells use the same).
-IO_TIMEOUT = 5.0
-#: The variables a switch request carries: every one ``avault export`` may read.
-ENV_PREFIXES = ("AWS_", "AVS_", "AVAULT_", "XDG_", "YKMAN_")
-ENV_NAMES = (
-    "HOME",
-    "PATH",
-    "TMPDIR",
-    "LANG",
-    "LC_ALL",
-    "LC_CTYPE",
-    "SHELL",
-    "BROWSER",
-    "DISPLAY",
-    "WAYLAND_DISPLAY",
-    "DBUS_SESSION_BUS_ADDRESS",
-    "PYTHON_KEYRING_BACKEND",
-    "PASSWORD_STORE_DIR",
-    "HTTPS_PROXY",
-    "HTTP_PROXY",
-    "NO_PROXY",
-    "https_proxy",
-    "http_proxy",
-    "no_proxy",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "REQUESTS_CA_BUNDLE",
-)
-#: Never sent: the current profile's keys (export does not read them) and passphrases.
-SECRET_VARS = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-)
-#: With one of these set, export would not use the agent's passphrase: no fast path.
-NOT_THROUGH_AGENT = ("AWS_VAULT_FILE_PASSPHRASE", "AVAULT_FILE_PASSPHRASE_COMMAND")
 
 
 def _export() -> types.ModuleType:
@@ -96,82 +56,6 @@ def _export() -> types.ModuleType:
     from avault import switch  # noqa: PLC0415
 
     return switch
-
-
-# -- both ends ----------------------------------------------------------------------------
-
-
-def request_env(env: Mapping[str, str]) -> dict[str, str] | None:
-    """The variables a request carries, or None when this environment must not use the agent."""
-    if env.get("AVAULT_AGENT") == "0" or any(name in env for name in NOT_THROUGH_AGENT):
-        return None
-    return {
-        k: v
-        for k, v in env.items()
-        if (k.startswith(ENV_PREFIXES) or k in ENV_NAMES) and k not in SECRET_VARS
-    }
-
-
-def encode(fields: Sequence[str]) -> bytes:
-    return b"".join(f.encode("utf-8", "surrogateescape") + b"\0" for f in fields)
-
-
-def encode_request(token: str, env: Mapping[str, str], args: Sequence[str]) -> bytes:
-    return encode([MAGIC, token, *(f"e{k}={v}" for k, v in env.items()), *(f"a{a}" for a in args), "."])
-
-
-def decode_request(data: bytes) -> tuple[str, dict[str, str], list[str]] | None:
-    fields = [f.decode("utf-8", "surrogateescape") for f in data.split(b"\0")]
-    if len(fields) < 4 or fields[0] != MAGIC or fields[-2:] != [".", ""]:
-        return None
-    env: dict[str, str] = {}
-    args: list[str] = []
-    for field in fields[2:-2]:
-        if field.startswith("e") and "=" in field:
-            name, _, value = field[1:].partition("=")
-            env[name] = value
-        elif field.startswith("a"):
-            args.append(field[1:])
-        else:
-            return None
-    return fields[1], env, args
-
-
-# -- the client inside `avault export` ------------------------------------------------------
-
-
-def ask_agent(args: Sequence[str], env: Mapping[str, str]) -> tuple[str, str] | None:
-    """(stderr, stdout) of ``avault export ARGS`` as the running agent makes them, or None."""
-    sent = request_env(env)
-    if sent is None:
-        return None
-    from avault.errors import AgentError  # noqa: PLC0415
-    from avault.vault.passphrase_agent import check_dir, check_socket, peer_uid, socket_path  # noqa: PLC0415
-
-    path = socket_path(env)
-    try:
-        if not (check_dir(path.parent, create=False) and check_socket(path)):
-            return None
-    except AgentError:
-        return None  # not provably ours: export's own path warns about it
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        sock.settimeout(IO_TIMEOUT)
-        sock.connect(str(path))
-        if peer_uid(sock) != os.getuid():
-            return None
-        sock.sendall(encode_request("", sent, args))
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    except (OSError, AgentError):
-        return None
-    finally:
-        sock.close()
-    fields = b"".join(chunks).split(b"\0")
-    if len(fields) != 4 or fields[0] != b"ok" or fields[3]:
-        return None
-    return fields[1].decode("utf-8", "surrogateescape"), fields[2].decode("utf-8", "surrogateescape")
 
 
 # -- the agent's side -------------------------------------------------------------------------

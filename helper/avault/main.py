@@ -7,15 +7,20 @@ pulls in cost ~9 ms to import and build, a fifth of the cached switch's budget, 
 ``fast_export_args`` (``avault.fastargs``) reads those arguments itself. It accepts only plain, unambiguous
 spellings and hands everything else (abbreviations, ``--help``, errors, other commands)
 to argparse; a test checks it agrees with argparse on every argument list it accepts.
+
+Before anything else of avault's is imported (Context and ``pathlib``, the error tree,
+the vault), that command asks a running agent (``avault.agentsock.ask_agent``, stdlib
+only): credential_process and fish's ``avs`` pay for little more than a bare Python
+start when it answers. A test (tests/e2e/test_agent_switch.py) holds the list of what
+such an answer must not import.
 """
 
 from __future__ import annotations
 
-import importlib
+import os
 import sys
 
 from avault.constants import BACKENDS, EXPORT_FORMATS, SHELLS
-from avault.errors import AvaultError
 from avault.fastargs import fast_export_args
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
@@ -41,8 +46,6 @@ def _split_exec_argv(argv: list[str]) -> tuple[list[str], list[str] | None]:
 
 
 def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
-    from avault.context import Context  # noqa: PLC0415 - keep import time tiny
-
     args_list = list(sys.argv[1:] if argv is None else argv)
     fast = fast_export_args(args_list)
     args: types.SimpleNamespace | argparse.Namespace
@@ -76,9 +79,7 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     # than the rest of the core-dump guard); the passphrase provider does it on a miss.
     no_core_dumps(ptrace=fast is None)
     if fast is not None and not fast.debug:
-        import os  # noqa: PLC0415
-
-        from avault.agentswitch import ask_agent  # noqa: PLC0415 - the running agent may answer
+        from avault.agentsock import ask_agent  # noqa: PLC0415 - the running agent may answer
 
         answered = ask_agent(args_list[1:], ctx.env if ctx is not None else os.environ)
         if answered is not None:
@@ -87,6 +88,11 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
             out.write(answered[1])
             out.flush()
             return 0
+    import importlib  # noqa: PLC0415 - not on the agent's answer (its `warnings` costs)
+
+    from avault.context import Context  # noqa: PLC0415 - pathlib: not on the agent's answer
+    from avault.errors import AvaultError  # noqa: PLC0415
+
     ctx = ctx or Context.from_os()
     ctx.debug = bool(args.debug)
     try:

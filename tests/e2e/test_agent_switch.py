@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from avault.agentswitch import TCP_FILE, ask_agent
+from avault.agentsock import ask_agent
+from avault.agentswitch import TCP_FILE
 from avault.vault.passphrase_agent import AgentClient
 from fixtures.shells import ROOT, skip_unless
 from fixtures.shells import SOURCE as SHELL_SOURCE
@@ -329,6 +330,95 @@ def test_credential_process_through_the_agent(agent: dict[str, str], run_avault)
     r = run_avault("export", "--format", "json", "cp")
     assert r.returncode == 0, r.stderr
     assert '"AccessKeyId": "ASIA' in r.stdout or '"AccessKeyId": "AKIA' in r.stdout
+
+
+def imported(argv: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run the installed ``avault`` under ``python -X importtime``: the result, every module it imported.
+
+    In a new session: no controlling terminal, so a fallback that wants a person fails at once.
+    """
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", AVAULT, *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        check=False,
+    )
+    names = {
+        line.rsplit("|", 1)[1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")
+    }
+    return r, names - {"imported package"}
+
+
+#: What the agent's answer to `avault export` imports of avault's: main, the argument
+#: reader and the client (agentsock), and the core-dump guard; nothing else.
+ANSWER_IMPORTS = {
+    "avault",
+    "avault.main",
+    "avault.constants",
+    "avault.fastargs",
+    "avault.proc",
+    "avault.agentsock",
+}
+#: What it once imported before asking (~26 ms), and what it never may: Context and
+#: pathlib (re, urllib, ipaddress), the error tree, the vault and its agent client (json,
+#: struct), the `socket` package (enum, selectors), argparse, typing, and anything heavy.
+NOT_ON_THE_ANSWER = (
+    "pathlib", "re", "enum", "urllib", "ipaddress", "socket", "selectors", "json", "struct",
+    "argparse", "typing", "importlib", "warnings", "boto3", "botocore", "keyring", "cryptography",
+)  # fmt: skip
+
+
+def test_credential_process_answered_by_the_agent_imports_only_the_client(
+    agent: dict[str, str], run_avault
+) -> None:
+    r, names = imported(["export", "--format", "json", "dev"], agent)
+    assert r.returncode == 0, r.stderr
+    local = run_avault("export", "--format", "json", "dev", extra_env={"AWS_VAULT_FILE_PASSPHRASE": PW})
+    assert local.returncode == 0, local.stderr
+    assert r.stdout == local.stdout  # the cached session, byte for byte
+    assert '"AccessKeyId": "' in r.stdout
+    assert {n for n in names if n.split(".")[0] == "avault"} == ANSWER_IMPORTS
+    assert sorted(names & set(NOT_ON_THE_ANSWER)) == []
+    # The same holds for fish's fallback, `avault export --format fish`.
+    r, names = imported(["export", "--format", "fish", "--", "dev"], agent)
+    assert r.returncode == 0, r.stderr
+    assert "set -gx AWS_VAULT dev;" in r.stdout
+    assert {n for n in names if n.split(".")[0] == "avault"} == ANSWER_IMPORTS
+
+
+def test_debug_and_a_declined_request_take_todays_path(agent: dict[str, str], run_avault) -> None:
+    local = run_avault("export", "--format", "json", "dev", extra_env={"AWS_VAULT_FILE_PASSPHRASE": PW})
+    # --debug never asks for a switch: Context is imported, the full path runs (its vault
+    # crypto through the agent's decrypt), and the output is the same.
+    r, names = imported(["export", "--debug", "--format", "json", "dev"], agent)
+    assert r.returncode == 0, r.stderr
+    assert "avault.context" in names
+    assert r.stdout == local.stdout
+    # Declined (a human is needed): export's own path, its own error, unchanged.
+    r, names = imported(["export", "--format", "json", "needs-mfa"], agent)
+    assert "avault.context" in names
+    assert r.returncode == 1
+    assert r.stdout == ""
+    said = [x for x in r.stderr.splitlines() if not x.startswith("import time:")]
+    assert len(said) == 1
+    assert said[0].startswith("avault: cannot prompt: no terminal")
+    assert said[0].endswith("pass -t CODE or set mfa_process in ~/.aws/config")
+
+
+def test_a_runtime_dir_that_is_a_file_falls_back_without_a_traceback(agent: dict[str, str]) -> None:
+    # Was a NotADirectoryError traceback out of the client, outside main's error funnel.
+    r, names = imported(["export", "--format", "json", "dev"], {**agent, "XDG_RUNTIME_DIR": "/etc/passwd"})
+    assert "avault.context" in names  # not answered: today's path ran, and asks for the passphrase
+    assert r.returncode == 1
+    assert r.stdout == ""
+    said = [x for x in r.stderr.splitlines() if not x.startswith("import time:")]
+    assert len(said) == 1
+    assert said[0].startswith("avault: cannot prompt: no terminal")
+    assert said[0].endswith("; set AWS_VAULT_FILE_PASSPHRASE")
 
 
 @pytest.mark.parametrize("sh", ["zsh", "bash"])

@@ -1,17 +1,12 @@
-"""avault.agentswitch: the request format, what a request carries, and lock dropping plaintexts."""
+"""avault.agentsock and avault.agentswitch: the request format, what a request carries, and lock dropping plaintexts."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
-from avault.agentswitch import (
-    SwitchService,
-    _KeySealer,
-    decode_request,
-    encode_request,
-    request_env,
-)
+from avault.agentsock import decode_request, encode_request, request_env
+from avault.agentswitch import SwitchService, _KeySealer
 from avault.vault import jwe
 from avault.vault.passphrase_agent import AgentServer
 

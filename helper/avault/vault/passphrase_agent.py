@@ -10,7 +10,8 @@ Where it listens: ``$XDG_RUNTIME_DIR/avault/agent.sock``, else
 ``<temp dir>/avault-<uid>/agent.sock``. The directory is created 0700 and must be owned
 by us, not a symlink and not group/other accessible; the socket is created 0600 and must
 be owned by us. Both ends check the other's uid with ``SO_PEERCRED`` (``LOCAL_PEERCRED``
-on macOS) on every connection, and refuse a mismatch.
+on macOS) on every connection, and refuse a mismatch. Those checks are
+``avault.agentsock``'s, which ``avault export`` also uses, without importing this module.
 
 Protocol (version 1): each message is a 4-byte big-endian length and that many bytes of
 UTF-8 JSON. A request is ``{"v": 1, "op": ..., ...}`` and gets exactly one response,
@@ -59,14 +60,14 @@ import json
 import os
 import socket
 import struct
-import sys
 import time
 from pathlib import Path
 
-from avault import errors
+from avault import agentsock, errors
+from avault.agentsock import check_dir, check_socket, peer_uid, unsafe
 from avault.errors import AgentError, AgentNotOurs, AgentRefused, AgentUnavailable
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `avault export` imports this before asking the agent
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from types import FrameType
@@ -85,7 +86,7 @@ if TYPE_CHECKING:
 PROTOCOL_VERSION = 1
 TIMEOUT_VAR = "AVAULT_AGENT_TIMEOUT"
 DEFAULT_TIMEOUT = 8 * 3600.0
-SOCKET_NAME = "agent.sock"
+SOCKET_NAME = agentsock.SOCKET_NAME
 MAX_FRAME = 16 * 1024 * 1024
 #: How long a client waits for one answer before it gives up on the agent.
 REQUEST_TIMEOUT = 10.0
@@ -98,16 +99,12 @@ _TICK = 0.5
 
 
 def runtime_dir(env: Mapping[str, str]) -> Path:
-    """``$XDG_RUNTIME_DIR/avault``, else a per-uid directory under the temp dir."""
-    xdg = env.get("XDG_RUNTIME_DIR", "")
-    if xdg and os.path.isabs(xdg):  # noqa: PTH117 - a str check, no Path needed
-        return Path(xdg) / "avault"
-    tmp = env.get("TMPDIR", "") or "/tmp"  # noqa: S108 - a per-uid 0700 dir, checked below
-    return Path(tmp) / f"avault-{os.getuid()}"
+    """``$XDG_RUNTIME_DIR/avault``, else a per-uid directory under the temp dir (agentsock)."""
+    return Path(agentsock.runtime_dir(env))
 
 
 def socket_path(env: Mapping[str, str]) -> Path:
-    return runtime_dir(env) / SOCKET_NAME
+    return Path(agentsock.socket_path(env))
 
 
 def agent_timeout(env: Mapping[str, str]) -> float:
@@ -119,67 +116,6 @@ def agent_timeout(env: Mapping[str, str]) -> float:
     if seconds is None or seconds < 0:
         return DEFAULT_TIMEOUT
     return seconds
-
-
-def _unsafe(path: Path, why: str) -> AgentError:
-    return AgentError(
-        f"refusing to use the agent at {path}: {why}; remove it, or set XDG_RUNTIME_DIR "
-        "to a private directory (or AVAULT_AGENT=0 to not use the agent)"
-    )
-
-
-def check_dir(directory: Path, *, create: bool) -> bool:
-    """True when ``directory`` is ours and private; creates it 0700 if asked. Raises if unsafe."""
-    import stat  # noqa: PLC0415
-
-    try:
-        st = directory.lstat()
-    except FileNotFoundError:
-        if not create:
-            return False
-        try:
-            directory.mkdir(mode=0o700, parents=False)
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            raise AgentError(f"cannot create the agent directory {directory}: {exc.strerror}") from None
-        st = directory.lstat()
-    if not stat.S_ISDIR(st.st_mode):
-        raise _unsafe(directory, "it is not a directory")
-    if st.st_uid != os.getuid():
-        raise _unsafe(directory, f"it belongs to uid {st.st_uid}, not to you (uid {os.getuid()})")
-    if st.st_mode & 0o077:
-        # Ours but loose (e.g. made under a lax umask): tighten rather than refuse.
-        os.chmod(directory, 0o700)  # noqa: PTH101
-    return True
-
-
-def check_socket(path: Path) -> bool:
-    """True when the socket file exists and is ours. Raises if another user owns it."""
-    import stat  # noqa: PLC0415
-
-    try:
-        st = path.lstat()
-    except FileNotFoundError:
-        return False
-    if not stat.S_ISSOCK(st.st_mode):
-        raise _unsafe(path, "it is not a socket")
-    if st.st_uid != os.getuid():
-        raise _unsafe(path, f"the socket belongs to uid {st.st_uid}, not to you (uid {os.getuid()})")
-    return True
-
-
-def peer_uid(sock: socket.socket) -> int:
-    """The uid of the process at the other end of a connected unix socket."""
-    if hasattr(socket, "SO_PEERCRED"):  # Linux: struct ucred {pid, uid, gid}
-        raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-        _pid, uid, _gid = struct.unpack("3i", raw)
-        return int(uid)
-    if sys.platform == "darwin":  # LOCAL_PEERCRED at SOL_LOCAL: struct xucred {version, uid, ...}
-        raw = sock.getsockopt(0, 0x001, 76)
-        _version, uid = struct.unpack_from("Ii", raw)
-        return int(uid)
-    raise AgentError("this platform cannot check who is at the other end of a socket; set AVAULT_AGENT=0")
 
 
 # -- framing --------------------------------------------------------------------------------
@@ -241,7 +177,7 @@ class AgentClient:
         if uid != os.getuid():
             sock.close()
             why = f"it is served by uid {uid}, not by you (uid {os.getuid()})"
-            raise AgentNotOurs(str(_unsafe(path, why)))
+            raise AgentNotOurs(str(unsafe(path, why)))
         return cls(sock, path)
 
     def request(self, op: str, **fields: Any) -> dict[str, Any]:  # noqa: ANN401
