@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "helper"))
 
-from avault import agentswitch  # noqa: E402
+from avault import agentsock  # noqa: E402
 from avault.cli import BACKENDS, build_parser  # noqa: E402 - needs the sys.path line above
 from avault.commands import avs  # noqa: E402
 from avault.render import SWITCH_VARS, quote_fish, quote_sh  # noqa: E402
@@ -180,7 +180,7 @@ def gen_bash_aliases() -> str:
 
 
 def _agent_comment() -> str:
-    return "# What an agent switch request carries besides the *_-prefixed variables (avault.agentswitch)."
+    return "# What an agent switch request carries besides the *_-prefixed variables (avault.agentsock)."
 
 
 def gen_bash_agent() -> str:
@@ -188,8 +188,8 @@ def gen_bash_agent() -> str:
         "\n".join(
             [
                 _agent_comment(),
-                f"__avs_gen_agent_names=({' '.join(agentswitch.ENV_NAMES)})",
-                f"__avs_gen_agent_secret={quote_sh(' '.join(agentswitch.SECRET_VARS))}",
+                f"__avs_gen_agent_names=({' '.join(agentsock.ENV_NAMES)})",
+                f"__avs_gen_agent_secret={quote_sh(' '.join(agentsock.SECRET_VARS))}",
             ]
         )
         + "\n"
@@ -197,13 +197,13 @@ def gen_bash_agent() -> str:
 
 
 def gen_zsh_agent() -> str:
-    carried = "|".join([*(f"{p}*" for p in agentswitch.ENV_PREFIXES), *agentswitch.ENV_NAMES])
+    carried = "|".join([*(f"{p}*" for p in agentsock.ENV_PREFIXES), *agentsock.ENV_NAMES])
     return (
         "\n".join(
             [
-                "# The variables an agent switch request carries, and never (avault.agentswitch).",
+                "# The variables an agent switch request carries, and never (avault.agentsock).",
                 f"__avs_gen_agent_env={quote_sh('(' + carried + ')')}",
-                f"__avs_gen_agent_secret={quote_sh('(' + '|'.join(agentswitch.SECRET_VARS) + ')')}",
+                f"__avs_gen_agent_secret={quote_sh('(' + '|'.join(agentsock.SECRET_VARS) + ')')}",
             ]
         )
         + "\n"
@@ -211,9 +211,9 @@ def gen_zsh_agent() -> str:
 
 
 def gen_fish_agent() -> str:
-    prefixes = "|".join(p.rstrip("_") for p in agentswitch.ENV_PREFIXES)
-    env = f"^(?:(?:{prefixes})_.*|{'|'.join(agentswitch.ENV_NAMES)})$"
-    secret = f"^(?:{'|'.join(agentswitch.SECRET_VARS)})$"
+    prefixes = "|".join(p.rstrip("_") for p in agentsock.ENV_PREFIXES)
+    env = f"^(?:(?:{prefixes})_.*|{'|'.join(agentsock.ENV_NAMES)})$"
+    secret = f"^(?:{'|'.join(agentsock.SECRET_VARS)})$"
     return f"set -l env_re {quote_fish(env)}\nset -l secret_re {quote_fish(secret)}\n"
 
 

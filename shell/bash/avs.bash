@@ -182,7 +182,7 @@ complete -F __avs_complete_avault av
 complete -F __avs_complete_ave ave
 complete -F __avs_complete_avl avl
 complete -F __avs_complete_avll avll
-# What an agent switch request carries besides the *_-prefixed variables (avault.agentswitch).
+# What an agent switch request carries besides the *_-prefixed variables (avault.agentsock).
 __avs_gen_agent_names=(HOME PATH TMPDIR LANG LC_ALL LC_CTYPE SHELL BROWSER DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS PYTHON_KEYRING_BACKEND PASSWORD_STORE_DIR HTTPS_PROXY HTTP_PROXY NO_PROXY https_proxy http_proxy no_proxy SSL_CERT_FILE SSL_CERT_DIR REQUESTS_CA_BUNDLE)
 __avs_gen_agent_secret='AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN'
 # --- END GENERATED data ---
@@ -280,7 +280,7 @@ __avs_still_fresh() {
 
 # __avs_agent_switch PROFILE [FLAGS...]: REPLY = `avault export --format bash`'s code from a
 # running agent, with no process: /dev/tcp to its port, with the token of its 0600 agent.tcp.
-# Status 1 when it cannot (no agent, locked, MFA...): then avault runs (avault.agentswitch).
+# Status 1 when it cannot (no agent, locked, MFA...): then avault runs (avault.agentsock).
 __avs_agent_switch() {
     REPLY=''
     [[ ${AVAULT_AGENT-} != 0 && -z ${AWS_VAULT_FILE_PASSPHRASE+set} && -z ${AVAULT_FILE_PASSPHRASE_COMMAND+set} ]] || return 1

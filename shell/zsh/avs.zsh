@@ -452,7 +452,7 @@ function avl { \command avault login "$@"; }
 function avll { \command avault login -s "$@"; }
 typeset -gA __avs_gen_alias_words
 __avs_gen_alias_words=(av avault ave 'avault exec' avl 'avault login' avll 'avault login -s')
-# The variables an agent switch request carries, and never (avault.agentswitch).
+# The variables an agent switch request carries, and never (avault.agentsock).
 __avs_gen_agent_env='(AWS_*|AVS_*|AVAULT_*|XDG_*|YKMAN_*|HOME|PATH|TMPDIR|LANG|LC_ALL|LC_CTYPE|SHELL|BROWSER|DISPLAY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|PYTHON_KEYRING_BACKEND|PASSWORD_STORE_DIR|HTTPS_PROXY|HTTP_PROXY|NO_PROXY|https_proxy|http_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)'
 __avs_gen_agent_secret='(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN|AWS_CONTAINER_AUTHORIZATION_TOKEN)'
 # --- END GENERATED data ---
@@ -581,7 +581,7 @@ __avs_pick() {
 
 # __avs_agent_switch PROFILE [FLAGS...]: REPLY = `avault export --format zsh`'s code from a
 # running agent, with no process: zsh/net/socket to its unix socket (it checks our uid).
-# Status 1 when it cannot (no agent, locked, MFA...): then avault runs (avault.agentswitch).
+# Status 1 when it cannot (no agent, locked, MFA...): then avault runs (avault.agentsock).
 __avs_agent_switch() {
     \builtin emulate -L zsh
     REPLY=''

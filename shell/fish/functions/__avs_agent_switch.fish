@@ -1,6 +1,6 @@
 # __avs_agent_switch [FLAGS...] -- PROFILE: what `avault export --format fish` prints, from a
 # running `avault agent` with one small process (OpenBSD nc, else socat) on its unix socket,
-# sending the request zsh sends (avault.agentswitch). Only a directory and socket that are
+# sending the request zsh sends (avault.agentsock). Only a directory and socket that are
 # ours; the agent checks our uid. Status 1 (then `avault export` runs) when there is no
 # tool or agent, or it declines (locked, MFA or a browser needed, a flag, any error).
 function __avs_agent_switch
@@ -16,7 +16,7 @@ function __avs_agent_switch
     command -q nc.openbsd; or set tool socat -t 5 -T 5 - UNIX-CONNECT:$dir/agent.sock
     command -q $tool[1]; or return 1
     set -l req AVS1 ''
-    # --- BEGIN GENERATED agent-env: scripts/gen_completions.py writes this from avault.agentswitch ---
+    # --- BEGIN GENERATED agent-env: scripts/gen_completions.py writes this from avault.agentsock ---
     set -l env_re '^(?:(?:AWS|AVS|AVAULT|XDG|YKMAN)_.*|HOME|PATH|TMPDIR|LANG|LC_ALL|LC_CTYPE|SHELL|BROWSER|DISPLAY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|PYTHON_KEYRING_BACKEND|PASSWORD_STORE_DIR|HTTPS_PROXY|HTTP_PROXY|NO_PROXY|https_proxy|http_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)$'
     set -l secret_re '^(?:AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN|AWS_CONTAINER_AUTHORIZATION_TOKEN)$'
     # --- END GENERATED agent-env ---
