@@ -16,7 +16,6 @@ message names the unused key. aws-vault ignores the extra JSON field, so its rea
 
 from __future__ import annotations
 
-import json
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -73,18 +72,8 @@ def _store(
 ) -> None:
     from avault.vault.base import Item  # noqa: PLC0415
 
-    data: dict[str, Any] = {"AccessKeyID": new.access_key_id, "SecretAccessKey": new.secret_access_key}
-    if pending:
-        data[PENDING_FIELD] = pending
-        data[USER_FIELD] = user
-    vault.set(
-        Item(
-            key=profile,
-            data=json.dumps(data, separators=(",", ":")).encode(),
-            label=label,
-            keychain_not_trust_application=True,
-        )
-    )
+    extra = {PENDING_FIELD: pending, USER_FIELD: user} if pending else {}
+    vault.set(Item.credentials(profile, new.access_key_id, new.secret_access_key, label, **extra))
 
 
 class Rotation:

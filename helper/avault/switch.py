@@ -18,6 +18,7 @@ import json
 
 from avault.constants import SHELLS
 from avault.errors import AvaultError
+from avault.render import SWITCH_VARS
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
@@ -41,20 +42,9 @@ NESTED_EXPORT = "in an existing aws-vault subshell; 'exit' from the subshell or 
 SERVER_VARS = ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AVS_SERVER_PID")
 
 # aws-vault's list, plus our switch bookkeeping: an exec child is a subshell, not a switch.
-REMOVED = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_FILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_PROFILE",
-    "AWS_SDK_LOAD_CONFIG",
-    "AVS_PROFILE",
-    "AVS_EXPIRES",
-    "AVS_ACCOUNT",
-    "AVS_REGION",
-    "AVS_ENDPOINT_URL",
+# It is every variable a switch sets but those a child's environment sets anew.
+REMOVED = tuple(
+    v for v in SWITCH_VARS if v not in ("AWS_VAULT", "AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION")
 )
 
 
@@ -313,7 +303,7 @@ def switch_base(
     AVS_SERVER_PID is set), so values the user exported stay theirs.
     Set: the profile, and its region and endpoint with the AVS_ records of them.
     """
-    from avault.render import REGION_VARS, SWITCH_VARS  # noqa: PLC0415
+    from avault.render import REGION_VARS  # noqa: PLC0415
 
     unset: dict[str, str | None] = dict.fromkeys(SWITCH_VARS)
     previous = env.get("AVS_REGION", "")

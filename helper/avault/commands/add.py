@@ -8,7 +8,6 @@ goes. Ctrl-C at any prompt exits 130 before anything is written.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from avault.errors import AvaultError, ConfigError
@@ -63,15 +62,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         config.check_new_section(profile, {"mfa_serial": mfa_serial} if mfa_serial else {})
 
     vault = open_vault(args, ctx)
-    data = json.dumps({"AccessKeyID": key_id, "SecretAccessKey": secret}, separators=(",", ":"))
-    vault.set(
-        Item(
-            key=profile,
-            data=data.encode("utf-8"),
-            label=f"aws-vault ({profile})",
-            keychain_not_trust_application=True,
-        )
-    )
+    vault.set(Item.credentials(profile, key_id, secret))
     ctx.say(f'Added credentials to profile "{profile}" in vault')
     if source:
         # A self-reference is dropped when the profile resolves (aws-vault's rule), so these keys

@@ -223,15 +223,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             continue
         existing = _stored_pair(vault, name)
         if existing != (key_id, secret):
-            data = json.dumps({"AccessKeyID": key_id, "SecretAccessKey": secret}, separators=(",", ":"))
-            vault.set(
-                Item(
-                    key=name,
-                    data=data.encode("utf-8"),
-                    label=f"aws-vault ({name})",
-                    keychain_not_trust_application=True,
-                )
-            )
+            vault.set(Item.credentials(name, key_id, secret))
             if _stored_pair(vault, name) != (key_id, secret):
                 raise ImportError_(
                     f'reading back profile "{name}" from the vault gave other keys; '

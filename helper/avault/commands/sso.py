@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from avault import errors
 from avault.config.ini import ConfigFile
 from avault.errors import AvaultError
 
@@ -37,18 +36,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     cfg = ConfigFile.from_env(ctx.env, ctx.home)
     target = _target(cfg, args.session, ctx)
     login = SsoLogin(ctx, target, print_only=True if args.stdout else None)
-    token, cached = login.token()
-    try:
-        rows = _assignments(login, token)
-    except errors.ApiError as exc:
-        if exc.code != "UnauthorizedException" or not cached:
-            raise
-        ctx.info(
-            f"avault: IAM Identity Center rejected the cached SSO token for {target.display} "
-            f"({exc.code}); signing in again"
-        )
-        token, _cached = login.token(rejected=token.access_token)
-        rows = _assignments(login, token)
+    rows = login.call(lambda token: _assignments(login, token))
 
     width = max((len(name) for _a, name, _r in rows), default=0)
     ctx.stdout.write("".join(f"{acct}  {name.ljust(width)}  {role}\n" for acct, name, role in rows))

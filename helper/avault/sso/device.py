@@ -6,12 +6,14 @@ import os
 import sys
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from avault.errors import ApiError, AvaultError, Interrupted, SsoError
 from avault.sso.api import BotoSso, DeviceAuthorization, SsoApi
 from avault.sso.cache import Registration, Token, TokenCache, token_time
 from avault.sso.target import SsoTarget
+
+_R = TypeVar("_R")
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -105,6 +107,21 @@ class SsoLogin:
         return self._api
 
     # -- public ---------------------------------------------------------------------------------
+    def call(self, fn: Callable[[Token], _R]) -> _R:
+        """``fn(token)``; when the portal rejects a cached token, sign in again once and retry."""
+        token, cached = self.token()
+        try:
+            return fn(token)
+        except ApiError as exc:
+            if exc.code != "UnauthorizedException" or not cached:
+                raise
+            self.ctx.info(
+                f"avault: IAM Identity Center rejected the cached SSO token for {self.target.display} "
+                f"({exc.code}: {exc.detail or 'token not accepted'}); signing in again"
+            )
+        token, _cached = self.token(rejected=token.access_token)
+        return fn(token)
+
     def token(self, *, rejected: str = "") -> tuple[Token, bool]:
         """A fresh access token and whether it came from a cache (so a 401 may retry)."""
         tok = self._load()
@@ -323,18 +340,7 @@ def role_credentials(
     """``sso.GetRoleCredentials`` for a profile; a cached token the portal rejects is replaced once."""
     target = SsoTarget.from_profile(config)
     login = login or SsoLogin(ctx, target, api=api, vault=vault, print_only=print_only)
-    token, cached = login.token()
-    try:
-        return _get_role(login, config, token)
-    except ApiError as exc:
-        if exc.code != "UnauthorizedException" or not cached:
-            raise
-        ctx.info(
-            f"avault: IAM Identity Center rejected the cached SSO token for {target.display} "
-            f"({exc.code}: {exc.detail or 'token not accepted'}); signing in again"
-        )
-    token, _cached = login.token(rejected=token.access_token)
-    return _get_role(login, config, token)
+    return login.call(lambda token: _get_role(login, config, token))
 
 
 def _get_role(login: SsoLogin, config: ProfileConfig, token: Token) -> Credentials:

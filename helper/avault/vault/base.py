@@ -49,6 +49,17 @@ class Item:
         self.keychain_not_trust_application = keychain_not_trust_application
         self.keychain_not_synchronizable = keychain_not_synchronizable
 
+    @classmethod
+    def credentials(cls, profile: str, key_id: str, secret: str, label: str = "", **extra: str) -> Item:
+        """A profile's long-term keys as aws-vault stores them (``extra``: more Data fields)."""
+        data = {"AccessKeyID": key_id, "SecretAccessKey": secret, **extra}
+        return cls(
+            key=profile,
+            data=json.dumps(data, separators=(",", ":")).encode("utf-8"),
+            label=label or f"aws-vault ({profile})",
+            keychain_not_trust_application=True,
+        )
+
     def _fields(self) -> tuple[str, bytes, str, str, bool, bool]:
         return (
             self.key,

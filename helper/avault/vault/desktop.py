@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from avault.errors import VaultError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
+
+    from avault.vault.base import Item
 
 _T = TypeVar("_T")
 
@@ -72,6 +74,37 @@ def call_with_timeout(
     if ok:
         return value  # type: ignore[return-value]  # fn's own result
     return translate(value)  # type: ignore[arg-type]  # the exception fn raised
+
+
+def translate(
+    error: BaseException,
+    known: Sequence[tuple[type[BaseException], str]],
+    what: str,
+    *,
+    detailed: type[BaseException] | None = None,
+) -> NoReturn:
+    """A desktop store's failure as one VaultError line: the KNOWN types by their message,
+    any other by its type name only (D-Bus texts are long), with the text for DETAILED."""
+    if isinstance(error, VaultError):
+        raise error
+    for kind, message in known:
+        if isinstance(error, kind):
+            raise VaultError(message) from None
+    name = type(error).__name__
+    if detailed is not None and isinstance(error, detailed):
+        name = f"{name}: {error}"
+    raise VaultError(f"{what} failed ({name}); {NO_KEYRING}") from None
+
+
+def stored_item(text: str | None, key: str, where: str) -> Item | None:
+    """The Item a desktop store holds as JSON text, or None; a damaged one names WHERE it is."""
+    from avault.vault.base import Item  # noqa: PLC0415
+
+    if text is None:
+        return None
+    return Item.for_key(
+        text, key, where=where, fix="remove it with your keyring tool (e.g. seahorse) and add it again"
+    )
 
 
 def search_existing(coll: Any, attrs: dict[str, str]) -> list[Any]:  # noqa: ANN401 - secretstorage types

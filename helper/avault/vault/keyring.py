@@ -40,6 +40,8 @@ from avault.vault.desktop import (
     call_with_timeout,
     keyring_timeout,
     search_existing,
+    stored_item,
+    translate,
 )
 
 _T = TypeVar("_T")
@@ -135,19 +137,8 @@ class KeyringVault(Vault):
     def _translate(self, error: BaseException) -> NoReturn:
         from keyring import errors  # noqa: PLC0415
 
-        try:
-            raise error
-        except VaultError:
-            raise
-        except errors.KeyringLocked:
-            raise VaultError(LOCKED) from None
-        except errors.NoKeyringError:
-            raise VaultError(NO_KEYRING) from None
-        except errors.KeyringError as exc:
-            raise VaultError(f"the OS keyring failed ({type(exc).__name__}: {exc}); {NO_KEYRING}") from None
-        except Exception as exc:
-            # D-Bus and platform errors: the type is enough, their text may be long.
-            raise VaultError(f"the OS keyring failed ({type(exc).__name__}); {NO_KEYRING}") from None
+        known = [(errors.KeyringLocked, LOCKED), (errors.NoKeyringError, NO_KEYRING)]
+        translate(error, known, "the OS keyring", detailed=errors.KeyringError)
 
     def _select_collection(self) -> None:
         import secretstorage  # noqa: PLC0415
@@ -241,14 +232,7 @@ class KeyringVault(Vault):
             text = self._call(self._ss_get, key)
         else:
             text = self._call(self.backend.get_password, SERVICE, key)
-        if text is None:
-            return None
-        return Item.for_key(
-            text,
-            key,
-            where=f"{key!r} in the OS keyring",
-            fix="remove it with your keyring tool (e.g. seahorse) and add it again",
-        )
+        return stored_item(text, key, f"{key!r} in the OS keyring")
 
     def set(self, item: Item) -> None:
         if self._ss:

@@ -31,6 +31,8 @@ from avault.vault.desktop import (
     call_with_timeout,
     keyring_timeout,
     search_existing,
+    stored_item,
+    translate,
 )
 
 if TYPE_CHECKING:
@@ -96,17 +98,8 @@ class SecretServiceVault(Vault):
     def _translate(self, error: BaseException) -> NoReturn:
         from secretstorage import exceptions as ss  # noqa: PLC0415
 
-        try:
-            raise error
-        except VaultError:
-            raise
-        except ss.SecretServiceNotAvailableException:
-            raise VaultError(NO_KEYRING) from None
-        except ss.LockedException:
-            raise VaultError(self._locked()) from None
-        except Exception as exc:
-            # D-Bus errors: the type is enough, their text may be long.
-            raise VaultError(f"the Secret Service failed ({type(exc).__name__}); {NO_KEYRING}") from None
+        known = [(ss.SecretServiceNotAvailableException, NO_KEYRING), (ss.LockedException, self._locked())]
+        translate(error, known, "the Secret Service")
 
     def _locked(self) -> str:
         return (
@@ -318,14 +311,7 @@ class SecretServiceVault(Vault):
 
     def get(self, key: str) -> Item | None:
         text = self._call(self._get, key)
-        if text is None:
-            return None
-        return Item.for_key(
-            text,
-            key,
-            where=f"{key!r} in Secret Service collection {self.collection_name!r}",
-            fix="remove it with your keyring tool (e.g. seahorse) and add it again",
-        )
+        return stored_item(text, key, f"{key!r} in Secret Service collection {self.collection_name!r}")
 
     def set(self, item: Item) -> None:
         self._call(self._set, item)
