@@ -8,7 +8,8 @@ service (``agentswitch``) use the same functions: one implementation of each che
 
 Imports are the point of this module. ``main()`` calls ``ask_agent()`` before importing
 anything else of avault's, so only what a bare ``python -c pass`` has already loaded is
-used here (``os``, ``stat``, ``sys``), plus ``_socket``, the C half of ``socket``. The
+used here (``os``, ``stat``, ``sys``), plus ``_socket``, the C half of ``socket``, loaded
+only once the socket file is there (with no agent, export pays two ``lstat`` calls). The
 ``socket`` package adds ``enum``, ``selectors`` and ``collections``, and ``pathlib`` adds
 ``re``, ``urllib`` and ``ipaddress``: with ``Context``, the error tree and the vault's
 agent client they were ~26 ms of the ~40 ms this path took (``python -X importtime``).
@@ -24,13 +25,13 @@ connection closes: ``ok``, export's stderr, export's stdout; or ``no``, a reason
 
 from __future__ import annotations
 
-import _socket
 import os
 import stat
 import sys
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
+    import _socket
     from collections.abc import Mapping, Sequence
 
     from avault.errors import AgentError
@@ -148,6 +149,8 @@ def check_socket(path: str | os.PathLike[str]) -> bool:
 
 def peer_uid(sock: _socket.socket) -> int:
     """The uid of the process at the other end of a connected unix socket."""
+    import _socket  # noqa: PLC0415 - loaded (a shared library) only once there is a socket
+
     if hasattr(_socket, "SO_PEERCRED"):  # Linux: struct ucred {pid_t pid; uid_t uid; gid_t gid}
         raw = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)
         return _uid_at(raw, 4, 12)
@@ -226,7 +229,9 @@ def ask_agent(args: Sequence[str], env: Mapping[str, str]) -> tuple[str, str] | 
     path = socket_path(env)
     try:
         if not (check_dir(os.path.dirname(path), create=False) and check_socket(path)):
-            return None
+            return None  # no agent: not even _socket is loaded
+        import _socket  # noqa: PLC0415
+
         sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     except Exception as exc:
         if isinstance(exc, OSError) or _refused(exc):

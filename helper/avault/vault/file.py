@@ -40,7 +40,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shlex
 import stat
 
 from avault import errors
@@ -98,6 +97,13 @@ def decode_name(name: str) -> str:
     return os.fsdecode(bytes(out))
 
 
+def _sh(text: str) -> str:
+    """``text`` quoted for a shell command in a message (shlex only when there is one)."""
+    import shlex  # noqa: PLC0415
+
+    return shlex.quote(text)
+
+
 class FileVault(Vault):
     name = "file"
 
@@ -144,7 +150,7 @@ class FileVault(Vault):
                 _warned.add(key)
                 self._warn(
                     f"avault: warning: vault directory {self.dir} is readable by other users "
-                    f"(mode {stat.S_IMODE(st.st_mode):03o}); fix it with: chmod 700 {shlex.quote(key)}"
+                    f"(mode {stat.S_IMODE(st.st_mode):03o}); fix it with: chmod 700 {_sh(key)}"
                 )
         return True
 
@@ -158,17 +164,17 @@ class FileVault(Vault):
         from avault.config.paths import private_group  # noqa: PLC0415 - only once per vault
 
         uid = os.geteuid()
-        shown = shlex.quote(str(self.dir))
+        shown = str(self.dir)  # quoted below, only in the messages
         if st.st_uid not in (uid, 0):
             raise VaultError(
                 f"refusing to use vault directory {self.dir}: it is owned by another user "
-                f"(uid {st.st_uid}); fix it with: chown -R {uid} {shown} && chmod 700 {shown}"
+                f"(uid {st.st_uid}); fix it with: chown -R {uid} {_sh(shown)} && chmod 700 {_sh(shown)}"
             )
         writable = st.st_mode & stat.S_IWOTH or (st.st_mode & stat.S_IWGRP and not private_group(st.st_gid))
         if writable:
             raise VaultError(
                 f"refusing to use vault directory {self.dir}: other users can write to it "
-                f"(mode {stat.S_IMODE(st.st_mode):03o}); fix it with: chmod 700 {shown}"
+                f"(mode {stat.S_IMODE(st.st_mode):03o}); fix it with: chmod 700 {_sh(shown)}"
             )
 
     def _ensure_dir(self) -> None:
@@ -224,7 +230,7 @@ class FileVault(Vault):
     def _corrupt(self, path: Path, reason: str) -> ItemCorrupt:
         return ItemCorrupt(
             f"vault item {path.name} is corrupt or was tampered with ({reason}); "
-            f"remove it (rm {shlex.quote(str(path))}) and add it again, or restore it from a backup"
+            f"remove it (rm {_sh(str(path))}) and add it again, or restore it from a backup"
         )
 
     # -- reading ---------------------------------------------------------------
@@ -237,7 +243,7 @@ class FileVault(Vault):
             if exc.errno == errno.ELOOP:
                 raise ItemCorrupt(
                     f"vault item {path.name} is a symbolic link; refusing to follow it. "
-                    f"Replace it with a regular file (rm {shlex.quote(str(path))})"
+                    f"Replace it with a regular file (rm {_sh(str(path))})"
                 ) from None
             raise VaultError(f"cannot read vault item {path.name}: {exc.strerror}") from None
         with os.fdopen(fd, "rb") as f:
@@ -324,7 +330,7 @@ class FileVault(Vault):
         if item.key != key:
             raise ItemCorrupt(
                 f"vault item {path.name} holds the key {item.key!r}, not {key!r}: it was renamed "
-                f"or swapped, so it is not used; remove it (rm {shlex.quote(str(path))})"
+                f"or swapped, so it is not used; remove it (rm {_sh(str(path))})"
             )
         return item
 
