@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from avault.context import Context
+    from avault.fsutil import StatCache
     from avault.vault.passphrase import PassphraseProvider, Sealer
 
 _IN_DIR_LOCK = ".avault.lock"
@@ -107,9 +108,13 @@ class FileVault(Vault):
         passphrase: PassphraseProvider,
         *,
         warn: Callable[[str], None] | None = None,
+        listings: StatCache | None = None,
     ) -> None:
         self.dir = directory
         self._passphrase_provider = passphrase
+        # The agent's: the directory's names, listed again whenever its stat changes. Items
+        # themselves are always read from disk (an in-place rewrite does not touch the dir).
+        self._listings = listings
         self._sealer: Sealer | None = None
         self._unlocked = False  # the passphrase has opened at least one item
         self._warn = warn
@@ -120,7 +125,7 @@ class FileVault(Vault):
         from avault.vault.passphrase import provider_for  # noqa: PLC0415 - the agent client only if used
 
         directory = ctx.expand(dir_str)
-        return cls(directory, provider_for(ctx, directory), warn=ctx.info)
+        return cls(directory, provider_for(ctx, directory), warn=ctx.info, listings=ctx.file_cache)
 
     def describe(self) -> str:
         return f"file vault {self.dir}"
@@ -290,7 +295,20 @@ class FileVault(Vault):
         self._unlocked = True
         return plaintext
 
-    def _names(self) -> Iterator[str]:
+    def _names(self) -> tuple[str, ...]:
+        return self._listing()[0]
+
+    def _listing(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The item files' names, sorted, and the keys they hold (``decode_name``)."""
+        if self._listings is None:
+            return self._list_dir()
+        return self._listings.get(self.dir, "file-vault", self._list_dir)
+
+    def _list_dir(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        names = tuple(self._scan())
+        return names, tuple(decode_name(n) for n in names)
+
+    def _scan(self) -> Iterator[str]:
         try:
             entries = list(os.scandir(self.dir))
         except FileNotFoundError:
@@ -311,7 +329,7 @@ class FileVault(Vault):
     def keys(self) -> list[str]:
         if not self._check_dir():
             return []
-        return [decode_name(n) for n in self._names()]
+        return list(self._listing()[1])
 
     def get(self, key: str) -> Item | None:
         path = self._path(key)

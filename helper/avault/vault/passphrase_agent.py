@@ -475,6 +475,8 @@ class AgentServer:
                 self.keys[vault] = _Key(buf, expires)
             if old is not None:
                 old.wipe()
+                if self.switch is not None:
+                    self.switch.drop()  # what the old passphrase opened is not this one's
             self.log(f"holding the passphrase of {vault}")
             return ok
         key = self._key(vault)
