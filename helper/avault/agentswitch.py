@@ -29,8 +29,9 @@ removed by any process is a different token, or none). ``avault lock``, a new pa
 and the agent's timeout drop all of it with the passphrase; a request that was under way
 then answers ``no``.
 
-Requests are served concurrently, a thread each (one may wait seconds for STS while the
-others are answered); the caches are shared, each behind its own lock.
+Requests are served concurrently, each on a thread of its own (kept for the next
+connection: ``passphrase_agent.Workers``), so one waiting seconds for STS holds up no
+other; the caches are shared, each behind its own lock.
 
 This module imports only the stdlib at the top: ``avault export`` pays for ``socket``
 and nothing else before it knows whether the agent answers.
@@ -284,10 +285,11 @@ class SwitchService:
         import threading  # noqa: PLC0415
 
         from avault.fsutil import atomic_write  # noqa: PLC0415 - the one atomic write
+        from avault.vault.passphrase_agent import LISTEN_BACKLOG  # noqa: PLC0415
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
+        sock.listen(LISTEN_BACKLOG)
         self._tcp = sock
         port = sock.getsockname()[1]
         self._tcp_file.unlink(missing_ok=True)  # a new file, created 0600
@@ -297,10 +299,15 @@ class SwitchService:
         self.log(f"switches on {self.server.path} and 127.0.0.1:{port}")
 
     def _warm(self) -> None:
+        import gc  # noqa: PLC0415
+
         try:
             warm_botocore()
         except Exception as exc:
             self.log(f"could not warm botocore ({type(exc).__name__})")
+        # What is loaded now stays for the agent's life: a full collection would walk all of
+        # botocore's objects (tens of ms, every thread stopped) to find nothing to free.
+        gc.freeze()
 
     def wants(self, conn: socket.socket) -> bool:
         """Whether this connection to the agent's socket is a switch request."""
@@ -323,14 +330,15 @@ class SwitchService:
         return self.server._key(vault) is key  # noqa: SLF001 - the agent's own keys
 
     def _accept_tcp(self, sock: socket.socket) -> None:
-        import threading  # noqa: PLC0415
-
         while True:
             try:
                 conn, _ = sock.accept()
             except OSError:
                 return  # closed
-            threading.Thread(target=self.serve, args=(conn,), kwargs={"tcp": True}, daemon=True).start()
+            self.server.workers.submit(self._serve_tcp, conn)
+
+    def _serve_tcp(self, conn: socket.socket) -> None:
+        self.serve(conn, tcp=True)
 
     # -- one connection ----------------------------------------------------------------------
     def serve(self, conn: socket.socket, *, tcp: bool = False) -> None:

@@ -478,6 +478,51 @@ def test_a_vault_item_rewritten_or_removed_elsewhere_is_never_served(agent: dict
     assert "AWS_ACCESS_KEY_ID=" in removed[1]
 
 
+def test_fifty_requests_at_once_are_all_answered(agent: dict[str, str]) -> None:
+    # As 50 shells switching together: half on the unix socket (zsh, export), half on
+    # loopback TCP with the token (bash); some need an AssumeRole, most a cached session.
+    # Correctness only: how fast is bench/bench_agent_switch.py's business.
+    import socket  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    from avault.agentswitch import encode_request, request_env  # noqa: PLC0415
+
+    port, token = (Path(agent["XDG_RUNTIME_DIR"]) / "avault" / TCP_FILE).read_text().split()
+    sent = request_env(agent)
+    assert sent is not None
+    start = threading.Barrier(50)
+    answers: dict[int, str] = {}
+
+    def tcp(i: int, profile: str) -> str:
+        with socket.create_connection(("127.0.0.1", int(port)), timeout=30) as sock:
+            sock.sendall(encode_request(token, sent, ["--format", "bash", "--", profile]))
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        fields = data.split(b"\0")
+        return fields[2].decode() if fields[0] == b"ok" else f"refused {i}: {data[:80]!r}"
+
+    def one(i: int) -> None:
+        profile = "prod" if i % 5 == 0 else "dev"
+        start.wait()
+        if i % 2:
+            answers[i] = tcp(i, profile)
+        else:
+            got = ask_agent(["--format", "zsh", "--", profile], agent)
+            answers[i] = got[1] if got is not None else f"declined {i}"
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(answers) == 50
+    for i, out in sorted(answers.items()):
+        profile = "prod" if i % 5 == 0 else "dev"
+        assert f"export AVS_PROFILE={profile};" in out, (i, out[:200])
+        assert "export AWS_ACCESS_KEY_ID=" in out
+
+
 def test_another_user_gets_nothing(agent: dict[str, str]) -> None:
     skip_unless("setpriv")
     runtime = Path(agent["XDG_RUNTIME_DIR"]) / "avault"
