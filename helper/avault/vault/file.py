@@ -84,6 +84,8 @@ def decode_name(name: str) -> str:
     name: its check is ``i+2 < len``, which holds there); any other ``%`` stays literal.
     Undecodable bytes round-trip through surrogateescape like any other file name.
     """
+    if "%" not in name:
+        return name  # nothing to decode: the loop below would give back the same bytes
     raw = os.fsencode(name)
     out = bytearray()
     i = 0
@@ -245,11 +247,21 @@ class FileVault(Vault):
                     f"Replace it with a regular file (rm {shlex.quote(str(path))})"
                 ) from None
             raise VaultError(f"cannot read vault item {path.name}: {exc.strerror}") from None
-        with os.fdopen(fd, "rb") as f:
-            st = os.fstat(f.fileno())
+        try:
+            st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise ItemCorrupt(f"vault item {path.name} is not a regular file; remove it")
-            data = f.read(_MAX_ITEM_BYTES + 1)
+            # os.read, not a file object: this runs on every switch the agent answers.
+            data = os.read(fd, min(st.st_size, _MAX_ITEM_BYTES) + 1)
+            while st.st_size < len(data) <= _MAX_ITEM_BYTES:  # it grew since the fstat
+                more = os.read(fd, _MAX_ITEM_BYTES + 1 - len(data))
+                if not more:
+                    break
+                data += more
+        except OSError as exc:
+            raise VaultError(f"cannot read vault item {path.name}: {exc.strerror}") from None
+        finally:
+            os.close(fd)
         if len(data) > _MAX_ITEM_BYTES:
             raise self._corrupt(path, "file too large")
         try:
