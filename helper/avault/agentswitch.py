@@ -18,12 +18,18 @@ for the vault (not running, locked, timed out), for another backend, when a huma
 be needed (MFA, a browser, a passphrase prompt), for a flag or an environment the fast
 path does not know, and for every error (export then prints it, as it always did).
 
-Nothing is served stale: each request resolves the profile as export does (the config
-file read again, the vault listed again, every item read again); what the agent keeps is
-what costs: the interpreter and its imports, a warm botocore (one session, clients
-reused per credentials), and the decrypted items, keyed by their whole JWE text (an item
-rewritten or removed by any process is a different token, or none). ``avault lock`` and
-the agent's timeout drop the decrypted items with the passphrase.
+Nothing is served stale: each request resolves the profile as export does. What the
+agent keeps is what costs: the interpreter and its imports, a warm botocore (one session,
+clients reused per credentials), the parsed config and the vault's listing (reused only
+while their stat is unchanged and settled: ``fsutil.StatCache``), and the decrypted items,
+keyed by their whole JWE text, read from disk at every request (an item rewritten or
+removed by any process is a different token, or none). ``avault lock``, a new passphrase
+and the agent's timeout drop all of it with the passphrase; a request that was under way
+then answers ``no``.
+
+Requests are served concurrently, each on a thread of its own (kept for the next
+connection: ``passphrase_agent.Workers``), so one waiting seconds for STS holds up no
+other; the caches are shared, each behind its own lock.
 
 The client inside ``avault export`` is ``avault.agentsock.ask_agent``: it imports
 nothing of this module's (Context, pathlib, the vault) before it knows whether the agent
@@ -77,6 +83,40 @@ def warm_botocore() -> None:
     aws.client(aws.session(), "sts", region="us-east-1", endpoint=None, env={})
 
 
+class Plaintexts:
+    """The decrypted session cache: vault and item (its whole JWE) -> plaintext.
+
+    Shared by every request's thread. A plaintext is remembered only while the key that
+    made it is still the one the agent holds, checked under the same lock ``drop`` takes:
+    a decrypt that finishes just after ``avault lock`` leaves nothing behind.
+    """
+
+    def __init__(self, holds: Callable[[str, _Key], bool]) -> None:
+        import threading  # noqa: PLC0415
+
+        self._holds = holds
+        self._lock = threading.Lock()
+        self._items: dict[str, bytes] = {}
+
+    def get(self, vault: str, token: str) -> bytes | None:
+        return self._items.get(f"{vault}\0{token}")
+
+    def remember(self, vault: str, key: _Key, token: str, plaintext: bytes) -> None:
+        with self._lock:
+            if not self._holds(vault, key):
+                return  # locked, timed out or replaced meanwhile
+            if len(self._items) >= MAX_PLAINTEXTS:
+                self._items.clear()
+            self._items[f"{vault}\0{token}"] = plaintext
+
+    def drop(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class _KeySealer:
     """The vault's crypto with the key the agent holds (file.py's Sealer), remembering plaintexts.
 
@@ -84,7 +124,7 @@ class _KeySealer:
     is a different token (or none), so nothing stale can come out of it.
     """
 
-    def __init__(self, vault: str, key: _Key, plaintexts: dict[str, bytes]) -> None:
+    def __init__(self, vault: str, key: _Key, plaintexts: Plaintexts) -> None:
         self.vault = vault
         self.key = key
         self.plaintexts = plaintexts
@@ -92,23 +132,18 @@ class _KeySealer:
     def decrypt(self, token: str) -> bytes:
         from avault.vault import jwe  # noqa: PLC0415
 
-        plaintext = self.plaintexts.get(f"{self.vault}\0{token}")
+        plaintext = self.plaintexts.get(self.vault, token)
         if plaintext is None:
             plaintext = jwe.decrypt_with(token, self.key.kek_for)
-            self._remember(token, plaintext)
+            self.plaintexts.remember(self.vault, self.key, token, plaintext)
         return plaintext
 
     def encrypt(self, plaintext: bytes) -> str:
         from avault.vault import jwe  # noqa: PLC0415
 
         token = jwe.encrypt_with(plaintext, self.key.kek_for)
-        self._remember(token, plaintext)
+        self.plaintexts.remember(self.vault, self.key, token, plaintext)
         return token
-
-    def _remember(self, token: str, plaintext: bytes) -> None:
-        if len(self.plaintexts) >= MAX_PLAINTEXTS:
-            self.plaintexts.clear()
-        self.plaintexts[f"{self.vault}\0{token}"] = plaintext
 
 
 class SwitchService:
@@ -117,11 +152,14 @@ class SwitchService:
     def __init__(self, server: AgentServer, log: Callable[[str], None]) -> None:
         import secrets  # noqa: PLC0415
 
+        from avault.fsutil import StatCache  # noqa: PLC0415
+
         self.server = server
         self.log = log
         self.token = secrets.token_hex(32)
-        #: The decrypted session cache: vault and item (its whole JWE) -> plaintext.
-        self.plaintexts: dict[str, bytes] = {}
+        self.plaintexts = Plaintexts(self._holds)
+        #: The parsed config files and vault listings, by path (fsutil.StatCache).
+        self.file_cache = StatCache()
         self._tcp: socket.socket | None = None
         self._tcp_file = server.path.parent / TCP_FILE
 
@@ -131,10 +169,11 @@ class SwitchService:
         import threading  # noqa: PLC0415
 
         from avault.fsutil import atomic_write  # noqa: PLC0415 - the one atomic write
+        from avault.vault.passphrase_agent import LISTEN_BACKLOG  # noqa: PLC0415
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
+        sock.listen(LISTEN_BACKLOG)
         self._tcp = sock
         port = sock.getsockname()[1]
         self._tcp_file.unlink(missing_ok=True)  # a new file, created 0600
@@ -144,10 +183,15 @@ class SwitchService:
         self.log(f"switches on {self.server.path} and 127.0.0.1:{port}")
 
     def _warm(self) -> None:
+        import gc  # noqa: PLC0415
+
         try:
             warm_botocore()
         except Exception as exc:
             self.log(f"could not warm botocore ({type(exc).__name__})")
+        # What is loaded now stays for the agent's life: a full collection would walk all of
+        # botocore's objects (tens of ms, every thread stopped) to find nothing to free.
+        gc.freeze()
 
     def wants(self, conn: socket.socket) -> bool:
         """Whether this connection to the agent's socket is a switch request."""
@@ -161,18 +205,24 @@ class SwitchService:
             self._tcp_file.unlink(missing_ok=True)
 
     def drop(self) -> None:
-        """Forget every in-memory session (``avault lock``, the timeout, exit)."""
-        self.plaintexts.clear()
+        """Forget every in-memory session, config and listing (``avault lock``, the timeout, exit)."""
+        self.plaintexts.drop()
+        self.file_cache.drop()
+
+    def _holds(self, vault: str, key: _Key) -> bool:
+        """Whether ``key`` is still the one the agent holds for ``vault`` (not locked, not expired)."""
+        return self.server._key(vault) is key  # noqa: SLF001 - the agent's own keys
 
     def _accept_tcp(self, sock: socket.socket) -> None:
-        import threading  # noqa: PLC0415
-
         while True:
             try:
                 conn, _ = sock.accept()
             except OSError:
                 return  # closed
-            threading.Thread(target=self.serve, args=(conn,), kwargs={"tcp": True}, daemon=True).start()
+            self.server.workers.submit(self._serve_tcp, conn)
+
+    def _serve_tcp(self, conn: socket.socket) -> None:
+        self.serve(conn, tcp=True)
 
     # -- one connection ----------------------------------------------------------------------
     def serve(self, conn: socket.socket, *, tcp: bool = False) -> None:
@@ -231,9 +281,11 @@ class SwitchService:
         if backend_name(ns, ctx) != "file":
             raise NeedsHuman("another backend")
         vault = str(ctx.expand(file_dir(ns, ctx)))
-        ctx.sealer_for(vault)  # raises NeedsHuman when locked
+        key = ctx.sealer_for(vault).key  # raises NeedsHuman when locked
         resolved = exp.obtain(exp.session_options(ns), ctx, profile)
         out = exp.render_format(ns.format, resolved, env)
+        if not self._holds(vault, key):
+            raise NeedsHuman("the passphrase (the agent was locked meanwhile)")
         from avault.recent import note_switch  # noqa: PLC0415
 
         note_switch(ns.format, resolved.profile, env, ctx.home)
@@ -258,6 +310,7 @@ class AgentContext(Context):
             tty_path="/nonexistent/avault-agent-has-no-terminal",
         )
         self.service = service
+        self.file_cache = service.file_cache
 
     def prompt(self, message: str, *, secret: bool = False, how_to_avoid: str = "") -> str:  # noqa: ARG002
         raise NeedsHuman("a prompt")

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import TextIO
 
+    from avault.fsutil import StatCache
+
 # Test hook: seconds added to the wall clock, so subprocess tests can expire
 # sessions (moto never expires anything). Documented in CONTRIBUTING.md.
 CLOCK_SKEW_VAR = "AVAULT_TEST_CLOCK_SKEW"
@@ -38,6 +40,11 @@ def _system_clock(env: Mapping[str, str]) -> Callable[[], float]:
 
 class Context:
     # A plain class, not a dataclass: importing dataclasses costs ~10 ms on the fast path.
+
+    #: What a long-lived process (the agent) reuses between requests: the parsed config and
+    #: the vault's listing, read again whenever their stat changes. None: read every time.
+    file_cache: StatCache | None = None
+
     def __init__(
         self,
         env: Mapping[str, str],

@@ -18,6 +18,10 @@ processes. A lock another user can touch is a lock another user can hold forever
 * the lock file must be ours (a file planted by someone else is refused);
 * the wait is bounded: ``AVAULT_LOCK_TIMEOUT`` (seconds or a Go duration, default 10s),
   then a one-line error naming the lock file.
+
+**Reading again only what changed.** ``StatCache`` (the agent keeps one) remembers what
+was read from a file or directory, keyed by its stat; see its docstring for why a stat
+can be trusted, and when not.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
     from pathlib import Path
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 _WRITE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -260,3 +267,70 @@ def exclusive(
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+class StatCache:
+    """What was read from files and directories, reused while each one's stat is unchanged.
+
+    ``get(path, kind, read)`` stats ``path`` (following symlinks, as the readers do), then
+    returns what ``read()`` returned last time if the stat is the same in every field that
+    a change moves: device, inode, size, mode, owner, and mtime and ctime to the nanosecond
+    (ctime cannot be set back by anyone, so ``touch -r`` or ``rsync -t`` still show).
+    Otherwise it calls ``read()``. Nothing is ever served stale, because:
+
+    * the stat is taken before the read: a change during the read leaves an old key on
+      new data, which the next stat no longer matches (one read too many, never too few);
+    * the kernel stamps files with a coarse clock (a jiffy; seconds on some file systems),
+      so two changes within one tick leave the same stat. A read is therefore remembered
+      only when the path had not changed for ``SETTLE`` seconds before its stat: any later
+      change gets a later stamp. A file edited in the last two seconds is read every time;
+    * errors are never remembered (the reader raises again, or the path is gone).
+
+    ``read()`` must return a value nobody mutates afterwards: it is shared by every
+    thread. ``drop()`` forgets everything (``avault lock``, the agent's timeout).
+    """
+
+    SETTLE = 2.0
+    LIMIT = 256
+
+    def __init__(self, *, settle: float = SETTLE, clock: Callable[[], float] | None = None) -> None:
+        import threading  # noqa: PLC0415 - only the agent makes one
+        import time  # noqa: PLC0415
+
+        self._settle = settle
+        # The wall clock, as the file system's stamps: never a test's skewed Context clock.
+        self._clock = clock or time.time
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str], tuple[tuple[int, ...], object]] = {}
+
+    def get(self, path: Path, kind: str, read: Callable[[], T]) -> T:
+        key = (kind, os.fspath(path))
+        now = self._clock()  # before the stat: what settled before it cannot change unseen
+        try:
+            st = path.stat()
+        except OSError:
+            with self._lock:
+                self._entries.pop(key, None)
+            return read()  # missing or unreadable: the reader decides what that means
+        stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mode, st.st_uid, st.st_mtime_ns, st.st_ctime_ns)
+        with self._lock:
+            hit = self._entries.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]  # type: ignore[return-value] # stored by this same kind's reader
+        value = read()
+        settled = now - max(st.st_mtime_ns, st.st_ctime_ns) / 1e9 > self._settle
+        with self._lock:
+            if not settled:
+                self._entries.pop(key, None)
+            else:
+                if len(self._entries) >= self.LIMIT:
+                    self._entries.clear()
+                self._entries[key] = (stamp, value)
+        return value
+
+    def drop(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -215,7 +215,7 @@ def open_profile(
     source = None
     if flags is None:
         flags, source = session_flags(opts, ctx, env)
-    cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home)
+    cfg = cfgmod.ConfigFile.load(cfgmod.config_path(env, ctx.home), home=ctx.home, cache=ctx.file_cache)
     resolver = Resolver(
         ctx,
         open_vault(opts.vault, ctx),

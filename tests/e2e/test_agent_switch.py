@@ -505,6 +505,114 @@ def test_config_changes_and_logout_are_never_served_stale(
     assert stamps[0].group(1) not in third[1]
 
 
+def _rewrite_in_place(path: Path, data: bytes) -> None:
+    """Same size, same mtime, same inode (``rsync -t --inplace``): only ctime tells."""
+    before = path.stat()
+    assert len(data) == before.st_size
+    with path.open("r+b") as f:
+        f.write(data)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_a_config_edited_in_place_is_seen_by_the_next_request(agent: dict[str, str], home: Path) -> None:
+    # The agent reuses a parsed config only while its stat is unchanged and was settled (2 s
+    # old) when read; an edit of the same size, its mtime put back, is still seen at once.
+    agent.pop("AWS_REGION", None)
+    config = home / ".aws/config"
+    time.sleep(2.2)  # settled: the agent keeps this parse
+    for _ in range(2):
+        first = ask_agent(["--format", "zsh", "--", "prod"], agent)
+        assert first is not None
+        assert "AWS_REGION=eu-west-1;" in first[1], first[1]
+    _rewrite_in_place(config, CONFIG.replace("region = eu-west-1", "region = eu-west-2").encode())
+    second = ask_agent(["--format", "zsh", "--", "prod"], agent)
+    assert second is not None
+    assert "AWS_REGION=eu-west-2;" in second[1]
+    # ...and again within the same second (a file edited in the last 2 s is read every time).
+    _rewrite_in_place(config, CONFIG.replace("region = eu-west-1", "region = eu-west-3").encode())
+    third = ask_agent(["--format", "zsh", "--", "prod"], agent)
+    assert third is not None
+    assert "AWS_REGION=eu-west-3;" in third[1]
+
+
+def test_a_vault_item_rewritten_or_removed_elsewhere_is_never_served(agent: dict[str, str]) -> None:
+    from avault.creds import Credentials  # noqa: PLC0415
+    from avault.sessions import SESSION_DESCRIPTION  # noqa: PLC0415
+    from avault.vault import jwe  # noqa: PLC0415
+    from avault.vault.base import Item  # noqa: PLC0415
+    from avault.vault.file import decode_name  # noqa: PLC0415
+
+    assert ask_agent(["--format", "zsh", "--", "dev"], agent) is not None  # dev's session cached
+    vault = Path(agent["AWS_VAULT_FILE_DIR"])
+    (session,) = [p for p in vault.iterdir() if p.name.startswith("sts.GetSessionToken,")]
+    time.sleep(2.2)  # settled: the agent keeps this listing (and holds the item decrypted)
+    for _ in range(2):
+        served = ask_agent(["--format", "zsh", "--", "dev"], agent)
+        assert served is not None
+        assert "ASIAREWRITTEN" not in served[1]
+    # Another process rewrites the item in place (the directory does not change).
+    creds = Credentials("ASIAREWRITTEN0000001", "r" * 40, "t" * 300, time.time() + 3600)
+    item = Item(key=decode_name(session.name), data=creds.to_session_json(), description=SESSION_DESCRIPTION)
+    inode = session.stat().st_ino
+    with session.open("wb") as f:  # truncated and written: the same inode, the same name
+        f.write(jwe.encrypt(item.to_json().encode(), PW).encode())
+    assert session.stat().st_ino == inode
+    rewritten = ask_agent(["--format", "zsh", "--", "dev"], agent)
+    assert rewritten is not None
+    assert "AWS_ACCESS_KEY_ID=ASIAREWRITTEN0000001;" in rewritten[1], rewritten
+    # ...then removes it: the agent must not answer from memory, it gets a new session.
+    session.unlink()
+    removed = ask_agent(["--format", "zsh", "--", "dev"], agent)
+    assert removed is not None
+    assert "ASIAREWRITTEN" not in removed[1]
+    assert "AWS_ACCESS_KEY_ID=" in removed[1]
+
+
+def test_fifty_requests_at_once_are_all_answered(agent: dict[str, str]) -> None:
+    # As 50 shells switching together: half on the unix socket (zsh, export), half on
+    # loopback TCP with the token (bash); some need an AssumeRole, most a cached session.
+    # Correctness only: how fast is bench/bench_agent_switch.py's business.
+    import socket  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    from avault.agentsock import encode_request, request_env  # noqa: PLC0415
+
+    port, token = (Path(agent["XDG_RUNTIME_DIR"]) / "avault" / TCP_FILE).read_text().split()
+    sent = request_env(agent)
+    assert sent is not None
+    start = threading.Barrier(50)
+    answers: dict[int, str] = {}
+
+    def tcp(i: int, profile: str) -> str:
+        with socket.create_connection(("127.0.0.1", int(port)), timeout=30) as sock:
+            sock.sendall(encode_request(token, sent, ["--format", "bash", "--", profile]))
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        fields = data.split(b"\0")
+        return fields[2].decode() if fields[0] == b"ok" else f"refused {i}: {data[:80]!r}"
+
+    def one(i: int) -> None:
+        profile = "prod" if i % 5 == 0 else "dev"
+        start.wait()
+        if i % 2:
+            answers[i] = tcp(i, profile)
+        else:
+            got = ask_agent(["--format", "zsh", "--", profile], agent)
+            answers[i] = got[1] if got is not None else f"declined {i}"
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(answers) == 50
+    for i, out in sorted(answers.items()):
+        profile = "prod" if i % 5 == 0 else "dev"
+        assert f"export AVS_PROFILE={profile};" in out, (i, out[:200])
+        assert "export AWS_ACCESS_KEY_ID=" in out
+
+
 def test_another_user_gets_nothing(agent: dict[str, str]) -> None:
     skip_unless("setpriv")
     runtime = Path(agent["XDG_RUNTIME_DIR"]) / "avault"

@@ -486,3 +486,49 @@ def test_cached_export_through_the_agent_imports_nothing_heavy(
     assert "export AWS_SESSION_TOKEN=" in r.stdout
     assert "HEAVY=\n" in r.stderr, r.stderr
     assert json.dumps(PW) not in r.stderr
+
+
+def test_workers_are_kept_and_a_busy_pool_never_makes_a_connection_wait() -> None:
+    workers = agentmod.Workers(keep=2)
+    release = threading.Event()
+    ran: list[tuple[str, int]] = []
+    done = threading.Semaphore(0)
+
+    def job(name: str, block: bool) -> None:
+        ran.append((name, threading.get_ident()))
+        if block:
+            release.wait(10)
+        done.release()
+
+    try:
+        # Three connections hang (a slow client, STS): the two kept threads and one more.
+        for i in range(3):
+            workers.submit(job, f"slow{i}", True)
+        # The fourth must not wait behind them.
+        workers.submit(job, "quick", False)
+        assert done.acquire(timeout=5)  # only "quick" can have released it
+        assert "quick" in [name for name, _ in ran]
+        release.set()
+        for _ in range(3):
+            assert done.acquire(timeout=5)
+        kept = {ident for name, ident in ran if name in ("slow0", "slow1")}
+        # Then the next ones are served by the kept threads, not by new ones.
+        time.sleep(0.1)
+        for i in range(4):
+            workers.submit(job, f"again{i}", False)
+            assert done.acquire(timeout=5)
+        assert {ident for name, ident in ran if name.startswith("again")} <= kept
+        # A handler that raises costs no thread: both kept ones still serve.
+        workers.submit(lambda: 1 / 0)
+        time.sleep(0.1)
+        release.clear()
+        for i in range(2):
+            workers.submit(job, f"after{i}", True)
+        time.sleep(0.2)
+        release.set()
+        for _ in range(2):
+            assert done.acquire(timeout=5)
+        assert {ident for name, ident in ran if name.startswith("after")} == kept
+    finally:
+        release.set()
+        workers.close()

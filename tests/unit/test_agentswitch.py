@@ -37,26 +37,56 @@ def test_a_request_never_carries_keys_or_passphrases() -> None:
     assert request_env({**env, "AVAULT_AGENT": "0"}) is None
 
 
-def test_lock_and_timeout_drop_the_decrypted_items() -> None:
+def test_lock_and_timeout_drop_the_decrypted_items(tmp_path: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="avsu-", dir="/tmp") as d:
         now = [0.0]
         server = AgentServer(Path(d) / "agent.sock", timeout=60, clock=lambda: now[0])
         service = SwitchService(server, log=lambda _m: None)
         server.switch = service
-        server.handle({"v": 1, "op": "unlock", "vault": "/v", "passphrase": "pw"})
-        key = server._key("/v")
-        assert key is not None
-        sealer = _KeySealer("/v", key, service.plaintexts)
+        config = tmp_path / "config"
+        config.write_text("[profile a]\n")
+
+        def fill() -> _KeySealer:
+            server.handle({"v": 1, "op": "unlock", "vault": "/v", "passphrase": "pw"})
+            key = server._key("/v")
+            assert key is not None
+            sealer = _KeySealer("/v", key, service.plaintexts)
+            assert sealer.decrypt(token) == b"session"
+            service.file_cache.get(config, "t", lambda: "parsed")
+            service.file_cache._entries[("t", "x")] = ((), "parsed")  # as if settled
+            assert len(service.plaintexts) == 1
+            assert len(service.file_cache) > 0
+            return sealer
+
         token = jwe.encrypt(b"session", "pw")
-        assert sealer.decrypt(token) == b"session"
-        assert service.plaintexts
+        fill()
         assert server.handle({"v": 1, "op": "lock"})["forgot"] == 1
-        assert service.plaintexts == {}
-        server.handle({"v": 1, "op": "unlock", "vault": "/v", "passphrase": "pw"})
-        key = server._key("/v")
-        assert key is not None
-        _KeySealer("/v", key, service.plaintexts).decrypt(token)
-        assert service.plaintexts
+        assert (len(service.plaintexts), len(service.file_cache)) == (0, 0)
+        fill()
         now[0] = 61.0  # AVAULT_AGENT_TIMEOUT passed
         server.expire()
-        assert service.plaintexts == {}
+        assert (len(service.plaintexts), len(service.file_cache)) == (0, 0)
+        # Another passphrase for the same vault: what the old one opened goes.
+        now[0] = 0.0
+        fill()
+        server.handle({"v": 1, "op": "unlock", "vault": "/v", "passphrase": "other"})
+        assert (len(service.plaintexts), len(service.file_cache)) == (0, 0)
+
+
+def test_a_decrypt_that_ends_after_the_lock_leaves_nothing(tmp_path: Path) -> None:
+    # A request's thread holds the key when `avault lock` runs, and its decrypt finishes
+    # after the lock dropped the cache: the plaintext must not be put back.
+    server = AgentServer(tmp_path / "agent.sock", timeout=60)
+    service = SwitchService(server, log=lambda _m: None)
+    server.switch = service
+    server.handle({"v": 1, "op": "unlock", "vault": "/v", "passphrase": "pw"})
+    key = server._key("/v")
+    assert key is not None
+    service.plaintexts.remember("/v", key, "token-1", b"session")
+    assert len(service.plaintexts) == 1
+    server.handle({"v": 1, "op": "lock"})
+    service.plaintexts.remember("/v", key, "token-2", b"session")  # the decrypt in flight
+    assert len(service.plaintexts) == 0
+    server.handle({"v": 1, "op": "unlock", "vault": "/v", "passphrase": "pw"})
+    service.plaintexts.remember("/v", key, "token-3", b"session")  # the old key, replaced
+    assert len(service.plaintexts) == 0

@@ -177,6 +177,17 @@ def test_symlinked_item_is_refused(vdir: Path, tmp_path: Path):
         _vault(vdir).get("real")
 
 
+def test_an_item_is_read_whole_up_to_the_size_limit(vdir: Path, monkeypatch: pytest.MonkeyPatch):
+    v = _vault(vdir)
+    v.set(_cred("real"))
+    size = (vdir / "real").stat().st_size
+    monkeypatch.setattr(filemod, "_MAX_ITEM_BYTES", size)
+    assert _vault(vdir).get("real") == _cred("real")  # exactly at the limit: read whole
+    monkeypatch.setattr(filemod, "_MAX_ITEM_BYTES", size - 1)
+    with pytest.raises(VaultError, match="file too large"):
+        _vault(vdir).get("real")
+
+
 # -- bad input: one clear error, nothing changed ------------------------------------------
 
 

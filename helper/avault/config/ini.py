@@ -37,6 +37,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from avault.fsutil import StatCache
+
 DEFAULT_PROFILE = "default"
 
 #: The keys aws-vault maps from a profile section (its ``ProfileSection`` struct).
@@ -207,12 +209,21 @@ class ConfigFile:
     # -- loading ---------------------------------------------------------------
     @classmethod
     def load(
-        cls, path: Path, *, home: Path | None = None, warn: Callable[[str], None] | None = None
+        cls,
+        path: Path,
+        *,
+        home: Path | None = None,
+        warn: Callable[[str], None] | None = None,
+        cache: StatCache | None = None,
     ) -> ConfigFile:
         """Read and parse ``path``; refuse it if another user could have written it.
 
         ``warn`` receives the group-writable warning (default: stderr, once per process).
+        ``cache`` (the agent's): the parse is reused while the file's stat is unchanged,
+        shared between threads, so the result is read-only (never ``add_profile``).
         """
+        if cache is not None:
+            return cache.get(path, f"config\0{home}", lambda: cls.load(path, home=home, warn=warn))
         display = display_path(path, home)
         try:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)

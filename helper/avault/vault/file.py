@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from avault.context import Context
+    from avault.fsutil import StatCache
     from avault.vault.passphrase import PassphraseProvider, Sealer
 
 _IN_DIR_LOCK = ".avault.lock"
@@ -82,6 +83,8 @@ def decode_name(name: str) -> str:
     name: its check is ``i+2 < len``, which holds there); any other ``%`` stays literal.
     Undecodable bytes round-trip through surrogateescape like any other file name.
     """
+    if "%" not in name:
+        return name  # nothing to decode: the loop below would give back the same bytes
     raw = os.fsencode(name)
     out = bytearray()
     i = 0
@@ -113,9 +116,13 @@ class FileVault(Vault):
         passphrase: PassphraseProvider,
         *,
         warn: Callable[[str], None] | None = None,
+        listings: StatCache | None = None,
     ) -> None:
         self.dir = directory
         self._passphrase_provider = passphrase
+        # The agent's: the directory's names, listed again whenever its stat changes. Items
+        # themselves are always read from disk (an in-place rewrite does not touch the dir).
+        self._listings = listings
         self._sealer: Sealer | None = None
         self._unlocked = False  # the passphrase has opened at least one item
         self._warn = warn
@@ -126,7 +133,7 @@ class FileVault(Vault):
         from avault.vault.passphrase import provider_for  # noqa: PLC0415 - the agent client only if used
 
         directory = ctx.expand(dir_str)
-        return cls(directory, provider_for(ctx, directory), warn=ctx.info)
+        return cls(directory, provider_for(ctx, directory), warn=ctx.info, listings=ctx.file_cache)
 
     def describe(self) -> str:
         return f"file vault {self.dir}"
@@ -246,11 +253,21 @@ class FileVault(Vault):
                     f"Replace it with a regular file (rm {_sh(str(path))})"
                 ) from None
             raise VaultError(f"cannot read vault item {path.name}: {exc.strerror}") from None
-        with os.fdopen(fd, "rb") as f:
-            st = os.fstat(f.fileno())
+        try:
+            st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise ItemCorrupt(f"vault item {path.name} is not a regular file; remove it")
-            data = f.read(_MAX_ITEM_BYTES + 1)
+            # os.read, not a file object: this runs on every switch the agent answers.
+            data = os.read(fd, min(st.st_size, _MAX_ITEM_BYTES) + 1)
+            while st.st_size < len(data) <= _MAX_ITEM_BYTES:  # it grew since the fstat
+                more = os.read(fd, _MAX_ITEM_BYTES + 1 - len(data))
+                if not more:
+                    break
+                data += more
+        except OSError as exc:
+            raise VaultError(f"cannot read vault item {path.name}: {exc.strerror}") from None
+        finally:
+            os.close(fd)
         if len(data) > _MAX_ITEM_BYTES:
             raise self._corrupt(path, "file too large")
         try:
@@ -296,7 +313,20 @@ class FileVault(Vault):
         self._unlocked = True
         return plaintext
 
-    def _names(self) -> Iterator[str]:
+    def _names(self) -> tuple[str, ...]:
+        return self._listing()[0]
+
+    def _listing(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The item files' names, sorted, and the keys they hold (``decode_name``)."""
+        if self._listings is None:
+            return self._list_dir()
+        return self._listings.get(self.dir, "file-vault", self._list_dir)
+
+    def _list_dir(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        names = tuple(self._scan())
+        return names, tuple(decode_name(n) for n in names)
+
+    def _scan(self) -> Iterator[str]:
         try:
             entries = list(os.scandir(self.dir))
         except FileNotFoundError:
@@ -317,7 +347,7 @@ class FileVault(Vault):
     def keys(self) -> list[str]:
         if not self._check_dir():
             return []
-        return [decode_name(n) for n in self._names()]
+        return list(self._listing()[1])
 
     def get(self, key: str) -> Item | None:
         path = self._path(key)

@@ -68,7 +68,7 @@ def b64url_encode(data: bytes) -> str:
 def b64url_decode(text: str) -> bytes:
     """Strict base64url without padding (padding tolerated); rejects other characters."""
     stripped = text.rstrip("=")
-    if not stripped.isascii() or any(c in "+/" for c in stripped):
+    if not stripped.isascii() or "+" in stripped or "/" in stripped:
         raise binascii.Error("not base64url")
     return base64.b64decode(
         stripped.replace("-", "+").replace("_", "/") + "=" * (-len(stripped) % 4),

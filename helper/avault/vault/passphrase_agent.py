@@ -90,6 +90,11 @@ SOCKET_NAME = agentsock.SOCKET_NAME
 MAX_FRAME = 16 * 1024 * 1024
 #: How long a client waits for one answer before it gives up on the agent.
 REQUEST_TIMEOUT = 10.0
+#: Connections the kernel queues before the agent accepts them: every shell of a session
+#: may switch at once (a full queue makes a unix connect wait, and a TCP one retry later).
+LISTEN_BACKLOG = 128
+#: Threads kept for the next connection (Workers); more are started for a bigger burst.
+KEPT_WORKERS = 64
 #: How long a client waits for a freshly started agent to listen.
 START_TIMEOUT = 10.0
 _TICK = 0.5
@@ -327,6 +332,64 @@ class _Key:
         self.keks.clear()
 
 
+class Workers:
+    """Threads that serve the agent's connections, kept for the next ones.
+
+    A switch costs the agent a fraction of a millisecond; a new thread for it costs about
+    as much again (its start, its stack and Python's frame memory faulted in afresh, its
+    exit). So up to ``keep`` threads stay, each waiting on its own inbox for its next
+    connection. When every kept thread is busy (a burst of shells, a switch waiting on
+    STS or on a slow client), the connection gets a thread of its own, as before: nothing
+    ever waits behind another connection.
+    """
+
+    def __init__(self, *, keep: int) -> None:
+        import threading  # noqa: PLC0415
+
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._idle: list[Any] = []  # the inboxes (queue.SimpleQueue) of waiting threads, LIFO
+        self._kept = 0
+
+    def submit(self, serve: Callable[..., None], *args: Any) -> None:  # noqa: ANN401
+        import threading  # noqa: PLC0415
+
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+            keep = inbox is None and self._kept < self._keep
+            if keep:
+                self._kept += 1
+        if inbox is not None:
+            inbox.put((serve, args))
+        else:
+            target = self._work if keep else self._run
+            threading.Thread(target=target, args=(serve, args), daemon=True).start()
+
+    @staticmethod
+    def _run(serve: Callable[..., None], args: tuple[Any, ...]) -> None:
+        serve(*args)
+
+    def _work(self, serve: Callable[..., None], args: tuple[Any, ...]) -> None:
+        import contextlib  # noqa: PLC0415
+        import queue  # noqa: PLC0415
+
+        inbox: queue.SimpleQueue[tuple[Callable[..., None], tuple[Any, ...]] | None] = queue.SimpleQueue()
+        job: tuple[Callable[..., None], tuple[Any, ...]] | None = (serve, args)
+        while job is not None:
+            # The handlers log what they know; whatever escapes them must not cost a thread.
+            with contextlib.suppress(Exception):
+                job[0](*job[1])
+            with self._lock:
+                self._idle.append(inbox)
+            job = inbox.get()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for inbox in idle:
+            inbox.put(None)
+
+
 class AgentServer:
     def __init__(
         self,
@@ -348,6 +411,7 @@ class AgentServer:
         self._listener: socket.socket | None = None
         self._inode: tuple[int, int] | None = None
         self.switch: SwitchHandler | None = None  # the zero-process switch (avault.agentswitch)
+        self.workers = Workers(keep=KEPT_WORKERS)  # both listeners' connections
 
     # -- keys --------------------------------------------------------------------------
     def _forget(self, vault: str | None = None) -> int:
@@ -411,6 +475,8 @@ class AgentServer:
                 self.keys[vault] = _Key(buf, expires)
             if old is not None:
                 old.wipe()
+                if self.switch is not None:
+                    self.switch.drop()  # what the old passphrase opened is not this one's
             self.log(f"holding the passphrase of {vault}")
             return ok
         key = self._key(vault)
@@ -485,7 +551,7 @@ class AgentServer:
             finally:
                 os.umask(old_umask)
             os.chmod(self.path, 0o600)  # noqa: PTH101
-            sock.listen(16)
+            sock.listen(LISTEN_BACKLOG)
             sock.settimeout(_TICK)
             st = self.path.lstat()
             self._inode = (st.st_dev, st.st_ino)
@@ -499,8 +565,6 @@ class AgentServer:
         return (st.st_dev, st.st_ino) == self._inode
 
     def serve_forever(self) -> None:
-        import threading  # noqa: PLC0415
-
         assert self._listener is not None
         try:
             while not self._stop.is_set():
@@ -515,7 +579,7 @@ class AgentServer:
                 except OSError:
                     continue
                 conn.settimeout(None)
-                threading.Thread(target=self._serve_connection, args=(conn,), daemon=True).start()
+                self.workers.submit(self._serve_connection, conn)
         finally:
             self.close()
 
@@ -526,6 +590,7 @@ class AgentServer:
         self._forget()
         if self.switch is not None:
             self.switch.close()
+        self.workers.close()
         if self._listener is not None:
             self._listener.close()
             self._listener = None
