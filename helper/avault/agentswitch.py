@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import socket
 
-from avault.agentsock import IO_TIMEOUT, MAGIC, ask_agent, decode_request, encode, request_env
+from avault.agentsock import IO_TIMEOUT, MAGIC, ask_agent, decode_request, encode, encode_sized, request_env
 from avault.context import Context, _system_clock
 from avault.errors import NeedsHuman
 
@@ -238,25 +238,26 @@ class SwitchService:
                         return
                     data += chunk
                 request = decode_request(bytes(data))
+                frame = encode_sized if tcp else encode  # bash reads lengths (agentsock)
                 if request is None:
-                    conn.sendall(encode(["no", "bad request"]))
+                    conn.sendall(frame(["no", "bad request"]))
                     return
                 token, env, args = request
                 if tcp and not hmac.compare_digest(token.encode(), self.token.encode()):
                     self.log("refused a TCP switch request without the token")
                     return  # nothing at all for whoever does not hold the token
-                conn.sendall(self.answer(env, args))
+                conn.sendall(frame(self.answer(env, args)))
             except OSError as exc:
                 self.log(f"switch connection dropped ({type(exc).__name__})")
 
-    def answer(self, env: dict[str, str], args: list[str]) -> bytes:
+    def answer(self, env: dict[str, str], args: list[str]) -> list[str]:
         try:
             err, out = self.switch(env, args)
         except NeedsHuman as exc:
-            return encode(["no", f"needs {exc}"])
+            return ["no", f"needs {exc}"]
         except Exception as exc:
-            return encode(["no", type(exc).__name__])
-        return encode(["ok", err, out])
+            return ["no", type(exc).__name__]
+        return ["ok", err, out]
 
     def switch(self, env: dict[str, str], args: list[str]) -> tuple[str, str]:
         """(stderr, stdout) of ``avault export ARGS`` in ``env``; NeedsHuman/any error: no."""
