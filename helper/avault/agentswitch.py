@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from avault.vault.passphrase_agent import AgentServer, _Key
 
 TCP_FILE = "agent.tcp"
+INT_TRAP_PREFIX = "int-trap."  # shell/bash/avs.bash's __avs_int_trap
 MAX_REQUEST = 256 * 1024
 MAX_PLAINTEXTS = 1024
 
@@ -162,6 +163,7 @@ class SwitchService:
         self.file_cache = StatCache()
         self._tcp: socket.socket | None = None
         self._tcp_file = server.path.parent / TCP_FILE
+        self._swept = 0.0  # when the INT-trap files of gone bash shells were last removed
 
     # -- lifetime --------------------------------------------------------------------------
     def start(self) -> None:
@@ -222,7 +224,20 @@ class SwitchService:
             self.server.workers.submit(self._serve_tcp, conn)
 
     def _serve_tcp(self, conn: socket.socket) -> None:
+        self._sweep()  # before the answer: a tenth of a millisecond, at most hourly
         self.serve(conn, tcp=True)
+
+    def _sweep(self, *, every: float = 3600.0) -> None:
+        """At most hourly: remove ``int-trap.PID``, which a bash shell writes here after our
+        switch (to read its INT trap back without a process), for shells that have exited."""
+        import time  # noqa: PLC0415
+
+        from avault.fsutil import remove_files_of_gone_pids  # noqa: PLC0415
+
+        now = time.monotonic()
+        if now - self._swept >= every:
+            self._swept = now
+            remove_files_of_gone_pids(self.server.path.parent, INT_TRAP_PREFIX)
 
     # -- one connection ----------------------------------------------------------------------
     def serve(self, conn: socket.socket, *, tcp: bool = False) -> None:

@@ -684,3 +684,30 @@ def test_the_picker_order_is_recorded_by_avault_not_the_shell(agent: dict[str, s
     r = run_avault("export", "--format", "fish", "prod", extra_env={"AWS_VAULT_FILE_PASSPHRASE": PW})
     assert r.returncode == 0, r.stderr
     assert recent.read_text() == "dev\nprod\nprod\n"
+
+
+def test_int_trap_files_of_exited_bash_shells_are_removed(agent: dict[str, str]) -> None:
+    """bash's agent switch leaves int-trap.PID in the agent's directory; the agent removes
+    those of shells that have exited (at its first TCP request, then hourly)."""
+    runtime = Path(agent["XDG_RUNTIME_DIR"]) / "avault"
+    first = shell("bash", "avs dev\necho $$", agent)
+    assert first.returncode == 0, first.stderr
+    gone = runtime / f"int-trap.{first.stdout.split()[-1]}"
+    assert gone.exists()  # that shell has exited
+    alive = runtime / f"int-trap.{os.getpid()}"  # this test's own process stands for a live shell
+    alive.touch()
+    other = runtime / "agent.tcp"
+    # A fresh agent sweeps at its first TCP request.
+    _stop(agent)
+    for _ in range(50):
+        if not other.exists():
+            break
+        time.sleep(0.1)
+    r = subprocess.run([AVAULT, "agent"], env=agent, capture_output=True, text=True, timeout=30, check=False)
+    assert r.returncode == 0, r.stderr
+    unlock(agent)
+    second = shell("bash", "avs dev", agent)
+    assert second.returncode == 0, second.stderr
+    assert not gone.exists()
+    assert alive.exists()
+    assert other.exists()
