@@ -20,7 +20,8 @@ only to raise: a check that refuses is never the fast path.
 Request: NUL-terminated UTF-8 fields ``AVS1``, the token (empty on the unix socket), then
 ``eNAME=VALUE`` for each variable of ``request_env()`` and ``aARG`` for each of
 export's arguments (``--format zsh -d 1h -- prod``), then ``.``. Answer, then the
-connection closes: ``ok``, export's stderr, export's stdout; or ``no``, a reason.
+connection closes: ``ok``, export's stderr, export's stdout; or ``no``, a reason. On the
+loopback port (bash) the same fields are framed by ``encode_sized``.
 """
 
 from __future__ import annotations
@@ -197,6 +198,15 @@ def encode_request(token: str, env: Mapping[str, str], args: Sequence[str]) -> b
     return encode([MAGIC, token, *(f"e{k}={v}" for k, v in env.items()), *(f"a{a}" for a in args), "."])
 
 
+def encode_sized(fields: Sequence[str]) -> bytes:
+    """The answer on the loopback port, for bash: bash's ``read`` takes a socket one byte at
+    a time (about 1,200 calls for one answer), but ``read -N COUNT`` takes it in chunks. So:
+    a line of the first field (``ok``, ``no``) and the byte length of each other field, then
+    those fields back to back."""
+    data = [f.encode("utf-8", "surrogateescape") for f in fields[1:]]
+    return (" ".join([fields[0], *(str(len(d)) for d in data)]) + "\n").encode() + b"".join(data)
+
+
 def decode_request(data: bytes) -> tuple[str, dict[str, str], list[str]] | None:
     fields = [f.decode("utf-8", "surrogateescape") for f in data.split(b"\0")]
     if len(fields) < 4 or fields[0] != MAGIC or fields[-2:] != [".", ""]:
@@ -267,6 +277,7 @@ __all__ = [
     "decode_request",
     "encode",
     "encode_request",
+    "encode_sized",
     "peer_uid",
     "request_env",
     "runtime_dir",

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import socket
 
-from avault.agentsock import IO_TIMEOUT, MAGIC, ask_agent, decode_request, encode, request_env
+from avault.agentsock import IO_TIMEOUT, MAGIC, ask_agent, decode_request, encode, encode_sized, request_env
 from avault.context import Context, _system_clock
 from avault.errors import NeedsHuman
 
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from avault.vault.passphrase_agent import AgentServer, _Key
 
 TCP_FILE = "agent.tcp"
+INT_TRAP_PREFIX = "int-trap."  # shell/bash/avs.bash's __avs_int_trap
 MAX_REQUEST = 256 * 1024
 MAX_PLAINTEXTS = 1024
 
@@ -162,6 +163,7 @@ class SwitchService:
         self.file_cache = StatCache()
         self._tcp: socket.socket | None = None
         self._tcp_file = server.path.parent / TCP_FILE
+        self._swept = 0.0  # when the INT-trap files of gone bash shells were last removed
 
     # -- lifetime --------------------------------------------------------------------------
     def start(self) -> None:
@@ -222,7 +224,20 @@ class SwitchService:
             self.server.workers.submit(self._serve_tcp, conn)
 
     def _serve_tcp(self, conn: socket.socket) -> None:
+        self._sweep()  # before the answer: a tenth of a millisecond, at most hourly
         self.serve(conn, tcp=True)
+
+    def _sweep(self, *, every: float = 3600.0) -> None:
+        """At most hourly: remove ``int-trap.PID``, which a bash shell writes here after our
+        switch (to read its INT trap back without a process), for shells that have exited."""
+        import time  # noqa: PLC0415
+
+        from avault.fsutil import remove_files_of_gone_pids  # noqa: PLC0415
+
+        now = time.monotonic()
+        if now - self._swept >= every:
+            self._swept = now
+            remove_files_of_gone_pids(self.server.path.parent, INT_TRAP_PREFIX)
 
     # -- one connection ----------------------------------------------------------------------
     def serve(self, conn: socket.socket, *, tcp: bool = False) -> None:
@@ -238,25 +253,26 @@ class SwitchService:
                         return
                     data += chunk
                 request = decode_request(bytes(data))
+                frame = encode_sized if tcp else encode  # bash reads lengths (agentsock)
                 if request is None:
-                    conn.sendall(encode(["no", "bad request"]))
+                    conn.sendall(frame(["no", "bad request"]))
                     return
                 token, env, args = request
                 if tcp and not hmac.compare_digest(token.encode(), self.token.encode()):
                     self.log("refused a TCP switch request without the token")
                     return  # nothing at all for whoever does not hold the token
-                conn.sendall(self.answer(env, args))
+                conn.sendall(frame(self.answer(env, args)))
             except OSError as exc:
                 self.log(f"switch connection dropped ({type(exc).__name__})")
 
-    def answer(self, env: dict[str, str], args: list[str]) -> bytes:
+    def answer(self, env: dict[str, str], args: list[str]) -> list[str]:
         try:
             err, out = self.switch(env, args)
         except NeedsHuman as exc:
-            return encode(["no", f"needs {exc}"])
+            return ["no", f"needs {exc}"]
         except Exception as exc:
-            return encode(["no", type(exc).__name__])
-        return encode(["ok", err, out])
+            return ["no", type(exc).__name__]
+        return ["ok", err, out]
 
     def switch(self, env: dict[str, str], args: list[str]) -> tuple[str, str]:
         """(stderr, stdout) of ``avault export ARGS`` in ``env``; NeedsHuman/any error: no."""

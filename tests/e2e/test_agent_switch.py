@@ -176,7 +176,7 @@ def test_a_switch_through_the_agent_starts_no_process(sh: str, agent: dict[str, 
             "-o",
             str(log),
             "-e",
-            "trace=execve,clone,clone3,fork,vfork,openat,connect",
+            "trace=execve,clone,clone3,fork,vfork,openat,connect,read",
             *ARGV[sh],
             str(script),
         ],
@@ -195,6 +195,9 @@ def test_a_switch_through_the_agent_starts_no_process(sh: str, agent: dict[str, 
     port = (Path(agent["XDG_RUNTIME_DIR"]) / "avault" / TCP_FILE).read_text().split()[0]
     asked = ["agent.sock"] if sh == "zsh" else [TCP_FILE, f"htons({port})"]
     assert all(a in between for a in asked)
+    # The answer comes in a few reads, not a byte at a time (bash: `read -N` on lengths).
+    reads = [line for line in between.splitlines() if re.search(r"\bread\(", line)]
+    assert len(reads) < 40, len(reads)
 
 
 def test_a_fish_switch_through_the_agent_starts_one_small_process(
@@ -216,7 +219,7 @@ def test_a_fish_switch_through_the_agent_starts_one_small_process(
             "-o",
             str(log),
             "-e",
-            "trace=execve,clone,clone3,fork,vfork,openat,connect",
+            "trace=execve,clone,clone3,fork,vfork,openat,connect,read",
             "fish",
             "--no-config",
             str(script),
@@ -589,8 +592,12 @@ def test_fifty_requests_at_once_are_all_answered(agent: dict[str, str]) -> None:
             data = b""
             while chunk := sock.recv(65536):
                 data += chunk
-        fields = data.split(b"\0")
-        return fields[2].decode() if fields[0] == b"ok" else f"refused {i}: {data[:80]!r}"
+        head, _, body = data.partition(b"\n")  # bash's framing: "ok ERR_BYTES OUT_BYTES\n" ERR OUT
+        st, *sizes = head.split()
+        if st != b"ok":
+            return f"refused {i}: {data[:80]!r}"
+        assert len(body) == sum(map(int, sizes))
+        return body[int(sizes[0]) :].decode()
 
     def one(i: int) -> None:
         profile = "prod" if i % 5 == 0 else "dev"
@@ -677,3 +684,30 @@ def test_the_picker_order_is_recorded_by_avault_not_the_shell(agent: dict[str, s
     r = run_avault("export", "--format", "fish", "prod", extra_env={"AWS_VAULT_FILE_PASSPHRASE": PW})
     assert r.returncode == 0, r.stderr
     assert recent.read_text() == "dev\nprod\nprod\n"
+
+
+def test_int_trap_files_of_exited_bash_shells_are_removed(agent: dict[str, str]) -> None:
+    """bash's agent switch leaves int-trap.PID in the agent's directory; the agent removes
+    those of shells that have exited (at its first TCP request, then hourly)."""
+    runtime = Path(agent["XDG_RUNTIME_DIR"]) / "avault"
+    first = shell("bash", "avs dev\necho $$", agent)
+    assert first.returncode == 0, first.stderr
+    gone = runtime / f"int-trap.{first.stdout.split()[-1]}"
+    assert gone.exists()  # that shell has exited
+    alive = runtime / f"int-trap.{os.getpid()}"  # this test's own process stands for a live shell
+    alive.touch()
+    other = runtime / "agent.tcp"
+    # A fresh agent sweeps at its first TCP request.
+    _stop(agent)
+    for _ in range(50):
+        if not other.exists():
+            break
+        time.sleep(0.1)
+    r = subprocess.run([AVAULT, "agent"], env=agent, capture_output=True, text=True, timeout=30, check=False)
+    assert r.returncode == 0, r.stderr
+    unlock(agent)
+    second = shell("bash", "avs dev", agent)
+    assert second.returncode == 0, second.stderr
+    assert not gone.exists()
+    assert alive.exists()
+    assert other.exists()
