@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 
     from avault.context import Context
 
-#: ``avault avs WHAT [ARG]`` (``avs -s``, avr, avp, bash's first TAB): read without argparse.
-_AVS_BARE = ("status", "avr", "avp", "profiles")
+#: ``avault avs WHAT`` and how many arguments follow (``avs -s``, avr, avp, bash's first
+#: TAB): only the shells run them, in these forms, so argparse is skipped.
+_AVS_BARE = {"status": 0, "avr": 0, "avp": 0, "profiles": 1}
 
 __all__ = ["BACKENDS", "EXPORT_FORMATS", "SHELLS", "fast_export_args", "main"]
 
@@ -52,11 +53,9 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     if fast is not None:
         args = fast
     elif (
-        args_list[:1] == ["avs"]
-        and len(args_list) == 2 + (args_list[1:2] == ["profiles"])
-        and args_list[1] in _AVS_BARE
+        args_list[:1] == ["avs"] and len(args_list) >= 2 and _AVS_BARE.get(args_list[1]) == len(args_list) - 2
     ):
-        import types  # noqa: PLC0415 - the hidden `avault avs WHAT` the shells call, without argparse
+        import types  # noqa: PLC0415
 
         args = types.SimpleNamespace(
             module="avs", what=args_list[1], args=args_list[2:], debug=False, prompt=None

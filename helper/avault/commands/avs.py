@@ -204,7 +204,10 @@ def profiles_bash(env: Mapping[str, str], stamp: str) -> tuple[int, str]:
 
     target = Path(stamp)
     if not target.is_absolute() or not target.name.startswith(STAMP_PREFIX):
-        return 2, f"avault: not a completion stamp: {stamp}"
+        return (
+            2,
+            f"avault: {stamp!r} is not a completion stamp; pass an absolute .../{STAMP_PREFIX}PID",
+        )
     path = env.get("AWS_CONFIG_FILE") or f"{env.get('HOME', '')}/.aws/config"
     try:
         mtime = Path(path).stat().st_mtime_ns
@@ -218,7 +221,10 @@ def profiles_bash(env: Mapping[str, str], stamp: str) -> tuple[int, str]:
     try:
         private_dir(target.parent)
         if not private(target.parent):
-            return 1, f"avault: {target.parent} is not private; remove it"
+            return (
+                1,
+                f"avault: {target.parent} is writable by others; fix it with: chmod 700 it, or remove it",
+            )
         atomic_write(target, body.encode("utf-8", "surrogateescape"))
         if mtime is not None:
             os.utime(target, ns=(mtime, mtime))
