@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
