@@ -26,7 +26,6 @@ before they expire; default 15m, at most half their lifetime).
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hmac
 import json
@@ -42,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from avault import b64
 from avault.constants import SHELLS
 from avault.errors import AvaultError
 
@@ -81,7 +81,7 @@ CONTAINER_TOKEN = "AWS_CONTAINER_AUTHORIZATION_TOKEN"  # noqa: S105 - a variable
 
 def new_token() -> str:
     """30 random bytes, base64url without padding: 40 characters, as aws-vault."""
-    return base64.urlsafe_b64encode(secrets.token_bytes(30)).decode("ascii").rstrip("=")
+    return b64.url_encode(secrets.token_bytes(30)).rstrip("=")
 
 
 def disable_core_dumps() -> tuple[int, int] | None:

@@ -7,10 +7,10 @@ so sessions cached by aws-vault are read by avault and the other way round.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import re
 
+from avault.b64 import url_decode, url_encode
 from avault.creds import Credentials
 from avault.durations import format_go_duration, parse_go_duration
 from avault.errors import AvaultError, ItemCorrupt
@@ -43,12 +43,12 @@ _OLD_FORMATS = (
 def b64(text: str) -> str:
     # surrogateescape: a profile named on the command line with non-UTF-8 bytes (argv is
     # decoded that way) is encoded as those bytes, as aws-vault (Go strings are bytes) does.
-    return base64.urlsafe_b64encode(text.encode("utf-8", "surrogateescape")).decode("ascii").rstrip("=")
+    return url_encode(text.encode("utf-8", "surrogateescape")).rstrip("=")
 
 
 def unb64(text: str) -> str | None:
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8", "surrogateescape")
+        return url_decode(text + "=" * (-len(text) % 4)).decode("utf-8", "surrogateescape")
     except (binascii.Error, UnicodeError, ValueError):
         return None
 

@@ -10,9 +10,9 @@ Items follow aws-vault's keyring model so both tools can share one store:
 from __future__ import annotations
 
 import abc
-import base64
 import json
 
+from avault import b64
 from avault.errors import ItemCorrupt
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
@@ -85,7 +85,7 @@ class Item:
         return json.dumps(
             {
                 "Key": self.key,
-                "Data": base64.b64encode(self.data).decode("ascii"),
+                "Data": b64.encode(self.data),
                 "Label": self.label,
                 "Description": self.description,
                 "KeychainNotTrustApplication": self.keychain_not_trust_application,
@@ -107,7 +107,7 @@ class Item:
                 raise TypeError("bad field types")
             return cls(
                 key=key,
-                data=base64.b64decode(data, validate=True),
+                data=b64.decode(data, validate=True),
                 label=str(obj.get("Label") or ""),
                 description=str(obj.get("Description") or ""),
                 keychain_not_trust_application=bool(obj.get("KeychainNotTrustApplication")),

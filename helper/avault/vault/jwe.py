@@ -20,13 +20,12 @@ holder of the passphrase (the agent, see avault.vault.passphrase_agent) can keep
 
 from __future__ import annotations
 
-import base64
 import binascii
-import hashlib
 import json
 import os
 import time
 
+from avault import b64
 from avault.errors import BadHeaderError, DecryptError, JWEError, KeyUnwrapError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
@@ -62,7 +61,7 @@ class Header:
 
 
 def b64url_encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+    return b64.url_encode(data).rstrip("=")
 
 
 def b64url_decode(text: str) -> bytes:
@@ -70,7 +69,7 @@ def b64url_decode(text: str) -> bytes:
     stripped = text.rstrip("=")
     if not stripped.isascii() or "+" in stripped or "/" in stripped:
         raise binascii.Error("not base64url")
-    return base64.b64decode(
+    return b64.decode(
         stripped.replace("-", "+").replace("_", "/") + "=" * (-len(stripped) % 4),
         validate=True,
     )
@@ -96,7 +95,11 @@ def _created() -> str:
 def pbkdf2_kek(passphrase: bytes, p2s: bytes, p2c: int) -> bytes:
     """RFC 7518 §4.8: PBKDF2-HMAC-SHA256 over ``alg`` + NUL + p2s, uncached."""
     salt = ALG.encode("ascii") + b"\x00" + p2s
-    return hashlib.pbkdf2_hmac("sha256", passphrase, salt, p2c, dklen=_KEK_BYTES)
+    try:  # hashlib's own pbkdf2_hmac, without hashlib.py's start-up (1.4M instructions)
+        from _hashlib import pbkdf2_hmac  # noqa: PLC0415
+    except ImportError:  # a Python built without OpenSSL's hashlib
+        from hashlib import pbkdf2_hmac  # noqa: PLC0415
+    return pbkdf2_hmac("sha256", passphrase, salt, p2c, dklen=_KEK_BYTES)
 
 
 def aesgcm_class() -> Any:  # noqa: ANN401 - cryptography's AESGCM class

@@ -303,15 +303,14 @@ class AgentSealer:
 
     # -- Sealer --------------------------------------------------------------------------
     def decrypt(self, token: str) -> bytes:
-        import base64  # noqa: PLC0415
-
+        from avault import b64  # noqa: PLC0415
         from avault.errors import AgentUnavailable  # noqa: PLC0415
 
         local = self._local
         if local is None:
             try:
                 resp = self._call("decrypt", token=token)
-                return base64.b64decode(str(resp["plaintext"]))
+                return b64.decode(str(resp["plaintext"]))
             except AgentUnavailable as exc:
                 local = self._fall_back(exc)
         plaintext = local.decrypt(token)  # raises before a wrong passphrase is handed over
@@ -319,14 +318,13 @@ class AgentSealer:
         return plaintext
 
     def encrypt(self, plaintext: bytes) -> str:
-        import base64  # noqa: PLC0415
-
+        from avault import b64  # noqa: PLC0415
         from avault.errors import AgentUnavailable  # noqa: PLC0415
 
         local = self._local
         if local is None:
             try:
-                resp = self._call("encrypt", plaintext=base64.b64encode(plaintext).decode("ascii"))
+                resp = self._call("encrypt", plaintext=b64.encode(plaintext))
                 return str(resp["token"])
             except AgentUnavailable as exc:
                 local = self._fall_back(exc)

@@ -438,9 +438,9 @@ class AgentServer:
 
     # -- requests ------------------------------------------------------------------------
     def handle(self, req: Mapping[str, Any]) -> dict[str, Any]:
-        import base64  # noqa: PLC0415
         import binascii  # noqa: PLC0415
 
+        from avault import b64  # noqa: PLC0415
         from avault.vault import jwe  # noqa: PLC0415
 
         def fail(code: str, message: str) -> dict[str, Any]:
@@ -488,9 +488,9 @@ class AgentServer:
                 if not isinstance(token, str):
                     return fail("bad-request", "missing token")
                 plaintext = jwe.decrypt_with(token, key.kek_for)
-                return {**ok, "plaintext": base64.b64encode(plaintext).decode("ascii")}
+                return {**ok, "plaintext": b64.encode(plaintext)}
             if op == "encrypt":
-                data = base64.b64decode(str(req.get("plaintext", "")), validate=True)
+                data = b64.decode(str(req.get("plaintext", "")), validate=True)
                 return {**ok, "token": jwe.encrypt_with(data, key.kek_for)}
         except errors.KeyUnwrapError as exc:
             return fail("unwrap", str(exc))
