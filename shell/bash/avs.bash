@@ -297,8 +297,7 @@ __avs_agent_switch() {
         fields+=("e$name=${!name}")
     done
     for name in --format bash "${@:2}" -- "$1"; do fields+=("a$name"); done
-    # The answer: `ok ERR_BYTES CODE_BYTES`, then both, sent at once: read -N takes them in
-    # chunks (no -t there: it costs two syscalls a byte; a dead agent's socket just ends).
+    # `ok ERR_BYTES CODE_BYTES`, then both at once: read -N takes chunks (-t: 2 syscalls a byte)
     local LC_ALL=C elen=0 clen=0
     printf '%s\0' AVS1 "$token" "${fields[@]}" . 1>&"$fd" 2>/dev/null &&
         IFS=' ' read -r -t 5 -u "$fd" st elen clen && [[ $st == ok && $elen =~ ^[0-9]+$ && $clen =~ ^[0-9]+$ ]] &&
