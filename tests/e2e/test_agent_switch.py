@@ -711,3 +711,14 @@ def test_int_trap_files_of_exited_bash_shells_are_removed(agent: dict[str, str])
     assert not gone.exists()
     assert alive.exists()
     assert other.exists()
+
+
+def test_a_non_ascii_profile_switches_through_the_agent_byte_for_byte(agent: dict[str, str]) -> None:
+    """bash reads the answer by byte length (read -N under LC_ALL=C): a name beyond ASCII
+    comes through whole. No avault on PATH: only the agent can have answered."""
+    with Path(agent["AWS_CONFIG_FILE"]).open("a", encoding="utf-8") as f:
+        f.write("\n[profile dév-€]\nsource_profile = dev\n")
+    env = {**agent, "LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"}
+    r = shell("bash", "avs 'dév-€'\nprintf '%s|%s\\n' \"$AVS_PROFILE\" \"$AWS_VAULT\"", env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1] == "dév-€|dév-€"
