@@ -154,8 +154,12 @@ _PLAIN = re.compile(r"[\w@%+=:,./-]+")  # bare on a bash command line
 _ROLE = re.compile(r"role_arn\s*=\s*(.*?)\s*$")
 
 
+def _config_path(env: Mapping[str, str]) -> str:
+    return env.get("AWS_CONFIG_FILE") or f"{env.get('HOME', '')}/.aws/config"
+
+
 def _config_text(env: Mapping[str, str]) -> tuple[str, str | None]:
-    path = env.get("AWS_CONFIG_FILE") or f"{env.get('HOME', '')}/.aws/config"
+    path = _config_path(env)
     try:
         return path, Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -208,9 +212,9 @@ def profiles_bash(env: Mapping[str, str], stamp: str) -> tuple[int, str]:
             2,
             f"avault: {stamp!r} is not a completion stamp; pass an absolute .../{STAMP_PREFIX}PID",
         )
-    path = env.get("AWS_CONFIG_FILE") or f"{env.get('HOME', '')}/.aws/config"
+    path = _config_path(env)
     try:
-        mtime = Path(path).stat().st_mtime_ns
+        mtime = Path(path).stat().st_mtime_ns  # before the read: an edit meanwhile differs
         text = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         mtime, text = None, ""
@@ -223,7 +227,7 @@ def profiles_bash(env: Mapping[str, str], stamp: str) -> tuple[int, str]:
         if not private(target.parent):
             return (
                 1,
-                f"avault: {target.parent} is writable by others; fix it with: chmod 700 it, or remove it",
+                f"avault: {target.parent} is writable by others; fix it with: chmod 700 {target.parent}",
             )
         atomic_write(target, body.encode("utf-8", "surrogateescape"))
         if mtime is not None:
