@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from avault.config.resolution import ProfileConfig
     from avault.context import Context
     from avault.mfa import MfaSource
-    from avault.sts_api import Signer, StsApi
+    from avault.sts import BotoSts
+    from avault.sts_api import Signer
     from avault.vault.base import Vault
 
 GET_SESSION_TOKEN = "sts.GetSessionToken"  # noqa: S105 - an STS operation name
@@ -317,7 +318,7 @@ class Resolver:
         vault: Vault,
         *,
         mfa: MfaSource | None = None,
-        sts: StsApi | None = None,
+        sts: BotoSts | None = None,
         no_session: bool = False,
         disable_cache: bool = False,
         disable_sessions_for: str = "",
@@ -340,7 +341,7 @@ class Resolver:
         self._chained_mfa = ""
 
     # -- shared services ---------------------------------------------------------------------
-    def sts(self) -> StsApi:
+    def sts(self) -> BotoSts:
         if self._sts is None:
             from avault.sts import BotoSts  # noqa: PLC0415 - boto is loaded only on a cache miss
 

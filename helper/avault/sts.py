@@ -61,7 +61,7 @@ def endpoint_for(config: ProfileConfig, env: dict[str, str] | None = None) -> st
 
 
 class BotoSts:
-    """avault.sts_api.StsApi over botocore."""
+    """The STS calls avault makes, over botocore (tests inject a fake with these methods)."""
 
     def __init__(self, ctx: Context) -> None:
         from avault import aws  # noqa: PLC0415
@@ -116,7 +116,7 @@ class BotoSts:
                 f"check your network or AWS_ENDPOINT_URL ({endpoint})"
             ) from None
 
-    # -- StsApi ----------------------------------------------------------------------------------
+    # -- the calls ----------------------------------------------------------------------------
     def get_session_token(
         self, signer: Signer, config: ProfileConfig, *, duration: int, serial: str, code: str
     ) -> Credentials:
