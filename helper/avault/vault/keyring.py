@@ -31,18 +31,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from avault.errors import VaultError
 from avault.fsutil import exclusive
+from avault.vault import desktop
 from avault.vault.base import Item, Vault
-from avault.vault.desktop import (
-    DEFAULT_TIMEOUT,
-    LOCKED,
-    NO_KEYRING,
-    SERVICE,
-    call_with_timeout,
-    keyring_timeout,
-    search_existing,
-    stored_item,
-    translate,
-)
 
 _T = TypeVar("_T")
 
@@ -70,7 +60,7 @@ def _choose_backend(ctx: Context) -> object:
         try:
             backend: object = keyring.core.load_keyring(wanted)
         except Exception as exc:
-            msg = f"cannot load keyring backend {wanted} ({type(exc).__name__}); {NO_KEYRING}"
+            msg = f"cannot load keyring backend {wanted} ({type(exc).__name__}); {desktop.NO_KEYRING}"
             raise VaultError(msg) from None
         return backend
     if sys.platform == "darwin":
@@ -87,7 +77,7 @@ def _choose_backend(ctx: Context) -> object:
     try:
         kr.priority  # noqa: B018 - raises RuntimeError when no Secret Service answers
     except Exception as exc:
-        raise VaultError(f"{NO_KEYRING} ({exc})") from None
+        raise VaultError(f"{desktop.NO_KEYRING} ({exc})") from None
     return kr()  # type: ignore[no-untyped-call]  # keyring's __init__ is untyped
 
 
@@ -104,7 +94,7 @@ class KeyringVault(Vault):
         *,
         index_lock: Path,
         collection: str = "",
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = desktop.DEFAULT_TIMEOUT,
     ) -> None:
         self.backend: Any = backend  # a keyring backend; keyring's own types are loose
         self.collection = collection
@@ -119,7 +109,7 @@ class KeyringVault(Vault):
             backend,
             index_lock=ctx.home / ".awsvault" / ".keyring-index.lock",
             collection=collection,
-            timeout=keyring_timeout(ctx.env),
+            timeout=desktop.keyring_timeout(ctx.env),
         )
         if vault._ss:
             vault._call(vault._select_collection)
@@ -132,13 +122,13 @@ class KeyringVault(Vault):
     # -- plumbing ---------------------------------------------------------------
     def _call(self, fn: Callable[..., _T], *args: object) -> _T:
         """Run a keyring operation, turning its many failure types into one-line VaultErrors."""
-        return call_with_timeout(fn, args, self.timeout, self._translate)
+        return desktop.call_with_timeout(fn, args, self.timeout, self._translate)
 
     def _translate(self, error: BaseException) -> NoReturn:
         from keyring import errors  # noqa: PLC0415
 
-        known = [(errors.KeyringLocked, LOCKED), (errors.NoKeyringError, NO_KEYRING)]
-        translate(error, known, "the OS keyring", detailed=errors.KeyringError)
+        known = [(errors.KeyringLocked, desktop.LOCKED), (errors.NoKeyringError, desktop.NO_KEYRING)]
+        desktop.translate(error, known, "the OS keyring", detailed=errors.KeyringError)
 
     def _select_collection(self) -> None:
         import secretstorage  # noqa: PLC0415
@@ -153,14 +143,14 @@ class KeyringVault(Vault):
                     return
 
     def _ss_items(self, collection: Any, key: str | None) -> list[Any]:  # noqa: ANN401
-        """The matching items that still exist (see ``secretservice.search_existing``)."""
+        """The matching items that still exist (see ``desktop.search_existing``)."""
 
-        attrs = {"service": SERVICE}
+        attrs = {"service": desktop.SERVICE}
         if key is not None:
             attrs["username"] = key
         if getattr(collection, "_collection", None) is None:  # a secretstorage without the wrapper
             return list(collection.search_items(attrs))
-        return search_existing(collection, attrs)
+        return desktop.search_existing(collection, attrs)
 
     # -- Secret Service (direct, to list and to set a readable label) -------------
     def _ss_keys(self) -> list[str]:
@@ -196,7 +186,7 @@ class KeyringVault(Vault):
 
     def _ss_set(self, item: Item) -> None:
         collection = self.backend.get_preferred_collection()
-        attrs = {"service": SERVICE, "username": item.key, "application": self.backend.appid}
+        attrs = {"service": desktop.SERVICE, "username": item.key, "application": self.backend.appid}
         with closing(collection.connection):
             collection.create_item(
                 item.label or f"aws-vault ({item.key})", attrs, item.to_json(), replace=True
@@ -231,14 +221,14 @@ class KeyringVault(Vault):
         if self._ss:
             text = self._call(self._ss_get, key)
         else:
-            text = self._call(self.backend.get_password, SERVICE, key)
-        return stored_item(text, key, f"{key!r} in the OS keyring")
+            text = self._call(self.backend.get_password, desktop.SERVICE, key)
+        return desktop.stored_item(text, key, f"{key!r} in the OS keyring")
 
     def set(self, item: Item) -> None:
         if self._ss:
             self._call(self._ss_set, item)
             return
-        self._call(self.backend.set_password, SERVICE, item.key, item.to_json())
+        self._call(self.backend.set_password, desktop.SERVICE, item.key, item.to_json())
         self._call(lambda: self._update_index(item.key, present=True))
 
     def delete(self, key: str) -> bool:
@@ -259,7 +249,7 @@ class KeyringVault(Vault):
                         deleted = True
                 return deleted
             try:
-                self.backend.delete_password(SERVICE, key)
+                self.backend.delete_password(desktop.SERVICE, key)
             except PasswordDeleteError:
                 return False
             return True

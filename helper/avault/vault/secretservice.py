@@ -23,17 +23,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from avault.errors import ItemCorrupt, VaultError
 from avault.fsutil import exclusive
+from avault.vault import desktop
 from avault.vault.base import Item, Vault
-from avault.vault.desktop import (
-    LOCKED,
-    NO_KEYRING,
-    SERVICE,
-    call_with_timeout,
-    keyring_timeout,
-    search_existing,
-    stored_item,
-    translate,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -84,7 +75,7 @@ class SecretServiceVault(Vault):
     def from_context(cls, ctx: Context, collection: str) -> SecretServiceVault:
         return cls(
             collection,
-            timeout=keyring_timeout(ctx.env),
+            timeout=desktop.keyring_timeout(ctx.env),
             migrate_lock=ctx.home / ".awsvault" / ".secret-service-migrate.lock",
         )
 
@@ -93,18 +84,21 @@ class SecretServiceVault(Vault):
 
     # -- plumbing ---------------------------------------------------------------------
     def _call(self, fn: Callable[..., Any], *args: object) -> Any:  # noqa: ANN401 - fn's own result
-        return call_with_timeout(fn, args, self.timeout, self._translate)
+        return desktop.call_with_timeout(fn, args, self.timeout, self._translate)
 
     def _translate(self, error: BaseException) -> NoReturn:
         from secretstorage import exceptions as ss  # noqa: PLC0415
 
-        known = [(ss.SecretServiceNotAvailableException, NO_KEYRING), (ss.LockedException, self._locked())]
-        translate(error, known, "the Secret Service")
+        known = [
+            (ss.SecretServiceNotAvailableException, desktop.NO_KEYRING),
+            (ss.LockedException, self._locked()),
+        ]
+        desktop.translate(error, known, "the Secret Service")
 
     def _locked(self) -> str:
         return (
             f"the Secret Service collection {self.collection_name!r} is locked and could not be unlocked; "
-            + (LOCKED.split("; ", 1)[1])
+            + (desktop.LOCKED.split("; ", 1)[1])
         )
 
     def _connection(self) -> Any:  # noqa: ANN401 - jeepney's connection
@@ -167,11 +161,11 @@ class SecretServiceVault(Vault):
 
     @staticmethod
     def _items(coll: Any, attrs: dict[str, str]) -> list[Any]:  # noqa: ANN401
-        return search_existing(coll, attrs)
+        return desktop.search_existing(coll, attrs)
 
     def _secret(self, item: Any) -> bytes:  # noqa: ANN401
         if item.is_locked() and (item.unlock() or item.is_locked()):
-            raise VaultError(LOCKED)
+            raise VaultError(desktop.LOCKED)
         item.session = self._session()  # opened once, only when a secret is read or written
         return bytes(item.get_secret())
 
@@ -184,7 +178,7 @@ class SecretServiceVault(Vault):
 
         conn = self._connection()
         service = DBusAddressWrapper("/org/freedesktop/secrets", "org.freedesktop.Secret.Service", conn)
-        unlocked, _locked = service.call("SearchItems", "a{ss}", {"service": SERVICE})
+        unlocked, _locked = service.call("SearchItems", "a{ss}", {"service": desktop.SERVICE})
         found = []
         for path in unlocked:  # locked ones wait for a later run: nothing is lost
             try:
@@ -311,7 +305,9 @@ class SecretServiceVault(Vault):
 
     def get(self, key: str) -> Item | None:
         text = self._call(self._get, key)
-        return stored_item(text, key, f"{key!r} in Secret Service collection {self.collection_name!r}")
+        return desktop.stored_item(
+            text, key, f"{key!r} in Secret Service collection {self.collection_name!r}"
+        )
 
     def set(self, item: Item) -> None:
         self._call(self._set, item)
