@@ -51,6 +51,18 @@ def _backend(value: str) -> str:
     return value
 
 
+#: The global options that take a value and default to their $AWS_VAULT_* variable.
+_VAULT_OPTIONS = (
+    ("--prompt", "MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]"),
+    ("--file-dir", "file backend directory [$AWS_VAULT_FILE_DIR]"),
+    ("--secret-service-collection", "Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]"),
+    ("--keychain", "macOS keychain name; only login, the default keychain [$AWS_VAULT_KEYCHAIN_NAME]"),
+    ("--pass-dir", "pass password store directory [$AWS_VAULT_PASS_PASSWORD_STORE_DIR]"),
+    ("--pass-cmd", "the pass command [$AWS_VAULT_PASS_CMD]"),
+    ("--pass-prefix", "prefix of avault's pass entries [$AWS_VAULT_PASS_PREFIX]"),
+)
+
+
 def _global_options(*, suppress: bool) -> _Parser:
     """Options accepted before or after the command, as kingpin does for aws-vault."""
     default = argparse.SUPPRESS if suppress else None
@@ -71,31 +83,8 @@ def _global_options(*, suppress: bool) -> _Parser:
         help="secret backend, one of those available here: %(available)s [$AWS_VAULT_BACKEND]",
     )
     backend.available = _Available()  # type: ignore[attr-defined]  # read by argparse's help formatting
-    g.add_argument(
-        "--prompt",
-        default=default,
-        help="MFA prompt driver: terminal, ykman, zenity, kdialog, osascript [$AWS_VAULT_PROMPT]",
-    )
-    g.add_argument("--file-dir", default=default, help="file backend directory [$AWS_VAULT_FILE_DIR]")
-    g.add_argument(
-        "--secret-service-collection",
-        default=default,
-        help="Secret Service collection [$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME]",
-    )
-    g.add_argument(
-        "--keychain",
-        default=default,
-        help="macOS keychain name; only login, the default keychain [$AWS_VAULT_KEYCHAIN_NAME]",
-    )
-    g.add_argument(
-        "--pass-dir",
-        default=default,
-        help="pass password store directory [$AWS_VAULT_PASS_PASSWORD_STORE_DIR]",
-    )
-    g.add_argument("--pass-cmd", default=default, help="the pass command [$AWS_VAULT_PASS_CMD]")
-    g.add_argument(
-        "--pass-prefix", default=default, help="prefix of avault's pass entries [$AWS_VAULT_PASS_PREFIX]"
-    )
+    for flag, help_text in _VAULT_OPTIONS:
+        g.add_argument(flag, default=default, help=help_text)
     return p
 
 
