@@ -61,15 +61,16 @@ class _DeadlinePassed(Exception):
 
 
 def deadline_seconds(env: Mapping[str, str]) -> float:
-    from avault.durations import parse_seconds  # noqa: PLC0415
+    from avault.durations import env_seconds  # noqa: PLC0415
 
-    text = env.get(DEADLINE_VAR, "").strip()
-    if not text:
-        return DEFAULT_DEADLINE
-    seconds = parse_seconds(text)
-    if seconds is None or not 0 < seconds <= 3600:
-        raise AvaultError(f"{DEADLINE_VAR}={text!r} is not a duration; use e.g. 20s or 1m, or unset it")
-    return seconds
+    seconds = env_seconds(
+        env,
+        DEADLINE_VAR,
+        ok=lambda s: 0 < s <= 3600,
+        error=AvaultError,
+        hint="use e.g. 20s or 1m, or unset it",
+    )
+    return DEFAULT_DEADLINE if seconds is None else seconds
 
 
 # The agent (avault.agentswitch) keeps one session and reuses its clients: keep_warm().

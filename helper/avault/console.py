@@ -195,27 +195,16 @@ def _federate(
         ) from None
 
 
+@dataclass(frozen=True)
 class LoginOptions:
-    """What ``avault login`` was asked (not a dataclass: see context.py)."""
+    """What ``avault login`` was asked."""
 
-    __slots__ = ("auto_logout", "browser_profile", "path", "profile", "session", "stdout")
-
-    def __init__(
-        self,
-        session: SessionOptions,
-        *,
-        profile: str = "",
-        path: str = "",
-        auto_logout: bool = False,
-        stdout: bool = False,
-        browser_profile: str = "",
-    ) -> None:
-        self.session = session  # -d, -t, -n, --region, --prompt and the vault
-        self.profile = profile
-        self.path = path
-        self.auto_logout = auto_logout
-        self.stdout = stdout
-        self.browser_profile = browser_profile
+    session: SessionOptions  # -d, -t, -n, --region, --prompt and the vault
+    profile: str = ""
+    path: str = ""
+    auto_logout: bool = False
+    stdout: bool = False
+    browser_profile: str = ""
 
 
 def from_profile(session: SessionOptions, ctx: Context, profile: str) -> LoginTarget:
@@ -314,10 +303,9 @@ def pages_dir(env: Mapping[str, str], home: Path) -> Path:
 
 
 def page_seconds(env: Mapping[str, str]) -> float:
-    from avault.durations import parse_seconds  # noqa: PLC0415
+    from avault.durations import env_seconds  # noqa: PLC0415
 
-    seconds = parse_seconds(env.get(PAGE_SECONDS_VAR, ""))
-    return seconds if seconds is not None and seconds > 0 else PAGE_SECONDS
+    return env_seconds(env, PAGE_SECONDS_VAR, ok=lambda s: s > 0) or PAGE_SECONDS
 
 
 def _private_pages_dir(env: Mapping[str, str], home: Path) -> Path:

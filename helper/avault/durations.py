@@ -6,6 +6,10 @@ import re
 
 from avault.errors import AvaultError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 _PART = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h)")
 # Go's time.Duration is int64 nanoseconds (~292 years): ParseDuration rejects more, and
@@ -44,6 +48,35 @@ def parse_seconds(text: str) -> float | None:
         return float(s)
     except ValueError:
         return parse_go_duration(s)
+
+
+def _non_negative(seconds: float) -> bool:
+    return seconds >= 0
+
+
+def env_seconds(
+    env: Mapping[str, str],
+    name: str,
+    *,
+    go: bool = False,
+    ok: Callable[[float], bool] = _non_negative,
+    error: type[AvaultError] | None = None,
+    hint: str = "use seconds or e.g. 30s, 2m",
+) -> float | None:
+    """``$name`` in seconds (a Go duration only, with ``go``); None when it is unset.
+
+    A value that does not parse, or that ``ok`` refuses, is None as well (the caller's
+    default), or with ``error`` a one-line error of that type: "NAME='x' is not a duration; hint".
+    """
+    text = env.get(name, "").strip()
+    if not text:
+        return None
+    seconds = parse_go_duration(text) if go else parse_seconds(text)
+    if seconds is not None and ok(seconds):
+        return seconds
+    if error is None:
+        return None
+    raise error(f"{name}={text!r} is not a duration; {hint}")
 
 
 def require_duration(text: str, what: str) -> int:

@@ -157,15 +157,10 @@ _POLL = 0.05
 
 def lock_timeout(env: Mapping[str, str] | None = None) -> float:
     """``AVAULT_LOCK_TIMEOUT`` in seconds; unset means 10s; junk is an error."""
-    from avault.durations import parse_seconds  # noqa: PLC0415
+    from avault.durations import env_seconds  # noqa: PLC0415
 
-    text = (os.environ if env is None else env).get(TIMEOUT_VAR, "").strip()
-    if not text:
-        return DEFAULT_TIMEOUT
-    seconds = parse_seconds(text)
-    if seconds is None or seconds < 0:
-        raise LockError(f"{TIMEOUT_VAR}={text!r} is not a duration; use seconds or e.g. 30s, 2m")
-    return seconds
+    seconds = env_seconds(os.environ if env is None else env, TIMEOUT_VAR, error=LockError)
+    return DEFAULT_TIMEOUT if seconds is None else seconds
 
 
 def unsafe_reason(directory: Path) -> str:

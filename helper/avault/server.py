@@ -537,15 +537,9 @@ def validate(args: argparse.Namespace) -> None:
 
 
 def _margin(ctx: Context) -> float | None:
-    from avault.durations import parse_go_duration  # noqa: PLC0415
+    from avault.durations import env_seconds  # noqa: PLC0415
 
-    text = ctx.env.get(MARGIN_VAR, "")
-    if not text:
-        return None
-    seconds = parse_go_duration(text)
-    if seconds is None or seconds < 0:
-        raise AvaultError(f"{MARGIN_VAR}={text!r} is not a duration; use e.g. 10m, or unset it")
-    return seconds
+    return env_seconds(ctx.env, MARGIN_VAR, go=True, error=AvaultError, hint="use e.g. 10m, or unset it")
 
 
 def run_exec(args: argparse.Namespace, opts: SessionOptions, ctx: Context, profile: str) -> int:

@@ -34,10 +34,9 @@ DEFAULT_TIMEOUT = 30.0
 
 def keyring_timeout(env: Mapping[str, str]) -> float:
     """Seconds to wait for the keyring: $AVAULT_KEYRING_TIMEOUT (seconds or a Go duration)."""
-    from avault.durations import parse_seconds  # noqa: PLC0415
+    from avault.durations import env_seconds  # noqa: PLC0415
 
-    seconds = parse_seconds(env.get(TIMEOUT_VAR, ""))
-    return seconds if seconds and seconds > 0 else DEFAULT_TIMEOUT
+    return env_seconds(env, TIMEOUT_VAR, ok=lambda s: s > 0) or DEFAULT_TIMEOUT
 
 
 def call_with_timeout(

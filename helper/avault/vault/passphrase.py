@@ -103,17 +103,10 @@ def env_or_prompt_provider(ctx: Context, shown_dir: str) -> Callable[[bool], str
 
 
 def command_timeout(env: Mapping[str, str]) -> float:
-    from avault.durations import parse_seconds  # noqa: PLC0415
+    from avault.durations import env_seconds  # noqa: PLC0415
 
-    text = env.get(COMMAND_TIMEOUT_VAR, "").strip()
-    if not text:
-        return DEFAULT_COMMAND_TIMEOUT
-    seconds = parse_seconds(text)
-    if seconds is None or seconds <= 0:
-        raise PassphraseCommandError(
-            f"{COMMAND_TIMEOUT_VAR}={text!r} is not a duration; use seconds or e.g. 30s, 2m"
-        )
-    return seconds
+    seconds = env_seconds(env, COMMAND_TIMEOUT_VAR, ok=lambda s: s > 0, error=PassphraseCommandError)
+    return DEFAULT_COMMAND_TIMEOUT if seconds is None else seconds
 
 
 def run_passphrase_command(command: str, env: Mapping[str, str]) -> str:

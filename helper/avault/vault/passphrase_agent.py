@@ -114,13 +114,10 @@ def socket_path(env: Mapping[str, str]) -> Path:
 
 def agent_timeout(env: Mapping[str, str]) -> float:
     """``AVAULT_AGENT_TIMEOUT`` in seconds (0 = no expiry); unset or invalid means 8h."""
-    from avault.durations import parse_go_duration  # noqa: PLC0415
+    from avault.durations import env_seconds  # noqa: PLC0415
 
-    text = env.get(TIMEOUT_VAR, "")
-    seconds = parse_go_duration(text) if text else None
-    if seconds is None or seconds < 0:
-        return DEFAULT_TIMEOUT
-    return seconds
+    seconds = env_seconds(env, TIMEOUT_VAR, go=True)
+    return DEFAULT_TIMEOUT if seconds is None else seconds
 
 
 # -- framing --------------------------------------------------------------------------------
