@@ -240,14 +240,23 @@ def obtain(opts: SessionOptions, ctx: Context, profile: str) -> Resolved:
 # -- credentials -> variables ------------------------------------------------------------------
 
 
-def env_pairs(r: Resolved) -> list[tuple[str, str]]:
-    """aws-vault's ``printEnv`` order."""
-    c = r.creds
+def credential_vars(c: Credentials, *, session_expiration: bool = False) -> list[tuple[str, str]]:
+    """The keys as variables, in aws-vault's order: the token only when there is one, and the
+    expiry only when they expire (with ``session_expiration`` also as AWS_SESSION_EXPIRATION:
+    aws-vault v7 dropped that, but prompt themes still read it)."""
     pairs = [("AWS_ACCESS_KEY_ID", c.access_key_id), ("AWS_SECRET_ACCESS_KEY", c.secret_access_key)]
     if c.session_token:
         pairs.append(("AWS_SESSION_TOKEN", c.session_token))
     if c.can_expire():
         pairs.append(("AWS_CREDENTIAL_EXPIRATION", c.expiration_rfc3339()))
+        if session_expiration:
+            pairs.append(("AWS_SESSION_EXPIRATION", c.expiration_rfc3339()))
+    return pairs
+
+
+def env_pairs(r: Resolved) -> list[tuple[str, str]]:
+    """aws-vault's ``printEnv`` order."""
+    pairs = credential_vars(r.creds)
     if r.region:
         pairs += [("AWS_REGION", r.region), ("AWS_DEFAULT_REGION", r.region)]
     return pairs
@@ -265,17 +274,17 @@ def format_export_env(r: Resolved) -> str:
 
 def format_json(r: Resolved) -> str:
     """credential_process shape, like Go's json.MarshalIndent with two spaces."""
-    c = r.creds
-    obj: dict[str, object] = {
-        "Version": 1,
-        "AccessKeyId": c.access_key_id,
-        "SecretAccessKey": c.secret_access_key,
-    }
-    if c.session_token:
-        obj["SessionToken"] = c.session_token
-    if c.can_expire():
-        obj["Expiration"] = c.expiration_rfc3339()
+    obj: dict[str, object] = {"Version": 1}
+    obj.update((_JSON_KEYS[k], v) for k, v in credential_vars(r.creds))
     return json.dumps(obj, indent=2) + "\n"
+
+
+_JSON_KEYS = {
+    "AWS_ACCESS_KEY_ID": "AccessKeyId",
+    "AWS_SECRET_ACCESS_KEY": "SecretAccessKey",
+    "AWS_SESSION_TOKEN": "SessionToken",
+    "AWS_CREDENTIAL_EXPIRATION": "Expiration",
+}
 
 
 def format_ini(r: Resolved) -> str:
@@ -330,16 +339,8 @@ def switch_assignments(r: Resolved, env: Mapping[str, str]) -> tuple[dict[str, s
     """The in-place switch: what to unset first, then what to set."""
     unset, base = switch_base(env, r.profile, r.region, r.endpoint_url)
     c = r.creds
-    new: dict[str, str] = {
-        "AWS_VAULT": r.profile,
-        "AWS_ACCESS_KEY_ID": c.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": c.secret_access_key,
-    }
-    if c.session_token:
-        new["AWS_SESSION_TOKEN"] = c.session_token
-    if c.can_expire():
-        new["AWS_CREDENTIAL_EXPIRATION"] = c.expiration_rfc3339()
-        new["AWS_SESSION_EXPIRATION"] = c.expiration_rfc3339()
+    new: dict[str, str] = {"AWS_VAULT": r.profile}
+    new.update(credential_vars(c, session_expiration=True))
     new.update(base)
     if c.expiration is not None:
         new["AVS_EXPIRES"] = str(int(c.expiration))
@@ -389,13 +390,5 @@ def base_child_env(env: Mapping[str, str], profile: str, region: str, endpoint_u
 
 def child_env(env: Mapping[str, str], r: Resolved) -> dict[str, str]:
     out = base_child_env(env, r.profile, r.region, r.endpoint_url)
-    c = r.creds
-    out["AWS_ACCESS_KEY_ID"] = c.access_key_id
-    out["AWS_SECRET_ACCESS_KEY"] = c.secret_access_key
-    if c.session_token:
-        out["AWS_SESSION_TOKEN"] = c.session_token
-    if c.can_expire():
-        # AWS_SESSION_EXPIRATION too: aws-vault v7 dropped it, but prompt themes still read it.
-        out["AWS_CREDENTIAL_EXPIRATION"] = c.expiration_rfc3339()
-        out["AWS_SESSION_EXPIRATION"] = c.expiration_rfc3339()
+    out.update(credential_vars(r.creds, session_expiration=True))
     return out
