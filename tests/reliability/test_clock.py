@@ -145,7 +145,7 @@ def test_reuse_or_refresh_through_the_real_cli(rel_env: dict[str, str], moto) ->
     jump back by a day, against moto behind a recording proxy (STS calls are counted)."""
     import time  # noqa: PLC0415
 
-    from tests.fakes.recorder import Recorder  # noqa: PLC0415
+    from fakes.recorder import Recorder  # noqa: PLC0415
 
     from .conftest import add_keys, avault  # noqa: PLC0415
 
