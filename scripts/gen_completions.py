@@ -283,7 +283,7 @@ def _zsh_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace(":", "\\:")
 
 
-def _zsh_option_specs(options: list[Option]) -> list[str]:
+def zsh_option_specs(options: list[Option]) -> list[str]:
     specs = []
     for o in options:
         excl = f"({' '.join(o.strings)})" if len(o.strings) > 1 else ""
@@ -306,22 +306,33 @@ def _zsh_array(name: str, items: list[str]) -> str:
     return f"typeset -ga {name}\n{name}=(\n{body}\n)"
 
 
+def zsh_args_name(c: Command) -> str:
+    """The array _arguments gets for command C: __avs_gen_args_<cmd>."""
+    return f"__avs_gen_args_{c.name.replace('-', '_')}"
+
+
+def zsh_operand_specs(c: Command) -> list[str]:
+    """C's positional specs, after its options in its __avs_gen_args_<cmd>."""
+    colons = "::" if c.operand_optional else ":"
+    specs = []
+    if c.operand.startswith("profile"):
+        specs.append(f"{colons}profile:__avs_complete_profiles")
+    elif c.operand == "choices":
+        specs.append(f"{colons}{c.name} choice:({' '.join(c.operand_choices)})")
+    if c.operand.endswith("command"):
+        specs.append("*::command:_normal")
+    return specs
+
+
 def gen_zsh(top: list[Option], commands: list[Command]) -> str:
     parts = [_zsh_array("__avs_switch_vars", list(SWITCH_VARS))]
     parts.append(_zsh_array("__avs_gen_commands", [f"{c.name}:{c.help}" for c in commands]))
     pairs = " ".join(f"{quote_sh(a)} {quote_sh(c.name)}" for c in commands for a in c.aliases)
     parts.append(f"typeset -gA __avs_gen_alias\n__avs_gen_alias=({pairs})")
-    parts.append(_zsh_array("__avs_gen_top", _zsh_option_specs(top)))
+    parts.append(_zsh_array("__avs_gen_top", zsh_option_specs(top)))
     for c in commands:
-        specs = _zsh_option_specs(c.options)
-        colons = "::" if c.operand_optional else ":"
-        if c.operand.startswith("profile"):
-            specs.append(f"{colons}profile:__avs_complete_profiles")
-        elif c.operand == "choices":
-            specs.append(f"{colons}{c.name} choice:({' '.join(c.operand_choices)})")
-        if c.operand.endswith("command"):
-            specs.append("*::command:_normal")
-        parts.append(_zsh_array(f"__avs_gen_args_{c.name.replace('-', '_')}", specs))
+        specs = zsh_option_specs(c.options) + zsh_operand_specs(c)
+        parts.append(_zsh_array(zsh_args_name(c), specs))
     return "\n".join(parts) + "\n"
 
 
