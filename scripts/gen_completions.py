@@ -100,6 +100,78 @@ def model() -> tuple[list[Option], list[Command]]:
     return _options(parser), list(commands.values())
 
 
+# ---- options several commands share -----------------------------------------------
+
+
+def _key(o: Option) -> tuple[object, ...]:
+    return (tuple(o.strings), o.takes_value, tuple(o.choices), o.help, o.metavar)
+
+
+@dataclass
+class Group:
+    """A run of options that stands, the same, in several option lists."""
+
+    name: str  # 'all' when every list has it, else the names of those that do
+    options: list[Option]
+
+
+# The Groups, and each list as its Groups and own options in order.
+Shared = tuple[list[Group], dict[str, list[Group | Option]]]
+
+
+def shared_runs(lists: dict[str, list[Option]]) -> Shared:
+    """Each option list as the runs it shares with other lists (Groups) and its own options.
+
+    The rule: a run starts at an option that two or more lists have, and goes on while the
+    next option is in every list the first one is in. It is a Group if the same run stands
+    in two or more lists. argparse parents and helpers like _session_options show up so.
+    """
+    owners: dict[tuple[object, ...], set[str]] = {}
+    for name, opts in lists.items():
+        for o in opts:
+            owners.setdefault(_key(o), set()).add(name)
+    runs: dict[str, list[list[Option]]] = {}
+    for name, opts in lists.items():
+        runs[name] = []
+        i = 0
+        while i < len(opts):
+            first = owners[_key(opts[i])]
+            j = i + 1
+            while len(first) > 1 and j < len(opts) and owners[_key(opts[j])] >= first:
+                j += 1
+            runs[name].append(opts[i:j])
+            i = j
+    having: dict[tuple[object, ...], list[str]] = {}
+    for name, rs in runs.items():
+        for r in rs:
+            having.setdefault(tuple(map(_key, r)), []).append(name)
+    groups: dict[tuple[object, ...], Group] = {}
+    pieces: dict[str, list[Group | Option]] = {}
+    for name, rs in runs.items():
+        pieces[name] = []
+        for r in rs:
+            k = tuple(map(_key, r))
+            if len(having[k]) < 2:
+                pieces[name].extend(r)
+                continue
+            if k not in groups:
+                base = "all" if len(having[k]) == len(lists) else "_".join(having[k]).replace("-", "_")
+                taken = {g.name for g in groups.values()}
+                label, n = base, 2
+                while label in taken:
+                    label, n = f"{base}_{n}", n + 1
+                groups[k] = Group(label, r)
+            pieces[name].append(groups[k])
+    return list(groups.values()), pieces
+
+
+TOP = "avault"  # the top-level parser's name in shared_runs
+
+
+def _shared(top: list[Option], commands: list[Command]) -> Shared:
+    return shared_runs({TOP: top, **{c.name: c.options for c in commands}})
+
+
 # ---- avs's own options --------------------------------------------------------------
 
 
@@ -300,10 +372,25 @@ def zsh_option_specs(options: list[Option]) -> list[str]:
 
 
 def _zsh_array(name: str, items: list[str]) -> str:
-    if not items:
+    return _zsh_words(name, [quote_sh(i) for i in items])
+
+
+def _zsh_words(name: str, words: list[str]) -> str:
+    if not words:
         return f"typeset -ga {name}\n{name}=()"
-    body = "\n".join(f"    {quote_sh(i)}" for i in items)
+    body = "\n".join(f"    {w}" for w in words)
     return f"typeset -ga {name}\n{name}=(\n{body}\n)"
+
+
+def _zsh_spec_words(pieces: list[Group | Option]) -> list[str]:
+    """A command's option specs: a shared run as the expansion of its array, else quoted."""
+    words = []
+    for p in pieces:
+        if isinstance(p, Group):
+            words.append(f'"${{__avs_gen_opts_{p.name}[@]}}"')
+        else:
+            words.extend(quote_sh(spec) for spec in zsh_option_specs([p]))
+    return words
 
 
 def zsh_args_name(c: Command) -> str:
@@ -329,10 +416,13 @@ def gen_zsh(top: list[Option], commands: list[Command]) -> str:
     parts.append(_zsh_array("__avs_gen_commands", [f"{c.name}:{c.help}" for c in commands]))
     pairs = " ".join(f"{quote_sh(a)} {quote_sh(c.name)}" for c in commands for a in c.aliases)
     parts.append(f"typeset -gA __avs_gen_alias\n__avs_gen_alias=({pairs})")
-    parts.append(_zsh_array("__avs_gen_top", zsh_option_specs(top)))
+    groups, pieces = _shared(top, commands)
+    parts.append("# Runs of option specs several commands share, each written once.")
+    parts.extend(_zsh_array(f"__avs_gen_opts_{g.name}", zsh_option_specs(g.options)) for g in groups)
+    parts.append(_zsh_words("__avs_gen_top", _zsh_spec_words(pieces[TOP])))
     for c in commands:
-        specs = zsh_option_specs(c.options) + zsh_operand_specs(c)
-        parts.append(_zsh_array(zsh_args_name(c), specs))
+        words = _zsh_spec_words(pieces[c.name]) + [quote_sh(s) for s in zsh_operand_specs(c)]
+        parts.append(_zsh_words(zsh_args_name(c), words))
     return "\n".join(parts) + "\n"
 
 
