@@ -495,6 +495,10 @@ def _fish_option(o: Option, condition: str) -> str:
     return " ".join(parts)
 
 
+def _seen(commands: list[Command]) -> str:
+    return f"__fish_seen_subcommand_from {' '.join(n for c in commands for n in [c.name, *c.aliases])}"
+
+
 def gen_fish_completions(top: list[Option], commands: list[Command]) -> str:
     lines = ["complete -c avault -f", "# subcommands"]
     lines.extend(
@@ -504,17 +508,34 @@ def gen_fish_completions(top: list[Option], commands: list[Command]) -> str:
     )
     lines.append("# options accepted before or after the subcommand")
     lines.extend(_fish_option(o, "") for o in top)
+    # Each command's other options (avault's own, above, already complete after any command):
+    # each once, with a condition naming every command that has it.
+    offered = {_key(o) for o in top}
+    having: dict[tuple[object, ...], tuple[Option, list[Command]]] = {}
     for c in commands:
-        lines.append(f"# avault {c.name}")
-        seen = f"__fish_seen_subcommand_from {' '.join([c.name, *c.aliases])}"
-        lines.extend(_fish_option(o, seen) for o in c.options if o.strings[-1] != "--help")
+        for o in c.options:
+            if _key(o) not in offered:
+                having.setdefault(_key(o), (o, []))[1].append(c)
+    by_owners: dict[tuple[str, ...], list[Option]] = {}
+    for o, cs in having.values():
+        by_owners.setdefault(tuple(c.name for c in cs), []).append(o)
+    for c in commands:
+        seen = _seen([c])
+        own = [_fish_option(o, seen) for o in by_owners.get((c.name,), [])]
         if c.operand.startswith("profile"):
             # The cached names as a variable (see __avs_prof_refresh in avs.fish).
             cond = quote_fish(f"{seen}; and __avs_prof_refresh")
-            lines.append(f"complete -c avault -n {cond} -a '$__avs_prof_cache'")
+            own.append(f"complete -c avault -n {cond} -a '$__avs_prof_cache'")
         elif c.operand == "choices":
             choices = " ".join(c.operand_choices)
-            lines.append(f"complete -c avault -n {quote_fish(seen)} -a {quote_fish(choices)}")
+            own.append(f"complete -c avault -n {quote_fish(seen)} -a {quote_fish(choices)}")
+        if own:
+            lines.extend([f"# avault {c.name}", *own])
+        for names, opts in by_owners.items():
+            if len(names) > 1 and names[0] == c.name:
+                cond = _seen([x for x in commands if x.name in names])
+                lines.append(f"# avault {', '.join(names)}")
+                lines.extend(_fish_option(o, cond) for o in opts)
     return "\n".join(lines) + "\n"
 
 
