@@ -429,12 +429,43 @@ def gen_zsh(top: list[Option], commands: list[Command]) -> str:
 # ---- bash ------------------------------------------------------------------------
 
 
+def _bash_words(pieces: list[Group | Option], *, values: bool) -> list[str]:
+    """The flags of PIECES (VALUES: only those taking a value); a shared run as its variable."""
+    kind = "vflags" if values else "flags"
+    out: list[str] = []
+    for p in pieces:
+        if isinstance(p, Group):
+            if not values or any(o.takes_value for o in p.options):
+                out.append(f"${{__avs_gen_{kind}_{p.name}}}")
+        elif not values or p.takes_value:
+            out.extend(p.strings)
+    return out
+
+
+def _bash_join(words: list[str]) -> str:
+    """WORDS joined by spaces, as one shell word: double-quoted if it expands a variable."""
+    text = " ".join(words)
+    if "$" not in text:
+        return quote_sh(text)
+    if not re.fullmatch(r"[-\w ${}]*", text):  # else it would need escapes inside double quotes
+        raise SystemExit(f"gen_completions: unexpected characters in bash words: {text}")
+    return f'"{text}"'
+
+
 def gen_bash(top: list[Option], commands: list[Command]) -> str:
     def words(items: list[str]) -> str:
         return quote_sh(" ".join(items))
 
     lines = [f"__avs_switch_vars=({' '.join(SWITCH_VARS)})"]
     names = [n for c in commands for n in [c.name, *c.aliases]]
+    lines.append("# Flags several commands share (__avs_gen_flags_*), and those of them taking a value")
+    lines.append("# (__avs_gen_vflags_*): each list written once, for __avs_gen_spec.")
+    groups, pieces = _shared(top, commands)
+    for g in groups:
+        lines.append(f"__avs_gen_flags_{g.name}={words([s for o in g.options for s in o.strings])}")
+        if any(o.takes_value for o in g.options):
+            vflags = [s for o in g.options if o.takes_value for s in o.strings]
+            lines.append(f"__avs_gen_vflags_{g.name}={words(vflags)}")
     lines.append("# __avs_gen_spec CMD sets __avs_flags (its flags), __avs_vflags (those taking a value,")
     lines.append("# space-padded for matching), __avs_pos (profile, command, choices or none) and")
     lines.append("# __avs_pos_choices. CMD '' is avault itself, whose operand is the command.")
@@ -442,12 +473,12 @@ def gen_bash(top: list[Option], commands: list[Command]) -> str:
     lines.append("    case $1 in")
     toplevel = Command(name="''", aliases=[], help="", options=top, operand="choices", operand_choices=names)
     for c in [toplevel, *commands]:
-        flags = [s for o in c.options for s in o.strings]
-        vflags = " " + " ".join(s for o in c.options if o.takes_value for s in o.strings) + " "
+        own = pieces[TOP if c is toplevel else c.name]
+        flags, vflags = _bash_words(own, values=False), _bash_words(own, values=True)
         pattern = " | ".join([c.name, *c.aliases])
         lines.append(f"    {pattern})")
-        lines.append(f"        __avs_flags={words(flags)}")
-        lines.append(f"        __avs_vflags={quote_sh(vflags)}")
+        lines.append(f"        __avs_flags={_bash_join(flags)}")
+        lines.append(f"        __avs_vflags={_bash_join(['', *vflags, ''])}")
         lines.append(f"        __avs_pos={c.operand}")
         lines.append(f"        __avs_pos_choices={words(c.operand_choices)}")
         lines.append("        ;;")
