@@ -4,7 +4,9 @@
   and the list ``avs -u`` unsets from ``avault.render.SWITCH_VARS``. Each lands between
   ``# --- BEGIN GENERATED <block>`` and ``# --- END GENERATED <block> ---`` in
   shell/zsh/avs.zsh, shell/bash/avs.bash and shell/fish/avs.fish (zoxide commits its
-  generated completions the same way).
+  generated completions the same way). A run of options several commands share (argparse
+  parents, see ``shared_runs``) is written once: zsh's ``__avs_gen_opts_*`` arrays, bash's
+  ``__avs_gen_flags_*``; fish names every command that has an option in one ``complete``.
 * ``avs``'s options come from ``avault.commands.avs.build_parser()``: which take a value,
   which are actions or modes (``__avs_gen_avs_kind``), and their completions.
 * fish has no one file: the fisher layout under shell/fish (conf.d/, functions/,
