@@ -4,7 +4,9 @@
   and the list ``avs -u`` unsets from ``avault.render.SWITCH_VARS``. Each lands between
   ``# --- BEGIN GENERATED <block>`` and ``# --- END GENERATED <block> ---`` in
   shell/zsh/avs.zsh, shell/bash/avs.bash and shell/fish/avs.fish (zoxide commits its
-  generated completions the same way).
+  generated completions the same way). A run of options several commands share (argparse
+  parents, see ``shared_runs``) is written once: zsh's ``__avs_gen_opts_*`` arrays, bash's
+  ``__avs_gen_flags_*``; fish names every command that has an option in one ``complete``.
 * ``avs``'s options come from ``avault.commands.avs.build_parser()``: which take a value,
   which are actions or modes (``__avs_gen_avs_kind``), and their completions.
 * fish has no one file: the fisher layout under shell/fish (conf.d/, functions/,
@@ -98,6 +100,78 @@ def model() -> tuple[list[Option], list[Command]]:
                 cmd.operand = "profile_command" if cmd.operand == "profile" else "command"
         commands[id(p)] = cmd
     return _options(parser), list(commands.values())
+
+
+# ---- options several commands share -----------------------------------------------
+
+
+def _key(o: Option) -> tuple[object, ...]:
+    return (tuple(o.strings), o.takes_value, tuple(o.choices), o.help, o.metavar)
+
+
+@dataclass
+class Group:
+    """A run of options that stands, the same, in several option lists."""
+
+    name: str  # 'all' when every list has it, else the names of those that do
+    options: list[Option]
+
+
+# The Groups, and each list as its Groups and own options in order.
+Shared = tuple[list[Group], dict[str, list[Group | Option]]]
+
+
+def shared_runs(lists: dict[str, list[Option]]) -> Shared:
+    """Each option list as the runs it shares with other lists (Groups) and its own options.
+
+    The rule: a run starts at an option that two or more lists have, and goes on while the
+    next option is in every list the first one is in. It is a Group if the same run stands
+    in two or more lists. argparse parents and helpers like _session_options show up so.
+    """
+    owners: dict[tuple[object, ...], set[str]] = {}
+    for name, opts in lists.items():
+        for o in opts:
+            owners.setdefault(_key(o), set()).add(name)
+    runs: dict[str, list[list[Option]]] = {}
+    for name, opts in lists.items():
+        runs[name] = []
+        i = 0
+        while i < len(opts):
+            first = owners[_key(opts[i])]
+            j = i + 1
+            while len(first) > 1 and j < len(opts) and owners[_key(opts[j])] >= first:
+                j += 1
+            runs[name].append(opts[i:j])
+            i = j
+    having: dict[tuple[object, ...], list[str]] = {}
+    for name, rs in runs.items():
+        for r in rs:
+            having.setdefault(tuple(map(_key, r)), []).append(name)
+    groups: dict[tuple[object, ...], Group] = {}
+    pieces: dict[str, list[Group | Option]] = {}
+    for name, rs in runs.items():
+        pieces[name] = []
+        for r in rs:
+            k = tuple(map(_key, r))
+            if len(having[k]) < 2:
+                pieces[name].extend(r)
+                continue
+            if k not in groups:
+                base = "all" if len(having[k]) == len(lists) else "_".join(having[k]).replace("-", "_")
+                taken = {g.name for g in groups.values()}
+                label, n = base, 2
+                while label in taken:
+                    label, n = f"{base}_{n}", n + 1
+                groups[k] = Group(label, r)
+            pieces[name].append(groups[k])
+    return list(groups.values()), pieces
+
+
+TOP = "avault"  # the top-level parser's name in shared_runs
+
+
+def _shared(top: list[Option], commands: list[Command]) -> Shared:
+    return shared_runs({TOP: top, **{c.name: c.options for c in commands}})
 
 
 # ---- avs's own options --------------------------------------------------------------
@@ -283,7 +357,7 @@ def _zsh_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace(":", "\\:")
 
 
-def _zsh_option_specs(options: list[Option]) -> list[str]:
+def zsh_option_specs(options: list[Option]) -> list[str]:
     specs = []
     for o in options:
         excl = f"({' '.join(o.strings)})" if len(o.strings) > 1 else ""
@@ -300,10 +374,43 @@ def _zsh_option_specs(options: list[Option]) -> list[str]:
 
 
 def _zsh_array(name: str, items: list[str]) -> str:
-    if not items:
+    return _zsh_words(name, [quote_sh(i) for i in items])
+
+
+def _zsh_words(name: str, words: list[str]) -> str:
+    if not words:
         return f"typeset -ga {name}\n{name}=()"
-    body = "\n".join(f"    {quote_sh(i)}" for i in items)
+    body = "\n".join(f"    {w}" for w in words)
     return f"typeset -ga {name}\n{name}=(\n{body}\n)"
+
+
+def _zsh_spec_words(pieces: list[Group | Option]) -> list[str]:
+    """A command's option specs: a shared run as the expansion of its array, else quoted."""
+    words = []
+    for p in pieces:
+        if isinstance(p, Group):
+            words.append(f'"${{__avs_gen_opts_{p.name}[@]}}"')
+        else:
+            words.extend(quote_sh(spec) for spec in zsh_option_specs([p]))
+    return words
+
+
+def zsh_args_name(c: Command) -> str:
+    """The array _arguments gets for command C: __avs_gen_args_<cmd>."""
+    return f"__avs_gen_args_{c.name.replace('-', '_')}"
+
+
+def zsh_operand_specs(c: Command) -> list[str]:
+    """C's positional specs, after its options in its __avs_gen_args_<cmd>."""
+    colons = "::" if c.operand_optional else ":"
+    specs = []
+    if c.operand.startswith("profile"):
+        specs.append(f"{colons}profile:__avs_complete_profiles")
+    elif c.operand == "choices":
+        specs.append(f"{colons}{c.name} choice:({' '.join(c.operand_choices)})")
+    if c.operand.endswith("command"):
+        specs.append("*::command:_normal")
+    return specs
 
 
 def gen_zsh(top: list[Option], commands: list[Command]) -> str:
@@ -311,21 +418,40 @@ def gen_zsh(top: list[Option], commands: list[Command]) -> str:
     parts.append(_zsh_array("__avs_gen_commands", [f"{c.name}:{c.help}" for c in commands]))
     pairs = " ".join(f"{quote_sh(a)} {quote_sh(c.name)}" for c in commands for a in c.aliases)
     parts.append(f"typeset -gA __avs_gen_alias\n__avs_gen_alias=({pairs})")
-    parts.append(_zsh_array("__avs_gen_top", _zsh_option_specs(top)))
+    groups, pieces = _shared(top, commands)
+    parts.append("# Runs of option specs several commands share, each written once.")
+    parts.extend(_zsh_array(f"__avs_gen_opts_{g.name}", zsh_option_specs(g.options)) for g in groups)
+    parts.append(_zsh_words("__avs_gen_top", _zsh_spec_words(pieces[TOP])))
     for c in commands:
-        specs = _zsh_option_specs(c.options)
-        colons = "::" if c.operand_optional else ":"
-        if c.operand.startswith("profile"):
-            specs.append(f"{colons}profile:__avs_complete_profiles")
-        elif c.operand == "choices":
-            specs.append(f"{colons}{c.name} choice:({' '.join(c.operand_choices)})")
-        if c.operand.endswith("command"):
-            specs.append("*::command:_normal")
-        parts.append(_zsh_array(f"__avs_gen_args_{c.name.replace('-', '_')}", specs))
+        words = _zsh_spec_words(pieces[c.name]) + [quote_sh(s) for s in zsh_operand_specs(c)]
+        parts.append(_zsh_words(zsh_args_name(c), words))
     return "\n".join(parts) + "\n"
 
 
 # ---- bash ------------------------------------------------------------------------
+
+
+def _bash_words(pieces: list[Group | Option], *, values: bool) -> list[str]:
+    """The flags of PIECES (VALUES: only those taking a value); a shared run as its variable."""
+    kind = "vflags" if values else "flags"
+    out: list[str] = []
+    for p in pieces:
+        if isinstance(p, Group):
+            if not values or any(o.takes_value for o in p.options):
+                out.append(f"${{__avs_gen_{kind}_{p.name}}}")
+        elif not values or p.takes_value:
+            out.extend(p.strings)
+    return out
+
+
+def _bash_join(words: list[str]) -> str:
+    """WORDS joined by spaces, as one shell word: double-quoted if it expands a variable."""
+    text = " ".join(words)
+    if "$" not in text:
+        return quote_sh(text)
+    if not re.fullmatch(r"[-\w ${}]*", text):  # else it would need escapes inside double quotes
+        raise SystemExit(f"gen_completions: unexpected characters in bash words: {text}")
+    return f'"{text}"'
 
 
 def gen_bash(top: list[Option], commands: list[Command]) -> str:
@@ -334,6 +460,14 @@ def gen_bash(top: list[Option], commands: list[Command]) -> str:
 
     lines = [f"__avs_switch_vars=({' '.join(SWITCH_VARS)})"]
     names = [n for c in commands for n in [c.name, *c.aliases]]
+    lines.append("# Flags several commands share (__avs_gen_flags_*), and those of them taking a value")
+    lines.append("# (__avs_gen_vflags_*): each list written once, for __avs_gen_spec.")
+    groups, pieces = _shared(top, commands)
+    for g in groups:
+        lines.append(f"__avs_gen_flags_{g.name}={words([s for o in g.options for s in o.strings])}")
+        if any(o.takes_value for o in g.options):
+            vflags = [s for o in g.options if o.takes_value for s in o.strings]
+            lines.append(f"__avs_gen_vflags_{g.name}={words(vflags)}")
     lines.append("# __avs_gen_spec CMD sets __avs_flags (its flags), __avs_vflags (those taking a value,")
     lines.append("# space-padded for matching), __avs_pos (profile, command, choices or none) and")
     lines.append("# __avs_pos_choices. CMD '' is avault itself, whose operand is the command.")
@@ -341,12 +475,12 @@ def gen_bash(top: list[Option], commands: list[Command]) -> str:
     lines.append("    case $1 in")
     toplevel = Command(name="''", aliases=[], help="", options=top, operand="choices", operand_choices=names)
     for c in [toplevel, *commands]:
-        flags = [s for o in c.options for s in o.strings]
-        vflags = " " + " ".join(s for o in c.options if o.takes_value for s in o.strings) + " "
+        own = pieces[TOP if c is toplevel else c.name]
+        flags, vflags = _bash_words(own, values=False), _bash_words(own, values=True)
         pattern = " | ".join([c.name, *c.aliases])
         lines.append(f"    {pattern})")
-        lines.append(f"        __avs_flags={words(flags)}")
-        lines.append(f"        __avs_vflags={quote_sh(vflags)}")
+        lines.append(f"        __avs_flags={_bash_join(flags)}")
+        lines.append(f"        __avs_vflags={_bash_join(['', *vflags, ''])}")
         lines.append(f"        __avs_pos={c.operand}")
         lines.append(f"        __avs_pos_choices={words(c.operand_choices)}")
         lines.append("        ;;")
@@ -394,6 +528,10 @@ def _fish_option(o: Option, condition: str) -> str:
     return " ".join(parts)
 
 
+def _seen(commands: list[Command]) -> str:
+    return f"__fish_seen_subcommand_from {' '.join(n for c in commands for n in [c.name, *c.aliases])}"
+
+
 def gen_fish_completions(top: list[Option], commands: list[Command]) -> str:
     lines = ["complete -c avault -f", "# subcommands"]
     lines.extend(
@@ -403,17 +541,34 @@ def gen_fish_completions(top: list[Option], commands: list[Command]) -> str:
     )
     lines.append("# options accepted before or after the subcommand")
     lines.extend(_fish_option(o, "") for o in top)
+    # Each command's other options (avault's own, above, already complete after any command):
+    # each once, with a condition naming every command that has it.
+    offered = {_key(o) for o in top}
+    having: dict[tuple[object, ...], tuple[Option, list[Command]]] = {}
     for c in commands:
-        lines.append(f"# avault {c.name}")
-        seen = f"__fish_seen_subcommand_from {' '.join([c.name, *c.aliases])}"
-        lines.extend(_fish_option(o, seen) for o in c.options if o.strings[-1] != "--help")
+        for o in c.options:
+            if _key(o) not in offered:
+                having.setdefault(_key(o), (o, []))[1].append(c)
+    by_owners: dict[tuple[str, ...], list[Option]] = {}
+    for o, cs in having.values():
+        by_owners.setdefault(tuple(c.name for c in cs), []).append(o)
+    for c in commands:
+        seen = _seen([c])
+        own = [_fish_option(o, seen) for o in by_owners.get((c.name,), [])]
         if c.operand.startswith("profile"):
             # The cached names as a variable (see __avs_prof_refresh in avs.fish).
             cond = quote_fish(f"{seen}; and __avs_prof_refresh")
-            lines.append(f"complete -c avault -n {cond} -a '$__avs_prof_cache'")
+            own.append(f"complete -c avault -n {cond} -a '$__avs_prof_cache'")
         elif c.operand == "choices":
             choices = " ".join(c.operand_choices)
-            lines.append(f"complete -c avault -n {quote_fish(seen)} -a {quote_fish(choices)}")
+            own.append(f"complete -c avault -n {quote_fish(seen)} -a {quote_fish(choices)}")
+        if own:
+            lines.extend([f"# avault {c.name}", *own])
+        for names, opts in by_owners.items():
+            if len(names) > 1 and names[0] == c.name:
+                cond = _seen([x for x in commands if x.name in names])
+                lines.append(f"# avault {', '.join(names)}")
+                lines.extend(_fish_option(o, cond) for o in opts)
     return "\n".join(lines) + "\n"
 
 

@@ -14,122 +14,128 @@ unalias av ave avl avll avsh avr avp 2>/dev/null || true
 
 # --- BEGIN GENERATED data: scripts/gen_completions.py writes this from avault.cli and avault.render ---
 __avs_switch_vars=(AWS_VAULT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION AWS_CREDENTIAL_FILE AWS_DEFAULT_PROFILE AWS_PROFILE AWS_SDK_LOAD_CONFIG AVS_PROFILE AVS_EXPIRES AVS_ACCOUNT AVS_REGION AVS_ENDPOINT_URL)
+# Flags several commands share (__avs_gen_flags_*), and those of them taking a value
+# (__avs_gen_vflags_*): each list written once, for __avs_gen_spec.
+__avs_gen_flags_all='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
+__avs_gen_vflags_all='--backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
+__avs_gen_flags_exec_export='-d --duration -n --no-session --region -t --mfa-token --stdout'
+__avs_gen_vflags_exec_export='-d --duration --region -t --mfa-token'
 # __avs_gen_spec CMD sets __avs_flags (its flags), __avs_vflags (those taking a value,
 # space-padded for matching), __avs_pos (profile, command, choices or none) and
 # __avs_pos_choices. CMD '' is avault itself, whose operand is the command.
 __avs_gen_spec() {
     case $1 in
     '')
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -v --version'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_flags="${__avs_gen_flags_all} -v --version"
+        __avs_vflags=" ${__avs_gen_vflags_all} "
         __avs_pos=choices
         __avs_pos_choices='add list ls remove rm clear exec export login logout rotate init pick agent lock import migrate-backend sso doctor version'
         ;;
     add)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --env --add-config --no-add-config'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_flags="${__avs_gen_flags_all} --env --add-config --no-add-config"
+        __avs_vflags=" ${__avs_gen_vflags_all} "
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     list | ls)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --profiles --sessions --credentials'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_flags="${__avs_gen_flags_all} --profiles --sessions --credentials"
+        __avs_vflags=" ${__avs_gen_vflags_all} "
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     remove | rm)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -f --force'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_flags="${__avs_gen_flags_all} -f --force"
+        __avs_vflags=" ${__avs_gen_vflags_all} "
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     clear)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_flags="${__avs_gen_flags_all}"
+        __avs_vflags=" ${__avs_gen_vflags_all} "
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     exec)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration -n --no-session --region -t --mfa-token --stdout --profile-env -s --server --ecs-server --lazy --ecs-server-address --background --format --watch-pid'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration --region -t --mfa-token --ecs-server-address --format --watch-pid '
+        __avs_flags="${__avs_gen_flags_all} ${__avs_gen_flags_exec_export} --profile-env -s --server --ecs-server --lazy --ecs-server-address --background --format --watch-pid"
+        __avs_vflags=" ${__avs_gen_vflags_all} ${__avs_gen_vflags_exec_export} --ecs-server-address --format --watch-pid "
         __avs_pos=profile_command
         __avs_pos_choices=''
         ;;
     export)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration -n --no-session --region -t --mfa-token --stdout --format'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration --region -t --mfa-token --format '
+        __avs_flags="${__avs_gen_flags_all} ${__avs_gen_flags_exec_export} --format"
+        __avs_vflags=" ${__avs_gen_vflags_all} ${__avs_gen_vflags_exec_export} --format "
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     login)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration -n --no-session -t --mfa-token --region --path -s --stdout -a --auto-logout --browser-profile'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -d --duration -t --mfa-token --region --path --browser-profile '
+        __avs_flags="${__avs_gen_flags_all} -d --duration -n --no-session -t --mfa-token --region --path -s --stdout -a --auto-logout --browser-profile"
+        __avs_vflags=" ${__avs_gen_vflags_all} -d --duration -t --mfa-token --region --path --browser-profile "
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     logout)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --sso --revoke -f --force --format'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --format '
+        __avs_flags="${__avs_gen_flags_all} --sso --revoke -f --force --format"
+        __avs_vflags=" ${__avs_gen_vflags_all} --format "
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     rotate)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix -n --no-session'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_flags="${__avs_gen_flags_all} -n --no-session"
+        __avs_vflags=" ${__avs_gen_vflags_all} "
         __avs_pos=profile
         __avs_pos_choices=''
         ;;
     init)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_flags="${__avs_gen_flags_all}"
+        __avs_vflags=" ${__avs_gen_vflags_all} "
         __avs_pos=choices
         __avs_pos_choices='zsh bash fish direnv'
         ;;
     pick)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --picker'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --picker '
+        __avs_flags="${__avs_gen_flags_all} --picker"
+        __avs_vflags=" ${__avs_gen_vflags_all} --picker "
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     agent)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --stop --foreground'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_flags="${__avs_gen_flags_all} --stop --foreground"
+        __avs_vflags=" ${__avs_gen_vflags_all} "
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     lock)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_flags="${__avs_gen_flags_all}"
+        __avs_vflags=" ${__avs_gen_vflags_all} "
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     import)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --from-credentials-file --profile --remove-from-file'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --from-credentials-file --profile '
+        __avs_flags="${__avs_gen_flags_all} --from-credentials-file --profile --remove-from-file"
+        __avs_vflags=" ${__avs_gen_vflags_all} --from-credentials-file --profile "
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     migrate-backend)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --from --to --profile --dry-run --overwrite --delete-source'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix --from --to --profile '
+        __avs_flags="${__avs_gen_flags_all} --from --to --profile --dry-run --overwrite --delete-source"
+        __avs_vflags=" ${__avs_gen_vflags_all} --from --to --profile "
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     sso)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_flags="${__avs_gen_flags_all}"
+        __avs_vflags=" ${__avs_gen_vflags_all} "
         __avs_pos=choices
         __avs_pos_choices=accounts
         ;;
     doctor)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_flags="${__avs_gen_flags_all}"
+        __avs_vflags=" ${__avs_gen_vflags_all} "
         __avs_pos=none
         __avs_pos_choices=''
         ;;
     version)
-        __avs_flags='-h --help --debug --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix'
-        __avs_vflags=' --backend --prompt --file-dir --secret-service-collection --keychain --pass-dir --pass-cmd --pass-prefix '
+        __avs_flags="${__avs_gen_flags_all}"
+        __avs_vflags=" ${__avs_gen_vflags_all} "
         __avs_pos=none
         __avs_pos_choices=''
         ;;

@@ -61,8 +61,9 @@ __avs_gen_commands=(
 )
 typeset -gA __avs_gen_alias
 __avs_gen_alias=(ls list rm remove)
-typeset -ga __avs_gen_top
-__avs_gen_top=(
+# Runs of option specs several commands share, each written once.
+typeset -ga __avs_gen_opts_all
+__avs_gen_opts_all=(
     '(- :)-h[show this help message and exit]'
     '(- :)--help[show this help message and exit]'
     '--debug[show debug output on stderr (never secrets)]'
@@ -74,89 +75,9 @@ __avs_gen_top=(
     '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
     '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
     '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
-    '(- :)-v[show program'\''s version number and exit]'
-    '(- :)--version[show program'\''s version number and exit]'
 )
-typeset -ga __avs_gen_args_add
-__avs_gen_args_add=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
-    '--env[read the keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY]'
-    '(--add-config --no-add-config)--add-config[add a profile to ~/.aws/config if one does not exist (default\: on)]'
-    '(--add-config --no-add-config)--no-add-config[add a profile to ~/.aws/config if one does not exist (default\: on)]'
-    :profile:__avs_complete_profiles
-)
-typeset -ga __avs_gen_args_list
-__avs_gen_args_list=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
-    '--profiles[show only the profile names]'
-    '--sessions[show only the session names]'
-    '--credentials[show only the stored credential names]'
-)
-typeset -ga __avs_gen_args_remove
-__avs_gen_args_remove=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
-    '(-f --force)-f[do not ask for confirmation]'
-    '(-f --force)--force[do not ask for confirmation]'
-    :profile:__avs_complete_profiles
-)
-typeset -ga __avs_gen_args_clear
-__avs_gen_args_clear=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
-    ::profile:__avs_complete_profiles
-)
-typeset -ga __avs_gen_args_exec
-__avs_gen_args_exec=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+typeset -ga __avs_gen_opts_exec_export
+__avs_gen_opts_exec_export=(
     '(-d --duration)-d+[duration of the temporary or assumed-role session, e.g. 1h, 90m \[$AWS_VAULT_DURATION\]]:duration: '
     '(-d --duration)--duration=[duration of the temporary or assumed-role session, e.g. 1h, 90m \[$AWS_VAULT_DURATION\]]:duration: '
     '(-n --no-session)-n[skip GetSessionToken]'
@@ -165,6 +86,44 @@ __avs_gen_args_exec=(
     '(-t --mfa-token)-t+[the MFA token to use]:mfa-token: '
     '(-t --mfa-token)--mfa-token=[the MFA token to use]:mfa-token: '
     '--stdout[print the SSO link instead of opening it \[$AWS_VAULT_STDOUT\]]'
+)
+typeset -ga __avs_gen_top
+__avs_gen_top=(
+    "${__avs_gen_opts_all[@]}"
+    '(- :)-v[show program'\''s version number and exit]'
+    '(- :)--version[show program'\''s version number and exit]'
+)
+typeset -ga __avs_gen_args_add
+__avs_gen_args_add=(
+    "${__avs_gen_opts_all[@]}"
+    '--env[read the keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY]'
+    '(--add-config --no-add-config)--add-config[add a profile to ~/.aws/config if one does not exist (default\: on)]'
+    '(--add-config --no-add-config)--no-add-config[add a profile to ~/.aws/config if one does not exist (default\: on)]'
+    :profile:__avs_complete_profiles
+)
+typeset -ga __avs_gen_args_list
+__avs_gen_args_list=(
+    "${__avs_gen_opts_all[@]}"
+    '--profiles[show only the profile names]'
+    '--sessions[show only the session names]'
+    '--credentials[show only the stored credential names]'
+)
+typeset -ga __avs_gen_args_remove
+__avs_gen_args_remove=(
+    "${__avs_gen_opts_all[@]}"
+    '(-f --force)-f[do not ask for confirmation]'
+    '(-f --force)--force[do not ask for confirmation]'
+    :profile:__avs_complete_profiles
+)
+typeset -ga __avs_gen_args_clear
+__avs_gen_args_clear=(
+    "${__avs_gen_opts_all[@]}"
+    ::profile:__avs_complete_profiles
+)
+typeset -ga __avs_gen_args_exec
+__avs_gen_args_exec=(
+    "${__avs_gen_opts_all[@]}"
+    "${__avs_gen_opts_exec_export[@]}"
     '--profile-env[give the command AWS_PROFILE instead of keys, once they were fetched \[$AWS_VAULT_PROFILE_ENV\]]'
     '(-s --server --ecs-server)-s[serve credentials to the command through a local ECS endpoint instead of env keys]'
     '(-s --server --ecs-server)--server[serve credentials to the command through a local ECS endpoint instead of env keys]'
@@ -179,41 +138,14 @@ __avs_gen_args_exec=(
 )
 typeset -ga __avs_gen_args_export
 __avs_gen_args_export=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
-    '(-d --duration)-d+[duration of the temporary or assumed-role session, e.g. 1h, 90m \[$AWS_VAULT_DURATION\]]:duration: '
-    '(-d --duration)--duration=[duration of the temporary or assumed-role session, e.g. 1h, 90m \[$AWS_VAULT_DURATION\]]:duration: '
-    '(-n --no-session)-n[skip GetSessionToken]'
-    '(-n --no-session)--no-session[skip GetSessionToken]'
-    '--region=[the AWS region]:region: '
-    '(-t --mfa-token)-t+[the MFA token to use]:mfa-token: '
-    '(-t --mfa-token)--mfa-token=[the MFA token to use]:mfa-token: '
-    '--stdout[print the SSO link instead of opening it \[$AWS_VAULT_STDOUT\]]'
+    "${__avs_gen_opts_all[@]}"
+    "${__avs_gen_opts_exec_export[@]}"
     '--format=[env, export-env, json (credential_process), ini, or zsh/bash/fish (an in-place switch)]:format:(env export-env json ini zsh bash fish)'
     ::profile:__avs_complete_profiles
 )
 typeset -ga __avs_gen_args_login
 __avs_gen_args_login=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+    "${__avs_gen_opts_all[@]}"
     '(-d --duration)-d+[duration of the console session, e.g. 1h \[$AWS_VAULT_DURATION\]]:duration: '
     '(-d --duration)--duration=[duration of the console session, e.g. 1h \[$AWS_VAULT_DURATION\]]:duration: '
     '(-n --no-session)-n[skip GetSessionToken for every profile]'
@@ -231,17 +163,7 @@ __avs_gen_args_login=(
 )
 typeset -ga __avs_gen_args_logout
 __avs_gen_args_logout=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+    "${__avs_gen_opts_all[@]}"
     '--sso[also forget the SSO token]'
     '--revoke[also revoke every active session of the profile'\''s role (affects all its users)]'
     '(-f --force)-f[with --revoke\: do not ask for confirmation]'
@@ -251,111 +173,41 @@ __avs_gen_args_logout=(
 )
 typeset -ga __avs_gen_args_rotate
 __avs_gen_args_rotate=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+    "${__avs_gen_opts_all[@]}"
     '(-n --no-session)-n[use the stored keys, not a session]'
     '(-n --no-session)--no-session[use the stored keys, not a session]'
     ::profile:__avs_complete_profiles
 )
 typeset -ga __avs_gen_args_init
 __avs_gen_args_init=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+    "${__avs_gen_opts_all[@]}"
     '::init choice:(zsh bash fish direnv)'
 )
 typeset -ga __avs_gen_args_pick
 __avs_gen_args_pick=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+    "${__avs_gen_opts_all[@]}"
     '--picker=[the menu to use \[$AVS_PICKER; default\: fzf if installed\]]:picker:(fzf builtin)'
 )
 typeset -ga __avs_gen_args_agent
 __avs_gen_args_agent=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+    "${__avs_gen_opts_all[@]}"
     '--stop[stop the running agent]'
     '--foreground[run in this process instead of detaching]'
 )
 typeset -ga __avs_gen_args_lock
 __avs_gen_args_lock=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+    "${__avs_gen_opts_all[@]}"
 )
 typeset -ga __avs_gen_args_import
 __avs_gen_args_import=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+    "${__avs_gen_opts_all[@]}"
     '--from-credentials-file=[the credentials file \[$AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials\]]:path: '
     '--profile=[import only these profiles (default\: every profile with long-term keys)]:p: '
     '--remove-from-file[then remove the imported keys from the file (a 0600 backup is kept)]'
 )
 typeset -ga __avs_gen_args_migrate_backend
 __avs_gen_args_migrate_backend=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+    "${__avs_gen_opts_all[@]}"
     '--from=[source backend]:from-backend:(file keyring secret-service pass keychain)'
     '--to=[destination backend]:to-backend:(file keyring secret-service pass keychain)'
     '--profile=[migrate only this profile]:profile: '
@@ -365,46 +217,16 @@ __avs_gen_args_migrate_backend=(
 )
 typeset -ga __avs_gen_args_sso
 __avs_gen_args_sso=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+    "${__avs_gen_opts_all[@]}"
     ':sso choice:(accounts)'
 )
 typeset -ga __avs_gen_args_doctor
 __avs_gen_args_doctor=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+    "${__avs_gen_opts_all[@]}"
 )
 typeset -ga __avs_gen_args_version
 __avs_gen_args_version=(
-    '(- :)-h[show this help message and exit]'
-    '(- :)--help[show this help message and exit]'
-    '--debug[show debug output on stderr (never secrets)]'
-    '--backend=[secret backend, one of those available here\: file/keyring/secret-service/pass/keychain \[$AWS_VAULT_BACKEND\]]:backend:(file keyring secret-service pass keychain)'
-    '--prompt=[MFA prompt driver\: terminal, ykman, zenity, kdialog, osascript \[$AWS_VAULT_PROMPT\]]:prompt: '
-    '--file-dir=[file backend directory \[$AWS_VAULT_FILE_DIR\]]:file-dir: '
-    '--secret-service-collection=[Secret Service collection \[$AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME\]]:secret-service-collection: '
-    '--keychain=[macOS keychain name; only login, the default keychain \[$AWS_VAULT_KEYCHAIN_NAME\]]:keychain: '
-    '--pass-dir=[pass password store directory \[$AWS_VAULT_PASS_PASSWORD_STORE_DIR\]]:pass-dir: '
-    '--pass-cmd=[the pass command \[$AWS_VAULT_PASS_CMD\]]:pass-cmd: '
-    '--pass-prefix=[prefix of avault'\''s pass entries \[$AWS_VAULT_PASS_PREFIX\]]:pass-prefix: '
+    "${__avs_gen_opts_all[@]}"
 )
 # __avs_gen_avs_kind ARG: REPLY = what the avs option ARG is (avault.commands.avs.kind).
 function __avs_gen_avs_kind {

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.shells import SHELLS, run_shell
+from fixtures.shells import SHELLS, gen_completions, run_shell
 
 pytestmark = pytest.mark.shells
 
@@ -292,6 +292,53 @@ def test_completion_of_subcommands_flags_and_profiles(
         script = COMPLETE["fish"].format(line=line)  # type: ignore[union-attr]
     r = run_shell(shell, script, env)
     assert set(r.stdout.split()) == expected, r.stderr
+
+
+def _expanded(shell: str, env: dict[str, str]) -> dict[str, list[str]]:
+    """Each command's completion data as the shell holds it once the file is loaded."""
+    gen = gen_completions()
+    _top, commands = gen.model()
+    if shell == "zsh":
+        names = ["__avs_gen_top", *(gen.zsh_args_name(c) for c in commands)]
+        script = "".join(f'print -r -- "== {n}"; print -rl -- "${{{n}[@]}}"; ' for n in names)
+    elif shell == "bash":
+        words = ["''", *(c.name for c in commands)]
+        script = "".join(
+            f'__avs_gen_spec {w}; printf "== %s\\n%s\\n%s\\n" {w} "$__avs_flags" "$__avs_vflags"; '
+            for w in words
+        )
+    else:
+        script = "".join(
+            f"echo '== {c.name}'; complete -C 'avault {c.name} --' | string replace -r '\\t.*' ''; "
+            for c in commands
+        )
+    r = run_shell(shell, script, env)
+    assert r.returncode == 0, r.stderr
+    out: dict[str, list[str]] = {}
+    for block in r.stdout.split("== ")[1:]:
+        name, *lines = block.splitlines()
+        out[name] = lines
+    return out
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_completion_data_expands_to_each_commands_own_options(shell: str, env: dict[str, str]) -> None:
+    """However the data is laid out, loaded it is each command's options (zsh and bash: in order)."""
+    gen = gen_completions()
+    top, commands = gen.model()
+    got = _expanded(shell, env)
+    for c in [gen.Command(name="", aliases=[], help="", options=top), *commands]:
+        if shell == "zsh":
+            name = gen.zsh_args_name(c) if c.name else "__avs_gen_top"
+            assert got[name] == gen.zsh_option_specs(c.options) + (gen.zsh_operand_specs(c) if c.name else [])
+        elif shell == "bash":
+            flags = " ".join(s for o in c.options for s in o.strings)
+            vflags = " ".join(s for o in c.options if o.takes_value for s in o.strings)
+            assert got[c.name] == [flags, f" {vflags} "], c.name
+        elif c.name:
+            # fish: whatever it offers for `avault CMD --` is CMD's long options and avault's own.
+            longs = {s for o in [*top, *c.options] for s in o.strings if s.startswith("--")}
+            assert set(got[c.name]) == longs, c.name
 
 
 # ---- prompt --------------------------------------------------------------------

@@ -92,6 +92,20 @@ def test_tab_completes_profiles_and_subcommands(shell: str, fake_env, tmux_shell
     assert "exec" in screen
 
 
+@pytest.mark.parametrize("shell", SHELLS)
+def test_tab_completes_shared_and_own_flags_of_a_command(shell: str, fake_env, tmux_shell) -> None:
+    """A flag from a run several commands share (session, backend), and a command's own."""
+    t = tmux_shell(shell, fake_env)
+    for typed, want in [
+        ("avault export --reg", "avault export --region"),
+        ("avault login --backe", "avault login --backend"),
+        ("avault exec --profile-e", "avault exec --profile-env"),
+    ]:
+        t.send(typed, "Tab")
+        t.wait_for(lambda s, want=want: want in s)
+        _reset(t, shell)
+
+
 def test_oh_my_zsh_plugin_resolves_the_avs_alias_clash(fake_env, tmux_shell, tmp_path: Path) -> None:
     if not shutil.which("zsh"):
         pytest.skip("zsh not installed")

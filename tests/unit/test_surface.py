@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,20 +13,9 @@ from avault.context import Context
 from avault.sessions import SessionKey
 from avault.vault.base import Item
 from avault.vault.file import FileVault
+from fixtures.shells import gen_completions
 
 VERSION_LINE = f"avault {__version__}\n"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _completion_model():
-    """What scripts/gen_completions.py (the completions' source) sees of the CLI."""
-    spec = importlib.util.spec_from_file_location("gen_completions", ROOT / "scripts/gen_completions.py")
-    assert spec is not None
-    assert spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["gen_completions"] = mod
-    spec.loader.exec_module(mod)
-    return mod.model()
 
 
 # -- version ---------------------------------------------------------------------------------
@@ -84,7 +71,7 @@ def test_proxy_is_hidden_from_help_and_completions(run_avault):
     assert r.returncode == 0
     assert "proxy" not in r.stdout
     assert "server  " not in r.stdout
-    _top, commands = _completion_model()
+    _top, commands = gen_completions().model()
     names = {c.name for c in commands} | {a for c in commands for a in c.aliases}
     assert "version" in names
     assert "proxy" not in names
