@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_PART = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h)")
+# Compiled on first use (re caches it): most runs parse no duration.
+_PART = r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h)"
 # Go's time.Duration is int64 nanoseconds (~292 years): ParseDuration rejects more, and
 # so do we. A bigger value would otherwise become float("inf") and crash int().
 MAX_SECONDS = (2**63 - 1) / 1e9
@@ -28,10 +29,11 @@ def parse_go_duration(text: str) -> float | None:
         s = s[1:]
     if s == "0":
         return 0.0
+    part = re.compile(_PART)
     pos = 0
     total = 0.0
     while pos < len(s):
-        m = _PART.match(s, pos)
+        m = part.match(s, pos)
         if not m:
             return None
         total += float(m.group(1)) * _UNITS[m.group(2)]

@@ -33,10 +33,11 @@ OIDC_PREFIX = "oidc:"
 # \Z, not $: "$" also matches before a final newline, which Go's regexp (aws-vault) does not.
 KEY_RE = re.compile(r"^([^,]+),([^,]+),([^,]*),([0-9]{1,})\Z")
 # Formats written by older aws-vault releases; purged on every session read or write.
+# Kept as text: re compiles (and caches) them only for a key that holds one's literal part.
 _OLD_FORMATS = (
-    re.compile(r"^session,([^,]+),([^,]*),([0-9]{2,})\Z"),
-    re.compile(r"^session:([^:]+):([^:]*):([0-9]{2,})\Z"),
-    re.compile(r"^.+ session \(([0-9]{2,})\)\Z"),
+    r"^session,([^,]+),([^,]*),([0-9]{2,})\Z",
+    r"^session:([^:]+):([^:]*):([0-9]{2,})\Z",
+    r"^.+ session \(([0-9]{2,})\)\Z",
 )
 
 
@@ -105,7 +106,9 @@ def is_session_key(key: str) -> bool:
 
 
 def is_old_session_key(key: str) -> bool:
-    return any(p.match(key) for p in _OLD_FORMATS)
+    if not key.startswith(("session,", "session:")) and key.find(" session (", 1) == -1:
+        return False
+    return any(re.match(p, key) for p in _OLD_FORMATS)
 
 
 def is_oidc_key(key: str) -> bool:

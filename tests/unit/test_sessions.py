@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from avault.creds import Credentials, parse_rfc3339
-from avault.sessions import SessionCache, SessionKey, min_ttl_from_env
+from avault.sessions import SessionCache, SessionKey, is_old_session_key, min_ttl_from_env
 from avault.vault.base import Item, MemoryVault
 
 NOW = 1_700_000_000
@@ -133,3 +136,22 @@ def test_unreadable_cached_item_means_refresh():
     key = SessionKey("sts.GetSessionToken", "jonsmith", "", NOW + 3600).encode()
     vault.set(Item(key=key, data=b"not json"))
     assert SessionCache(vault, now=clock).get("sts.GetSessionToken", "jonsmith", "") is None
+
+
+_OLD_FORMAT_PATTERNS = (
+    r"^session,([^,]+),([^,]*),([0-9]{2,})\Z",
+    r"^session:([^:]+):([^:]*):([0-9]{2,})\Z",
+    r"^.+ session \(([0-9]{2,})\)\Z",
+)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["session", ",", ":", " session (", ")", "1500000000", "7", "a", "\n", " ", "é"]),
+        max_size=8,
+    ).map("".join)
+    | st.text(max_size=40)
+)
+def test_old_format_check_skips_only_keys_no_pattern_could_match(key: str) -> None:
+    """The literal pre-check before the patterns (compiled only then) never changes an answer."""
+    assert is_old_session_key(key) == any(re.match(p, key) for p in _OLD_FORMAT_PATTERNS)

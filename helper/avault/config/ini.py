@@ -131,9 +131,8 @@ _NEEDS_SLOW_PATH = re.compile(
     r"|\n[ \t]+\["  # an indented header (or a nested value starting with "[")
 )
 _ODD_SPACE = "\r\x0b\x0c\x1c\x1d\x1e\x1f"  # str.strip() whitespace the patterns do not model
-_ODD_SPACE_RE = re.compile(
-    "[" + _ODD_SPACE + "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
-)
+# The same and the non-ASCII rest, as a pattern compiled only for a non-ASCII file (re caches it).
+_ODD_SPACE_CLASS = "[" + _ODD_SPACE + "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
 _HEADER = re.compile(r"\n\[([^\n]*)\][ \t]*(?:[#;][^\]\n]*)?(?=\n)")
 
 
@@ -270,7 +269,7 @@ class ConfigFile:
         if text.isascii():
             if any(c in text for c in _ODD_SPACE):
                 return False
-        elif _ODD_SPACE_RE.search(text):
+        elif re.search(_ODD_SPACE_CLASS, text):
             return False
         framed = f"\n{text}\n"
         if _NEEDS_SLOW_PATH.search(framed):
