@@ -46,7 +46,6 @@ from avault.errors import NeedsHuman
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
-    import argparse
     import types
     from collections.abc import Callable, Mapping
 
@@ -277,14 +276,13 @@ class SwitchService:
     def switch(self, env: dict[str, str], args: list[str]) -> tuple[str, str]:
         """(stderr, stdout) of ``avault export ARGS`` in ``env``; NeedsHuman/any error: no."""
         import io  # noqa: PLC0415
-        from typing import cast  # noqa: PLC0415
 
+        from avault.cmdline import session_options  # noqa: PLC0415
         from avault.fastargs import fast_export_args  # noqa: PLC0415
         from avault.vault.select import backend_name, file_dir  # noqa: PLC0415
 
-        fast = fast_export_args(["export", *args])
-        ns = cast("argparse.Namespace", fast)
-        if fast is None or ns.debug or ns.stdout or ns.prompt or env.get("AWS_VAULT_PROMPT"):
+        ns = fast_export_args(["export", *args])
+        if ns is None or ns.debug or ns.stdout or ns.prompt or env.get("AWS_VAULT_PROMPT"):
             raise NeedsHuman("the full command (a flag the fast path does not take)")
         if request_env(env) is None:
             raise NeedsHuman("the passphrase from the environment")
@@ -294,11 +292,12 @@ class SwitchService:
         profile = ns.profile or env.get("AWS_PROFILE", "")
         if not profile:
             raise NeedsHuman("the profile menu")
-        if backend_name(ns, ctx) != "file":
+        opts = session_options(ns)
+        if backend_name(opts.vault, ctx) != "file":
             raise NeedsHuman("another backend")
-        vault = str(ctx.expand(file_dir(ns, ctx)))
+        vault = str(ctx.expand(file_dir(opts.vault, ctx)))
         key = ctx.sealer_for(vault).key  # raises NeedsHuman when locked
-        resolved = exp.obtain(exp.session_options(ns), ctx, profile)
+        resolved = exp.obtain(opts, ctx, profile)
         out = exp.render_format(ns.format, resolved, env)
         if not self._holds(vault, key):
             raise NeedsHuman("the passphrase (the agent was locked meanwhile)")

@@ -42,11 +42,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from avault import b64
-from avault.constants import SHELLS
 from avault.errors import AvaultError
 
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Callable
     from types import FrameType
 
@@ -306,11 +304,11 @@ def credentials_json(creds: Credentials, now: float) -> bytes:
     ).encode()
 
 
-def listen_address(args: argparse.Namespace, ctx: Context) -> str:
-    """``--ecs-server-address`` or $AVAULT_ECS_SERVER_ADDRESS, an IP literal; 127.0.0.1 by default."""
+def listen_address(asked: str, ctx: Context) -> str:
+    """``asked`` (--ecs-server-address) or $AVAULT_ECS_SERVER_ADDRESS, an IP literal; 127.0.0.1 by default."""
     import ipaddress  # noqa: PLC0415
 
-    text = (getattr(args, "ecs_server_address", None) or ctx.env.get(ADDRESS_VAR, "")).strip()
+    text = (asked or ctx.env.get(ADDRESS_VAR, "")).strip()
     if not text:
         return HOST
     try:
@@ -513,27 +511,16 @@ class EcsServer:
 # -- exec ------------------------------------------------------------------------------------
 
 
-def validate(args: argparse.Namespace) -> None:
-    if getattr(args, "ec2_server", False):
-        if args.ecs_server:
-            raise AvaultError("Can't use --ec2-server with --ecs-server")
-        raise AvaultError(
-            "--ec2-server is not supported: it needs root to serve 169.254.169.254:80 to every process; "
-            "use --ecs-server, which every current AWS SDK understands"
-        )
-    if not args.ecs_server:
-        raise AvaultError(
-            "--background, --lazy and --ecs-server-address need --ecs-server; "
-            "run 'avault exec --ecs-server ...'"
-        )
-    if args.json:
-        raise AvaultError("Can't use --ecs-server with --json")
-    if args.no_session:
-        raise AvaultError("Can't use --ecs-server with --no-session")
-    if args.background and args.format not in SHELLS:
-        raise AvaultError("--background prints shell code: add --format zsh, bash or fish")
-    if args.background and args.cmd:
-        raise AvaultError("--background runs no command; drop the command, or drop --background")
+@dataclass(frozen=True)
+class ServerRequest:
+    """What ``exec --ecs-server`` was asked for, beside the session options."""
+
+    command: tuple[str, ...] = ()  # what to run; () is $SHELL
+    lazy: bool = False  # --lazy: no credentials before the first request
+    background: bool = False  # --background: print shell code for this shell and detach
+    shell: str = ""  # --format, with --background
+    watch_pid: int = 0  # --watch-pid: the daemon stops when it exits (0: our parent)
+    address: str = ""  # --ecs-server-address ("": $AVAULT_ECS_SERVER_ADDRESS, then 127.0.0.1)
 
 
 def _margin(ctx: Context) -> float | None:
@@ -542,8 +529,8 @@ def _margin(ctx: Context) -> float | None:
     return env_seconds(ctx.env, MARGIN_VAR, go=True, error=AvaultError, hint="use e.g. 10m, or unset it")
 
 
-def run_exec(args: argparse.Namespace, opts: SessionOptions, ctx: Context, profile: str) -> int:
-    """``exec --ecs-server``; ``opts`` and ``profile`` come from the exec command's arguments."""
+def run_exec(request: ServerRequest, opts: SessionOptions, ctx: Context, profile: str) -> int:
+    """``exec --ecs-server``: serve ``profile``'s credentials to a command, or in the background."""
     import ipaddress  # noqa: PLC0415
 
     from avault.switch import base_child_env, open_profile  # noqa: PLC0415
@@ -555,22 +542,20 @@ def run_exec(args: argparse.Namespace, opts: SessionOptions, ctx: Context, profi
         # A cached session with less than the margin left is not worth serving.
         resolver.cache.min_ttl = max(resolver.cache.min_ttl, margin)
     creds = Credentials4Server(ctx, resolver, config, margin=margin)
-    if not args.lazy:
+    if not request.lazy:
         creds.base.get()  # MFA and errors now, before the app starts
     token = new_token()
-    address = listen_address(args, ctx)
+    address = listen_address(request.address, ctx)
     server = EcsServer(creds, token, ctx.now, address)
     if not ipaddress.ip_address(address).is_loopback:
         ctx.info(
             f"Warning: the ECS credential server listens on {address}; anything that can reach "
             "that address and knows the token gets your credentials"
         )
-    if args.background:
-        return _background(args, ctx, server, token=token, profile=profile, config=config)
+    if request.background:
+        return _background(request, ctx, server, token=token, profile=profile, config=config)
 
-    command = list(args.cmd or [])
-    if command and command[0] == "--":
-        command = command[1:]
+    command = list(request.command)
     if not command:
         command = [ctx.env.get("SHELL") or "/bin/sh"]
     env = base_child_env(ctx.env, profile, config.region, config.endpoint_url)
@@ -621,7 +606,7 @@ def _run_child(command: list[str], env: dict[str, str], core_limits: tuple[int, 
 
 
 def _background(
-    args: argparse.Namespace,
+    request: ServerRequest,
     ctx: Context,
     server: EcsServer,
     *,
@@ -632,7 +617,7 @@ def _background(
     from avault.render import render  # noqa: PLC0415
     from avault.switch import switch_base  # noqa: PLC0415
 
-    watch = int(args.watch_pid or os.getppid())
+    watch = request.watch_pid or os.getppid()
     ctx.stdout.flush()
     ctx.stderr.flush()
     pid = os.fork()
@@ -653,11 +638,11 @@ def _background(
         **base,
     }
     ctx.info(f"Started a local ECS credential server for {profile} (pid {pid}); stop it with kill {pid}")
-    ctx.stdout.write(render(args.format, unset) + render(args.format, new))
+    ctx.stdout.write(render(request.shell, unset) + render(request.shell, new))
     ctx.stdout.flush()
     from avault.recent import note_switch  # noqa: PLC0415
 
-    note_switch(args.format, profile, ctx.env, ctx.home)
+    note_switch(request.shell, profile, ctx.env, ctx.home)
     return 0
 
 

@@ -5,8 +5,8 @@ environment), the ECS server, ``login`` and ``rotate`` all open a profile here:
 ``open_profile`` loads the config, opens the vault, builds the ``Resolver`` and resolves;
 ``obtain`` also gets the credentials. The functions after it turn a ``Resolved`` into
 variables: aws-vault's ``printEnv`` pairs, the in-place switch's unset-then-set, and the
-environment of a child process. ``session_options`` reads a parsed command line (argparse's,
-or the fast path's) into a ``SessionOptions``.
+environment of a child process. No function here sees a parsed command line:
+``avault.cmdline`` reads one into a ``SessionOptions``.
 
 With a live cached session this path imports no boto3, botocore or keyring: config and
 the vault's key listing decide the cache key, and one item is decrypted.
@@ -22,7 +22,6 @@ from avault.render import SWITCH_VARS
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Mapping
 
     from avault.config.resolution import Flags, ProfileConfig
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from avault.mfa import MfaSource
     from avault.providers import Resolver
     from avault.vault.base import Vault
+    from avault.vault.select import VaultOptions
 
 NESTED_EXEC = (
     "running in an existing aws-vault subshell; 'exit' from the subshell or unset AWS_VAULT to force"
@@ -51,7 +51,7 @@ REMOVED = tuple(
 class SessionOptions:
     """The session options (-d, -t, -n, --region, --prompt, --stdout) and where the vault is.
 
-    ``vault`` is whatever ``vault.select.open_vault`` reads its backend options from.
+    ``vault``: the backend options ``vault.select.open_vault`` opens.
     ``shell_switch``: stdout is the shell's ``$(...)`` at a terminal (``avs``, ``avs --server``);
     ``foreground_server``: an ECS server shares the terminal with its command.
     Not a dataclass: see context.py.
@@ -71,7 +71,7 @@ class SessionOptions:
 
     def __init__(
         self,
-        vault: argparse.Namespace,
+        vault: VaultOptions,
         *,
         duration: str = "",
         mfa_token: str = "",
@@ -113,30 +113,6 @@ class Resolved:
     @property
     def endpoint_url(self) -> str:
         return self.config.endpoint_url
-
-
-def session_options(args: argparse.Namespace, *, sso_print_only: bool = True) -> SessionOptions:
-    """The session options (-d, -t, -n, --region, --prompt, --stdout) of export, exec, login,
-    the ECS server and the agent's switch, read from a parsed command line (argparse's
-    namespace, or the fast path's).
-
-    ``sso_print_only``: --stdout means "print the SSO link" (export, exec), not login's URL.
-    """
-    from avault.constants import SHELLS  # noqa: PLC0415
-
-    return SessionOptions(
-        args,
-        duration=getattr(args, "duration", None) or "",
-        mfa_token=getattr(args, "mfa_token", None) or "",
-        no_session=bool(getattr(args, "no_session", False)),
-        region=getattr(args, "region", None) or "",
-        prompt=getattr(args, "prompt", None) or "",
-        # An in-place switch (avs, avs --server): stdout is the shell's $(...), at a terminal.
-        shell_switch=getattr(args, "format", None) in SHELLS,
-        # A foreground ECS server shares the terminal with its command: a GUI driver, if any.
-        foreground_server=bool(getattr(args, "ecs_server", False)) and not getattr(args, "background", False),
-        print_only=True if sso_print_only and getattr(args, "stdout", False) else None,
-    )
 
 
 def check_nested(env: Mapping[str, str], message: str) -> None:

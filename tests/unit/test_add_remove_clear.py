@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from avault.context import Context
 from avault.sessions import SessionKey
 from avault.vault.base import Item
 from avault.vault.file import FileVault
-from avault.vault.select import open_vault
+from avault.vault.select import VaultOptions, open_vault
 from fixtures.keyring_service import start_secret_service
 
 KEYS_ENV = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalr/secret+key"}
@@ -242,7 +241,7 @@ def test_clear_one_profile_with_sso_session(run_avault, env, aws_config):
 def test_add_and_remove_with_the_secret_service(run_avault, keyring_env):
     r = run_avault("add", "--env", "--no-add-config", "kr-work", extra_env={**keyring_env, **KEYS_ENV})
     assert r.returncode == 0, r.stderr
-    v = open_vault(argparse.Namespace(), Context(env=keyring_env))  # keyring: secret-service on Linux
+    v = open_vault(VaultOptions(), Context(env=keyring_env))  # keyring: secret-service on Linux
     assert "kr-work" in v.keys()  # noqa: SIM118
     item = v.get("kr-work")
     assert item is not None

@@ -8,7 +8,6 @@ with Go's ``json.Marshal`` of the Item.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import os
@@ -29,7 +28,7 @@ from avault.vault.base import Item
 from avault.vault.keyring import KeyringVault
 from avault.vault.pass_ import PassVault
 from avault.vault.secretservice import SecretServiceVault
-from avault.vault.select import backend_name, open_vault
+from avault.vault.select import VaultOptions, backend_name, open_vault
 from fixtures.keyring_service import SS_BACKEND, start_secret_service
 from fixtures.pass_store import init_store, make_gpg_home, stop_agent
 
@@ -85,7 +84,7 @@ def ss_env(keyring_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iter
     """The session Secret Service, backend secret-service, its awsvault collection emptied before and after."""
     keyring_env["AWS_VAULT_BACKEND"] = "secret-service"
     monkeypatch.setenv("AWS_VAULT_BACKEND", "secret-service")
-    v = open_vault(argparse.Namespace(), Context(env=keyring_env))
+    v = open_vault(VaultOptions(), Context(env=keyring_env))
     for k in v.keys():  # noqa: SIM118 - a Vault
         v.delete(k)
     yield keyring_env
@@ -137,7 +136,7 @@ def test_avault_writes_items_as_aws_vault_stores_them(run_avault, ss_env, backen
 
 @pytest.mark.keyring
 def test_sessions_are_stored_in_the_same_layout_and_trusted(ss_env):
-    vault = open_vault(argparse.Namespace(), Context(env=ss_env))
+    vault = open_vault(VaultOptions(), Context(env=ss_env))
     cache = SessionCache(vault, now=Context(env=ss_env).now)
     exp = Context(env=ss_env).now() + 3600
     key = cache.set("sts.GetSessionToken", "work", "", Credentials("ASIA1", "s", "t", expiration=exp))
@@ -187,7 +186,7 @@ def test_a_locked_collection_is_unlocked(ss_env):
     with closing(coll.connection):
         coll.lock()
         assert coll.is_locked()
-    item = open_vault(argparse.Namespace(), Context(env=ss_env)).get("work")
+    item = open_vault(VaultOptions(), Context(env=ss_env)).get("work")
     assert item is not None
     assert json.loads(item.data) == CRED
 
@@ -293,9 +292,9 @@ def test_avault_writes_pass_entries_aws_vault_reads_secret_on_stdin_only(
 
 def test_pass_store_and_prefix_settings_follow_aws_vault(home: Path):
     def store(env: dict[str, str], **flags: str) -> tuple[Path, str]:
-        v = PassVault.from_context(
-            argparse.Namespace(**flags), Context(env={"PATH": os.environ["PATH"], "HOME": str(home), **env})
-        )
+        ctx = Context(env={"PATH": os.environ["PATH"], "HOME": str(home), **env})
+        v = open_vault(VaultOptions(backend="pass", **flags), ctx)  # --pass-dir, --pass-prefix
+        assert isinstance(v, PassVault)
         return v.store, v.prefix
 
     assert store({}) == (home / ".password-store", "")
@@ -311,7 +310,7 @@ def test_pass_store_and_prefix_settings_follow_aws_vault(home: Path):
 
 
 def test_a_key_that_is_not_a_pass_path_is_refused_and_nothing_escapes(pass_env, home: Path):
-    v = open_vault(argparse.Namespace(), Context(env=pass_env))
+    v = open_vault(VaultOptions(), Context(env=pass_env))
     for key in ("../../escape", "a//b", "./x", "trailing/"):
         with pytest.raises(VaultError, match="cannot be a pass entry"):
             v.set(Item(key=key, data=b"x"))
@@ -391,7 +390,7 @@ def test_pass_keys_come_from_gpg_files(pass_env, home: Path, gpg_home):
     (store / "aws/nested").mkdir()
     for name in ("aws/one.gpg", "aws/nested/two.gpg", "aws/not-an-entry.txt", "outside.gpg"):
         (store / name).write_bytes(b"")
-    v = PassVault.from_context(argparse.Namespace(pass_prefix="aws"), Context(env=pass_env))
+    v = PassVault.from_context(Context(env=pass_env), prefix="aws")
     assert v.keys() == ["nested/two", "one"]
 
 
@@ -445,9 +444,9 @@ def test_help_lists_the_backends_available_here(run_avault, env):
 
 def test_the_new_backends_open_their_own_classes(pass_env):
     ctx = Context(env=pass_env)
-    assert isinstance(open_vault(argparse.Namespace(), ctx), PassVault)
-    assert isinstance(open_vault(argparse.Namespace(backend="secret-service"), ctx), SecretServiceVault)
-    assert isinstance(open_vault(argparse.Namespace(backend="keyring"), ctx), SecretServiceVault)
+    assert isinstance(open_vault(VaultOptions(), ctx), PassVault)
+    assert isinstance(open_vault(VaultOptions(backend="secret-service"), ctx), SecretServiceVault)
+    assert isinstance(open_vault(VaultOptions(backend="keyring"), ctx), SecretServiceVault)
 
 
 def test_doctor_names_the_pass_store_without_claiming_it_was_unlocked(run_avault, pass_env, home: Path):
@@ -470,18 +469,18 @@ def test_on_macos_keyring_is_the_keychain_and_only_the_default_keychain_is_accep
 ):
     monkeypatch.setattr(sys, "platform", "darwin")
     ctx = Context(env={"PATH": "/nonexistent"})
-    assert backend_name(argparse.Namespace(backend="keyring"), ctx) == "keychain"
-    assert backend_name(argparse.Namespace(), ctx) == "keychain"  # the default on macOS
-    assert backend_name(argparse.Namespace(backend="keychain", keychain="login"), ctx) == "keychain"
+    assert backend_name(VaultOptions(backend="keyring"), ctx) == "keychain"
+    assert backend_name(VaultOptions(), ctx) == "keychain"  # the default on macOS
+    assert backend_name(VaultOptions(backend="keychain", keychain="login"), ctx) == "keychain"
     with pytest.raises(
         VaultError, match=r"is 'aws-vault', but avault can use only your default keychain \('login'\)"
     ):
-        backend_name(argparse.Namespace(backend="keychain", keychain="aws-vault"), ctx)
+        backend_name(VaultOptions(backend="keychain", keychain="aws-vault"), ctx)
     with pytest.raises(
         VaultError,
         match=r"^backend 'secret-service' is not available on this machine; use one of: keychain, file, keyring",
     ):
-        backend_name(argparse.Namespace(backend="secret-service"), ctx)
+        backend_name(VaultOptions(backend="secret-service"), ctx)
 
 
 @pytest.mark.keyring
@@ -497,7 +496,7 @@ def test_on_the_bus_the_item_is_created_as_go_libsecret_creates_it(ss_env, tmp_p
             deadline = time.monotonic() + 10
             while "NameAcquired" not in out.read_text() and time.monotonic() < deadline:
                 time.sleep(0.05)
-            vault = open_vault(argparse.Namespace(), Context(env=ss_env))
+            vault = open_vault(VaultOptions(), Context(env=ss_env))
             vault.set(Item(key="wire", data=b'{"SecretAccessKey":"bus-canary"}', label="ignored label"))
             while '"application/json"' not in out.read_text() and time.monotonic() < deadline:
                 time.sleep(0.05)

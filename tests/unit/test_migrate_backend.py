@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from avault.context import Context
 from avault.vault.base import Item
 from avault.vault.file import FileVault
-from avault.vault.select import open_vault
+from avault.vault.select import VaultOptions, open_vault
 
 pytestmark = pytest.mark.keyring
 
@@ -23,7 +22,7 @@ def _file(env):
 
 
 def _keyring(env):
-    return open_vault(argparse.Namespace(backend="keyring"), Context(env=env))
+    return open_vault(VaultOptions(backend="keyring"), Context(env=env))
 
 
 @pytest.fixture

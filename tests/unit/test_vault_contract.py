@@ -7,7 +7,6 @@ backend, so a backend that passes here can replace any other.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from avault.context import Context
 from avault.vault.base import Item, MemoryVault, Vault
 from avault.vault.file import FileVault
 from avault.vault.keyring import KeyringVault
-from avault.vault.select import open_vault
+from avault.vault.select import VaultOptions, open_vault
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -54,7 +53,7 @@ def _open(kind: str, env: dict[str, str]) -> Vault:
         return FileVault.from_context(ctx, env["AWS_VAULT_FILE_DIR"])
     if kind == "keyring":
         return KeyringVault.from_context(ctx, "awsvault")
-    return open_vault(argparse.Namespace(), ctx)  # secret-service, pass: by AWS_VAULT_BACKEND
+    return open_vault(VaultOptions(), ctx)  # secret-service, pass: by AWS_VAULT_BACKEND
 
 
 def _storable(kind: str, key: str) -> bool:
@@ -177,11 +176,11 @@ class TestVaultContract:
                 "on Linux 'keyring' opens secret-service (its own case); jaraco's path is macOS/Windows"
             )
         script = (
-            "import argparse, sys\n"
+            "import sys\n"
             "from avault.context import Context\n"
             "from avault.vault.base import Item\n"
-            "from avault.vault.select import open_vault\n"
-            "v = open_vault(argparse.Namespace(), Context.from_os())\n"
+            "from avault.vault.select import VaultOptions, open_vault\n"
+            "v = open_vault(VaultOptions(), Context.from_os())\n"
             "w = sys.argv[1]\n"
             "for i in range(5):\n"
             "    v.set(Item(key=f'w{w}/{i}', data=f'{w}:{i}'.encode()))\n"
@@ -206,5 +205,5 @@ class TestVaultContract:
 
 
 def test_select_opens_the_named_backend(env: dict[str, str]):
-    v = open_vault(argparse.Namespace(backend="file"), Context(env=env))
+    v = open_vault(VaultOptions(backend="file"), Context(env=env))
     assert isinstance(v, FileVault)

@@ -40,6 +40,7 @@ def _read_keys(args: argparse.Namespace, ctx: Context) -> tuple[str, str]:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import config  # noqa: PLC0415
+    from avault.cmdline import vault_options  # noqa: PLC0415
     from avault.sessions import delete_profile_sessions  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
 
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         mfa_serial = ctx.prompt(MFA_QUESTION, how_to_avoid="use --env").strip()
         config.check_new_section(profile, {"mfa_serial": mfa_serial} if mfa_serial else {})
 
-    vault = open_vault(args, ctx)
+    vault = open_vault(vault_options(args), ctx)
     vault.set(Item.credentials(profile, key_id, secret))
     ctx.say(f'Added credentials to profile "{profile}" in vault')
     if source:

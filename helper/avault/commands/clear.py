@@ -29,9 +29,10 @@ def _start_url(ctx: Context, profile: str) -> str:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from avault.cmdline import vault_options  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
 
-    vault = open_vault(args, ctx)
+    vault = open_vault(vault_options(args), ctx)
     keys = vault.keys()
     if args.profile:
         doomed = sessions.profile_session_keys(keys, args.profile)

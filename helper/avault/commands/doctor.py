@@ -100,19 +100,22 @@ def _mode(path: Path) -> int | None:
 
 
 def check_vault(args: argparse.Namespace, ctx: Context, report: Report) -> Vault | None:
+    from avault.cmdline import vault_options  # noqa: PLC0415
     from avault.vault.select import backend_name, file_dir, open_vault  # noqa: PLC0415
 
+    opts = vault_options(args)
+
     try:
-        name = backend_name(args, ctx)
+        name = backend_name(opts, ctx)
     except AvaultError as exc:
         report.line(FAIL, "backend", str(exc))
         return None
     if name == "file":
-        directory = ctx.expand(file_dir(args, ctx))
+        directory = ctx.expand(file_dir(opts, ctx))
         _check_file_dir(directory, ctx, report)
         _check_file_unlock(directory, ctx, report)
     try:
-        vault = open_vault(args, ctx)
+        vault = open_vault(opts, ctx)
         count = len(vault.keys())
     except AvaultError as exc:
         report.line(FAIL, "backend", f"{name}: {exc}")
@@ -443,12 +446,13 @@ def check_plaintext(ctx: Context, report: Report) -> None:
 def relied_on_dirs(args: argparse.Namespace, ctx: Context) -> list[Path]:
     """Directories whose files avault trusts: config, vault, SSO cache, its own state and runtime."""
     from avault import config as cfgmod  # noqa: PLC0415
+    from avault.cmdline import vault_options  # noqa: PLC0415
     from avault.console import pages_dir, profile_dir  # noqa: PLC0415
     from avault.recent import recent_path  # noqa: PLC0415
     from avault.vault.passphrase_agent import runtime_dir  # noqa: PLC0415
     from avault.vault.select import file_dir  # noqa: PLC0415
 
-    vault = ctx.expand(file_dir(args, ctx))
+    vault = ctx.expand(file_dir(vault_options(args), ctx))
     dirs = [
         cfgmod.config_path(ctx.env, ctx.home).parent,
         ctx.home / ".aws" / "sso",

@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from avault.cmdline import session_options
 from avault.commands.export import profile_arg
+from avault.constants import SHELLS
 from avault.errors import AvaultError
 from avault.proc import start_error
 from avault.switch import (
@@ -22,7 +24,6 @@ from avault.switch import (
     child_env,
     format_json,
     obtain,
-    session_options,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +66,36 @@ def sync_sso_token(ctx: Context, r: Resolved) -> None:
     ctx.log(f"exec {r.profile}: SSO token synced to {login.cache.path(target.token_key)}")
 
 
+def check_server_flags(args: argparse.Namespace) -> None:
+    """The flag combinations ``exec --ecs-server`` refuses, in aws-vault's words where it has them."""
+    if getattr(args, "ec2_server", False):
+        if args.ecs_server:
+            raise AvaultError("Can't use --ec2-server with --ecs-server")
+        raise AvaultError(
+            "--ec2-server is not supported: it needs root to serve 169.254.169.254:80 to every process; "
+            "use --ecs-server, which every current AWS SDK understands"
+        )
+    if not args.ecs_server:
+        raise AvaultError(
+            "--background, --lazy and --ecs-server-address need --ecs-server; "
+            "run 'avault exec --ecs-server ...'"
+        )
+    if args.json:
+        raise AvaultError("Can't use --ecs-server with --json")
+    if args.no_session:
+        raise AvaultError("Can't use --ecs-server with --no-session")
+    if args.background and args.format not in SHELLS:
+        raise AvaultError("--background prints shell code: add --format zsh, bash or fish")
+    if args.background and args.cmd:
+        raise AvaultError("--background runs no command; drop the command, or drop --background")
+
+
+def command_arg(args: argparse.Namespace) -> list[str]:
+    """The command after the profile, without a leading ``--``; [] for none."""
+    command = list(args.cmd or [])
+    return command[1:] if command and command[0] == "--" else command
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
     if any(
         getattr(args, flag, False)
@@ -74,9 +105,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             raise AvaultError("Can't use --profile-env with --ecs-server")
         from avault import server  # noqa: PLC0415 - the server mode lives apart
 
-        server.validate(args)
+        check_server_flags(args)
         check_nested(ctx.env, NESTED_EXEC)
-        return server.run_exec(args, session_options(args), ctx, profile_arg(args, ctx, "exec"))
+        request = server.ServerRequest(
+            command=tuple(command_arg(args)),
+            lazy=bool(args.lazy),
+            background=bool(args.background),
+            shell=args.format or "",
+            watch_pid=int(args.watch_pid or 0),
+            address=args.ecs_server_address or "",
+        )
+        return server.run_exec(request, session_options(args), ctx, profile_arg(args, ctx, "exec"))
     check_nested(ctx.env, NESTED_EXEC)
     profile = profile_arg(args, ctx, "exec")
     # Fetched even with --profile-env: a profile that cannot give credentials fails here,
@@ -90,9 +129,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if by_name:
         sync_sso_token(ctx, resolved)
 
-    command = list(args.cmd or [])
-    if command and command[0] == "--":
-        command = command[1:]
+    command = command_arg(args)
     if not command:
         shell = ctx.env.get("SHELL") or "/bin/sh"
         command = [shell]

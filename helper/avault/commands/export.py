@@ -2,8 +2,8 @@
 
 stdout is code (or credential_process JSON), so the whole output is built in memory and
 written once at the end: on any failure, including Ctrl-C at an MFA prompt, stdout stays
-empty and the exit status is non-zero. The work is ``avault.switch``'s (its
-``session_options`` reads the parsed options, for exec, login and the servers too).
+empty and the exit status is non-zero. The work is ``avault.switch``'s; ``avault.cmdline``
+reads the parsed options into its ``SessionOptions``.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ def profile_arg(args: argparse.Namespace, ctx: Context, command: str) -> str:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import recent, switch  # noqa: PLC0415
+    from avault.cmdline import session_options  # noqa: PLC0415
 
     switch.check_nested(ctx.env, switch.NESTED_EXPORT)
     profile = profile_arg(args, ctx, "export")
-    resolved = switch.obtain(switch.session_options(args), ctx, profile)
+    resolved = switch.obtain(session_options(args), ctx, profile)
     output = switch.render_format(args.format, resolved, ctx.env)
     ctx.stdout.write(output)
     ctx.stdout.flush()

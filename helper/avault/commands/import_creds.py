@@ -169,6 +169,7 @@ def _stored_pair(vault: Vault, profile: str) -> tuple[str, str] | None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import config  # noqa: PLC0415
+    from avault.cmdline import vault_options  # noqa: PLC0415
     from avault.sessions import delete_profile_sessions  # noqa: PLC0415
     from avault.vault.base import Item  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
@@ -211,7 +212,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 0 if not wanted else 1
 
     cfg = config.ConfigFile.load(config.config_path(ctx.env, ctx.home), home=ctx.home)
-    vault = open_vault(args, ctx)
+    vault = open_vault(vault_options(args), ctx)
     imported: list[str] = []
     for name, key_id, secret in candidates:
         source = (cfg.section(name) or {}).get("source_profile", "")

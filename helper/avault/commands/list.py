@@ -39,9 +39,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
 
     from avault import sessions  # noqa: PLC0415 - keep `list --profiles` minimal
+    from avault.cmdline import vault_options  # noqa: PLC0415
     from avault.vault import select  # noqa: PLC0415
 
-    keys = select.open_vault(args, ctx).keys()
+    keys = select.open_vault(vault_options(args), ctx).keys()
     credentials = [k for k in keys if sessions.is_credential_key(k)]
     if args.credentials:
         _write_lines(ctx, credentials)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import console  # noqa: PLC0415
-    from avault.switch import session_options  # noqa: PLC0415
+    from avault.cmdline import session_options  # noqa: PLC0415
 
     env = ctx.env
     profile = args.profile or ""

@@ -133,6 +133,7 @@ def logout_code(shell: str, profile: str, env: dict[str, str]) -> str:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import config as cfgmod  # noqa: PLC0415
+    from avault.cmdline import vault_options  # noqa: PLC0415
     from avault.sessions import delete_profile_sessions  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
 
@@ -140,7 +141,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not profile:
         raise AvaultError("no profile given and none switched to in this shell; run 'avault logout PROFILE'")
     cfg = cfgmod.ConfigFile.load(cfgmod.config_path(ctx.env, ctx.home), home=ctx.home)
-    vault = open_vault(args, ctx)
+    vault = open_vault(vault_options(args), ctx)
     config = cfgmod.resolve(profile, cfg, ctx.env, cfgmod.Flags(), log=ctx.log)
     if args.revoke:
         _revoke(args, ctx, vault, config)  # before the sessions go: it may use the source's session

@@ -10,20 +10,22 @@ as there, go to stdout.
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING
 
 from avault.errors import MigrationError, VaultError
 
 if TYPE_CHECKING:
+    import argparse
+
     from avault.context import Context
     from avault.vault.base import Item, Vault
 
 
 def _open(args: argparse.Namespace, ctx: Context, backend: str) -> Vault:
+    from avault.cmdline import vault_options  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
 
-    return open_vault(argparse.Namespace(**{**vars(args), "backend": backend}), ctx)
+    return open_vault(vault_options(args, backend=backend), ctx)
 
 
 def _same(a: Item, b: Item) -> bool:
@@ -32,10 +34,10 @@ def _same(a: Item, b: Item) -> bool:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import sessions  # noqa: PLC0415
-    from avault.vault.select import backend_name  # noqa: PLC0415
+    from avault.vault.select import VaultOptions, backend_name  # noqa: PLC0415
 
     src_name, dst_name = args.from_backend, args.to_backend
-    kind = {n: backend_name(argparse.Namespace(backend=n), ctx) for n in (src_name, dst_name)}
+    kind = {n: backend_name(VaultOptions(backend=n), ctx) for n in (src_name, dst_name)}
     if kind[src_name] == kind[dst_name]:
         raise VaultError("source and destination backends must differ")
     source = _open(args, ctx, src_name)

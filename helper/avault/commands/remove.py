@@ -16,11 +16,12 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from avault.cmdline import vault_options  # noqa: PLC0415
     from avault.sessions import delete_profile_sessions  # noqa: PLC0415
     from avault.vault.select import open_vault  # noqa: PLC0415
 
     profile: str = args.profile
-    vault = open_vault(args, ctx)
+    vault = open_vault(vault_options(args), ctx)
     if args.sessions_only:
         ctx.say(f"Deleted {delete_profile_sessions(vault, profile)} sessions.")
         return 0

@@ -12,14 +12,11 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from avault import keyrotation  # noqa: PLC0415
-    from avault.switch import SessionOptions  # noqa: PLC0415
+    from avault.cmdline import session_options  # noqa: PLC0415
 
     profile = args.profile
     if not profile:  # at a terminal, the menu (as the fork does)
         from avault.commands.pick import pick_profile  # noqa: PLC0415
 
         profile = pick_profile(ctx, "rotate", "no profile given; run 'avault rotate PROFILE'")
-    session = SessionOptions(
-        args, no_session=bool(args.no_session), prompt=getattr(args, "prompt", None) or ""
-    )
-    return keyrotation.run(session, ctx, profile)
+    return keyrotation.run(session_options(args), ctx, profile)  # -n, --prompt and the vault

@@ -25,7 +25,6 @@ from avault.errors import VaultError
 from avault.vault.base import Item, Vault
 
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Mapping
 
     from avault.context import Context
@@ -83,10 +82,13 @@ class PassVault(Vault):
         self._env = _child_env(env, store)
 
     @classmethod
-    def from_context(cls, args: argparse.Namespace, ctx: Context) -> PassVault:
+    def from_context(
+        cls, ctx: Context, *, command: str = "", directory: str = "", prefix: str = ""
+    ) -> PassVault:
+        """``--pass-cmd``, ``--pass-dir`` and ``--pass-prefix`` ("": their variables, then the defaults)."""
         import shutil  # noqa: PLC0415
 
-        command = getattr(args, "pass_cmd", None) or pass_command(ctx.env)
+        command = command or pass_command(ctx.env)
         found = shutil.which(command, path=ctx.env.get("PATH"))
         if found is None:
             raise VaultError(
@@ -94,12 +96,12 @@ class PassVault(Vault):
                 "(e.g. 'apt-get install pass') or set AWS_VAULT_PASS_CMD, or use --backend file"
             )
         directory = (
-            getattr(args, "pass_dir", None)
+            directory
             or ctx.env.get("AWS_VAULT_PASS_PASSWORD_STORE_DIR")
             or ctx.env.get("PASSWORD_STORE_DIR")
             or "~/.password-store"
         )
-        prefix = getattr(args, "pass_prefix", None) or ctx.env.get("AWS_VAULT_PASS_PREFIX", "")
+        prefix = prefix or ctx.env.get("AWS_VAULT_PASS_PREFIX", "")
         return cls(found, Path(ctx.expand(directory)), prefix, ctx.env)
 
     def describe(self) -> str:

@@ -22,7 +22,6 @@ from avault.errors import VaultError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Mapping
 
     from avault.context import Context
@@ -34,6 +33,44 @@ KNOWN = BACKENDS  # every name --backend accepts
 SS_KEYRING_BACKEND = "keyring.backends.SecretService.Keyring"
 KEYCHAIN_VARS = "--keychain / $AWS_VAULT_KEYCHAIN_NAME"
 LOGIN_KEYCHAIN = "login"
+
+
+class VaultOptions:
+    """Where the vault is, as the global options say (--backend, --file-dir, ...).
+
+    "" is unset: the option's variable (AWS_VAULT_BACKEND, AWS_VAULT_FILE_DIR, ...), then
+    the default, decides. The command line is read into one in ``avault.cmdline``.
+    Not a dataclass: see context.py.
+    """
+
+    __slots__ = (
+        "backend",
+        "file_dir",
+        "keychain",
+        "pass_cmd",
+        "pass_dir",
+        "pass_prefix",
+        "secret_service_collection",
+    )
+
+    def __init__(
+        self,
+        *,
+        backend: str = "",
+        file_dir: str = "",
+        secret_service_collection: str = "",
+        keychain: str = "",
+        pass_dir: str = "",
+        pass_cmd: str = "",
+        pass_prefix: str = "",
+    ) -> None:
+        self.backend = backend
+        self.file_dir = file_dir
+        self.secret_service_collection = secret_service_collection
+        self.keychain = keychain
+        self.pass_dir = pass_dir
+        self.pass_cmd = pass_cmd
+        self.pass_prefix = pass_prefix
 
 
 def _desktop() -> bool:
@@ -64,7 +101,7 @@ def not_available(name: str, env: Mapping[str, str]) -> str:
     )
 
 
-def backend_name(args: argparse.Namespace, ctx: Context) -> str:
+def backend_name(opts: VaultOptions, ctx: Context) -> str:
     """The canonical backend: --backend, else $AWS_VAULT_BACKEND, else a default that costs no import.
 
     The default is the OS keyring on macOS, and on Linux when a D-Bus session
@@ -72,7 +109,7 @@ def backend_name(args: argparse.Namespace, ctx: Context) -> str:
     Returns one of ``file``, ``secret-service``, ``pass``, ``keychain`` or ``keyring``
     (the last: jaraco/keyring's own backend, on Windows or by $PYTHON_KEYRING_BACKEND).
     """
-    name = getattr(args, "backend", None) or ctx.env.get("AWS_VAULT_BACKEND", "")
+    name = opts.backend or ctx.env.get("AWS_VAULT_BACKEND", "")
     if not name:
         name = "keyring" if sys.platform == "darwin" or ctx.env.get("DBUS_SESSION_BUS_ADDRESS") else "file"
     if name not in KNOWN:
@@ -87,7 +124,7 @@ def backend_name(args: argparse.Namespace, ctx: Context) -> str:
             return "keyring" if wanted and wanted != SS_KEYRING_BACKEND else "secret-service"
     if (name == "keychain" and sys.platform != "darwin") or (name == "secret-service" and not _desktop()):
         raise VaultError(not_available(name, ctx.env))
-    keychain = getattr(args, "keychain", None) or ctx.env.get("AWS_VAULT_KEYCHAIN_NAME", "")
+    keychain = opts.keychain or ctx.env.get("AWS_VAULT_KEYCHAIN_NAME", "")
     if keychain and name != "keychain":
         raise VaultError(
             f"{KEYCHAIN_VARS} names a macOS keychain, which the {name} backend does not have; "
@@ -102,32 +139,34 @@ def backend_name(args: argparse.Namespace, ctx: Context) -> str:
     return name
 
 
-def file_dir(args: argparse.Namespace, ctx: Context) -> str:
-    return getattr(args, "file_dir", None) or ctx.env.get("AWS_VAULT_FILE_DIR") or DEFAULT_FILE_DIR
+def file_dir(opts: VaultOptions, ctx: Context) -> str:
+    return opts.file_dir or ctx.env.get("AWS_VAULT_FILE_DIR") or DEFAULT_FILE_DIR
 
 
-def collection_name(args: argparse.Namespace, ctx: Context) -> str:
+def collection_name(opts: VaultOptions, ctx: Context) -> str:
     return (
-        getattr(args, "secret_service_collection", None)
+        opts.secret_service_collection
         or ctx.env.get("AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME")
         or DEFAULT_COLLECTION
     )
 
 
-def open_vault(args: argparse.Namespace, ctx: Context) -> Vault:
-    name = backend_name(args, ctx)
+def open_vault(opts: VaultOptions, ctx: Context) -> Vault:
+    name = backend_name(opts, ctx)
     if name == "file":
         from avault.vault.file import FileVault  # noqa: PLC0415
 
-        return FileVault.from_context(ctx, file_dir(args, ctx))
+        return FileVault.from_context(ctx, file_dir(opts, ctx))
     if name == "secret-service":
         from avault.vault.secretservice import SecretServiceVault  # noqa: PLC0415
 
-        return SecretServiceVault.from_context(ctx, collection_name(args, ctx))
+        return SecretServiceVault.from_context(ctx, collection_name(opts, ctx))
     if name == "pass":
         from avault.vault.pass_ import PassVault  # noqa: PLC0415
 
-        return PassVault.from_context(args, ctx)
+        return PassVault.from_context(
+            ctx, command=opts.pass_cmd, directory=opts.pass_dir, prefix=opts.pass_prefix
+        )
     from avault.vault.keyring import KeyringVault  # noqa: PLC0415
 
-    return KeyringVault.from_context(ctx, collection_name(args, ctx))
+    return KeyringVault.from_context(ctx, collection_name(opts, ctx))
