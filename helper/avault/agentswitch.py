@@ -162,7 +162,9 @@ class SwitchService:
         self.file_cache = StatCache()
         self._tcp: socket.socket | None = None
         self._tcp_file = server.path.parent / TCP_FILE
-        self._swept = 0.0  # when the INT-trap files of gone bash shells were last removed
+        # When the INT-trap files of gone bash shells were last removed; None: not yet, so the
+        # first request sweeps (time.monotonic() counts from boot: 0.0 would wait for an hour's uptime).
+        self._swept: float | None = None
 
     # -- lifetime --------------------------------------------------------------------------
     def start(self) -> None:
@@ -234,7 +236,7 @@ class SwitchService:
         from avault.fsutil import remove_files_of_gone_pids  # noqa: PLC0415
 
         now = time.monotonic()
-        if now - self._swept >= every:
+        if self._swept is None or now - self._swept >= every:
             self._swept = now
             remove_files_of_gone_pids(self.server.path.parent, INT_TRAP_PREFIX)
 

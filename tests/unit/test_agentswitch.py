@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -90,3 +91,23 @@ def test_a_decrypt_that_ends_after_the_lock_leaves_nothing(tmp_path: Path) -> No
     server.handle({"v": 1, "op": "unlock", "vault": "/v", "passphrase": "pw"})
     service.plaintexts.remember("/v", key, "token-3", b"session")  # the old key, replaced
     assert len(service.plaintexts) == 0
+
+
+def test_the_first_request_sweeps_whatever_the_uptime(tmp_path: Path) -> None:
+    """The sweep runs at an agent's first request, then at most every ``every`` seconds.
+
+    time.monotonic() counts from boot, so an interval longer than any uptime stands for a
+    machine booted less than an hour ago (a fresh CI machine), where the first sweep was lost.
+    """
+    server = AgentServer(tmp_path / "agent.sock", timeout=60)
+    service = SwitchService(server, log=lambda _m: None)
+    child = subprocess.Popen(["true"])
+    child.wait()  # an exited shell's pid
+    gone = tmp_path / f"int-trap.{child.pid}"
+    gone.touch()
+    forever = 1e12
+    service._sweep(every=forever)
+    assert not gone.exists()
+    gone.touch()  # no second sweep within the interval
+    service._sweep(every=forever)
+    assert gone.exists()
