@@ -29,12 +29,14 @@ MFA = "918273"
 
 
 class ProcSampler(threading.Thread):
-    """Reads every /proc/*/cmdline (and children's environ) until stopped; keeps hits."""
+    """Reads the /proc/*/cmdline of this test's processes (``EnvironSampler`` says which)
+    until stopped; keeps hits."""
 
-    def __init__(self, canaries: list[str], me: int) -> None:
+    def __init__(self, canaries: list[str], me: int, home: str) -> None:
         super().__init__(daemon=True)
         self.canaries = [c.encode() for c in canaries]
         self.me = me
+        self.home = b"HOME=" + home.encode()
         self.hits: list[str] = []
         self.samples = 0
         self._stop_event = threading.Event()
@@ -46,7 +48,10 @@ class ProcSampler(threading.Thread):
                     continue
                 try:
                     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                    environ = Path(f"/proc/{pid}/environ").read_bytes()
                 except OSError:
+                    continue
+                if self.home not in environ.split(b"\0"):
                     continue
                 self.samples += 1
                 if b"\x00-t\x00" + MFA.encode() in cmdline:
@@ -83,7 +88,7 @@ def test_canaries_never_leak(rel_env: dict[str, str], moto) -> None:
         "mfa_serial = arn:aws:iam::123456789012:mfa/dev\nregion = us-east-1\n"
     )
     canaries = [KEY, SECRET, PASSPHRASE, MFA]
-    sampler = ProcSampler(canaries, os.getpid())
+    sampler = ProcSampler(canaries, os.getpid(), env["HOME"])
     sampler.start()
     leaks: list[str] = []
     ran = 0
@@ -197,15 +202,19 @@ print("{MFA}")
 
 
 class EnvironSampler(threading.Thread):
-    """Reads /proc/*/environ of every process but ours and the exec target's; keeps hits."""
+    """Reads /proc/*/environ of this test's processes (those with its HOME) but ours and
+    the exec target's; keeps hits. Other tests run alongside under xdist, and moto hands
+    every caller the same session token, so a shell another test switched is no leak."""
 
-    def __init__(self, canaries: list[str], me: int) -> None:
+    def __init__(self, canaries: list[str], me: int, home: str) -> None:
         super().__init__(daemon=True)
         self.canaries = canaries
         self.me = me
+        self.home = b"HOME=" + home.encode()
         self.hits: set[str] = set()
         self.samples = 0
         self.pids: set[int] = set()
+        self.ours: set[int] = set()
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -218,9 +227,10 @@ class EnvironSampler(threading.Thread):
                     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
                 except OSError:
                     continue
-                if cmdline.split(b"\0")[:2] == TARGET:
+                if cmdline.split(b"\0")[:2] == TARGET or self.home not in environ.split(b"\0"):
                     continue
                 self.samples += 1
+                self.ours.add(int(pid))
                 for c in self.canaries:
                     if c.encode() in environ:
                         self.pids.add(int(pid))
@@ -273,7 +283,7 @@ def test_child_environments_hold_no_secret(rel_env: dict[str, str], moto, tmp_pa
     )
     assert r.returncode == 0, r.stderr
     canaries = [SECRET, PASSPHRASE, CP_SECRET, CP_TOKEN]
-    sampler = EnvironSampler(canaries, os.getpid())
+    sampler = EnvironSampler(canaries, os.getpid(), env["HOME"])
     sampler.start()
     agent = subprocess.Popen(
         [AVAULT, "agent", "--foreground"],
@@ -327,6 +337,12 @@ def test_child_environments_hold_no_secret(rel_env: dict[str, str], moto, tmp_pa
         data = path.read_bytes()
         failures += [f"{path.name} has {c[:14]}..." for c in canaries if c.encode() in data]
     failures += sorted(sampler.hits)
+    # the HOME filter keeps other tests out, not ours: the agent and the daemon were read
+    failures += [
+        f"{name} ({pid}) was never sampled"
+        for name, pid in (("agent", agent.pid), ("server", server_pid))
+        if pid not in sampler.ours
+    ]
     record(
         "secret hygiene: child environments",
         trials=ran,
