@@ -167,7 +167,21 @@ def _new_client(  # noqa: PLR0917 - client()'s arguments
             aws_secret_access_key=creds.secret_access_key,
             aws_session_token=creds.session_token or None,
         )
-    made = boto_session.create_client(service, config=Config(**options), **kwargs)
+    from botocore.exceptions import InvalidRegionError  # noqa: PLC0415
+
+    try:
+        made = boto_session.create_client(service, config=Config(**options), **kwargs)
+    except InvalidRegionError:
+        raise AvaultError(
+            f"'{region}' is not a region name; fix 'region' in the profile, or AWS_REGION "
+            "and AWS_DEFAULT_REGION"
+        ) from None
+    except ValueError:  # botocore's "Invalid endpoint: ..." and "Invalid IPv6 URL"
+        if not endpoint:
+            raise
+        raise AvaultError(
+            f"'{endpoint}' is not an endpoint URL; fix 'endpoint_url' in the profile, or AWS_ENDPOINT_URL"
+        ) from None
     check = _DeadlineCheck(deadline)
     made.meta.events.register("before-send", check)
     made._avault_deadline = check  # noqa: SLF001 - read back by invoke()

@@ -238,8 +238,19 @@ def env_pairs(r: Resolved) -> list[tuple[str, str]]:
     return pairs
 
 
+def _one_line(key: str, value: str, fmt: str) -> str:
+    """VALUE as it is, or an error: the line formats (env, ini) have no quoting."""
+    if "\n" in value or "\r" in value or "\0" in value:
+        raise AvaultError(
+            f"the value of {key} holds a line break or NUL, which --format {fmt} (a KEY=value "
+            "a line, unquoted) cannot carry; remove it from the config file or variable it "
+            "came from, or use --format json"
+        )
+    return value
+
+
 def format_env(r: Resolved) -> str:
-    return "".join(f"{k}={v}\n" for k, v in env_pairs(r))
+    return "".join(f"{k}={_one_line(k, v, 'env')}\n" for k, v in env_pairs(r))
 
 
 def format_export_env(r: Resolved) -> str:
@@ -274,7 +285,7 @@ def format_ini(r: Resolved) -> str:
         ("region", r.region),
     ):
         if value:
-            lines.append(f"{key}={value}")
+            lines.append(f"{key}={_one_line(key, value, 'ini')}")
     return "\n".join(lines) + "\n"
 
 

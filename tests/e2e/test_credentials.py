@@ -159,6 +159,27 @@ def test_eval_export_env_in_bash(moto, aws_config, run_avault):
     assert "assumed-role/r2/" in json.loads(r.stdout)["Arn"]
 
 
+@pytest.mark.parametrize("fmt", ["env", "ini"])
+def test_line_formats_refuse_a_value_that_would_add_a_line(moto, aws_config, run_avault, fmt):
+    """env and ini are unquoted KEY=value lines (docker --env-file, a credentials file):
+    a region with a line break would smuggle in a line of its own, so it is refused;
+    the quoted formats carry it."""
+    aws_config(CHAIN.format(acct=ACCOUNT))
+    add_keys(run_avault, "base")
+    assert run_avault("export", "--format", "json", "base").returncode == 0  # now cached
+    hostile = {"AWS_REGION": "us-east-1\nAWS_ACCESS_KEY_ID=AKIAEVIL"}
+    r = run_avault("export", "--format", fmt, "base", extra_env=hostile)
+    assert (r.returncode, r.stdout) == (1, ""), r.stderr
+    assert r.stderr.startswith("avault: the value of "), r.stderr
+    assert "line break" in r.stderr, r.stderr
+    assert "--format json" in r.stderr, r.stderr
+    assert len(r.stderr.splitlines()) == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    r = run_avault("export", "--format", "export-env", "base", extra_env=hostile)
+    assert r.returncode == 0, r.stderr
+    assert "export AWS_REGION='us-east-1\nAWS_ACCESS_KEY_ID=AKIAEVIL'\n" in r.stdout
+
+
 @pytest.mark.parametrize(
     ("script", "message"),
     [
@@ -246,6 +267,27 @@ def test_unreachable_endpoint_fails_fast_and_names_it(moto, aws_config, run_avau
     assert r.stdout == ""
     assert f"STS at {url}" in r.stderr
     assert "check your network or AWS_ENDPOINT_URL" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("AWS_REGION", "us east 1", "avault: 'us east 1' is not a region name; fix 'region' in the profile"),
+        ("AWS_REGION", "us-east-1\nX=1", "avault: 'us-east-1\\x0aX=1' is not a region name;"),
+        ("AWS_ENDPOINT_URL", "not a url", "avault: 'not a url' is not an endpoint URL; fix 'endpoint_url'"),
+        ("AWS_ENDPOINT_URL", "http://[::1", "avault: 'http://[::1' is not an endpoint URL;"),
+    ],
+)
+def test_a_malformed_region_or_endpoint_is_a_one_line_error(  # noqa: PLR0917 - pytest fixtures
+    moto, aws_config, run_avault, variable, value, message
+):
+    """botocore refuses them when it makes the client: that was 'internal error'."""
+    aws_config("[profile base]\nregion = us-east-1\n")
+    add_keys(run_avault, "base")
+    r = run_avault("export", "--format", "json", "base", extra_env={variable: value})
+    assert (r.returncode, r.stdout) == (1, ""), r.stderr
+    assert r.stderr.startswith(message), r.stderr
+    assert len(r.stderr.splitlines()) == 1, r.stderr
 
 
 @pytest.mark.parametrize(

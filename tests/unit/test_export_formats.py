@@ -47,6 +47,17 @@ def test_env():
     )
 
 
+@pytest.mark.parametrize("fmt", ["env", "ini"])
+@pytest.mark.parametrize("bad", ["\n", "\r", "\0"])
+def test_line_formats_refuse_line_breaks_and_nul(fmt, bad):
+    with pytest.raises(
+        AvaultError,
+        match=rf"^the value of (AWS_REGION|region) holds a line break or NUL, which --format {fmt} .*--format json$",
+    ):
+        render_format(fmt, resolved(region=f"eu-west-1{bad}X=1"), {})
+    assert render_format(fmt, resolved(region="eu-west-1"), {})  # the same without it
+
+
 def test_export_env_quotes():
     assert render_format("export-env", resolved(), {}) == (
         "export AWS_ACCESS_KEY_ID=ASIAEXAMPLE\n"
