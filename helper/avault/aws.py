@@ -173,8 +173,8 @@ def _new_client(  # noqa: PLR0917 - client()'s arguments
         made = boto_session.create_client(service, config=Config(**options), **kwargs)
     except InvalidRegionError:
         raise AvaultError(
-            f"'{region}' is not a region name; fix 'region' in the profile, or AWS_REGION "
-            "and AWS_DEFAULT_REGION"
+            f"'{region}' is not a region name; fix the profile's region (sso_region for "
+            "SSO), or AWS_REGION and AWS_DEFAULT_REGION"
         ) from None
     except ValueError:  # botocore's "Invalid endpoint: ..." and "Invalid IPv6 URL"
         if not endpoint:

@@ -272,7 +272,7 @@ def test_unreachable_endpoint_fails_fast_and_names_it(moto, aws_config, run_avau
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("AWS_REGION", "us east 1", "avault: 'us east 1' is not a region name; fix 'region' in the profile"),
+        ("AWS_REGION", "us east 1", "avault: 'us east 1' is not a region name; fix the profile's region"),
         ("AWS_REGION", "us-east-1\nX=1", "avault: 'us-east-1\\x0aX=1' is not a region name;"),
         ("AWS_ENDPOINT_URL", "not a url", "avault: 'not a url' is not an endpoint URL; fix 'endpoint_url'"),
         ("AWS_ENDPOINT_URL", "http://[::1", "avault: 'http://[::1' is not an endpoint URL;"),
@@ -288,6 +288,19 @@ def test_a_malformed_region_or_endpoint_is_a_one_line_error(  # noqa: PLR0917 - 
     assert (r.returncode, r.stdout) == (1, ""), r.stderr
     assert r.stderr.startswith(message), r.stderr
     assert len(r.stderr.splitlines()) == 1, r.stderr
+
+
+def test_a_malformed_sso_region_is_a_one_line_error(moto, aws_config, run_avault):
+    aws_config(
+        "[profile s]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us east\n"
+        "sso_account_id = 123456789012\nsso_role_name = r\n"
+    )
+    r = run_avault("export", "--format", "json", "s", no_tty=True)
+    assert (r.returncode, r.stdout) == (1, ""), r.stderr
+    assert r.stderr == (
+        "avault: 'us east' is not a region name; fix the profile's region (sso_region for SSO), "
+        "or AWS_REGION and AWS_DEFAULT_REGION\n"
+    )
 
 
 @pytest.mark.parametrize(
