@@ -56,7 +56,10 @@ def test_add_env_missing_value(run_avault, env, missing: str):
     e = {k: v for k, v in KEYS_ENV.items() if k != missing}
     r = run_avault("add", "--env", "work", extra_env=e)
     assert r.returncode == 1
-    assert r.stderr == f"avault: Missing value for {missing}\n"
+    assert r.stderr == (
+        f"avault: Missing value for {missing}; export AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY first, or leave out --env to be asked for them\n"
+    )
     assert _snapshot(env) == {}
 
 

@@ -27,7 +27,10 @@ def _read_keys(args: argparse.Namespace, ctx: Context) -> tuple[str, str]:
         for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             value = ctx.env.get(var, "")
             if not value:
-                raise AvaultError(f"Missing value for {var}")
+                raise AvaultError(
+                    f"Missing value for {var}; export AWS_ACCESS_KEY_ID and "
+                    "AWS_SECRET_ACCESS_KEY first, or leave out --env to be asked for them"
+                )
             values.append(value)
         return values[0], values[1]
     avoid = "use --env with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
