@@ -357,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="with --write-config: really write ~/.aws/config")
     p.add_argument("--region", help="with --write-config: the profiles' region (default: sso_region)")
     p.add_argument("--stdout", action="store_true", help="print the SSO link instead of opening it")
-    p.set_defaults(module="sso")
+    p.set_defaults(module="sso_accounts")
 
     p = sub.add_parser("doctor", parents=[parent], help="check the setup; one line per problem, with its fix")
     p.add_argument("--shell", choices=SHELLS, help=argparse.SUPPRESS)  # set by `avs --doctor`

@@ -534,7 +534,7 @@ def test_token_cache_locks_and_lists(home, portal):
 
 
 def test_write_config_profile_names():
-    from avault.commands.sso import profile_name  # noqa: PLC0415
+    from avault.commands.sso_accounts import profile_name  # noqa: PLC0415
 
     assert profile_name("prod", "111111111111", "ReadOnly") == "prod-ReadOnly"
     assert profile_name("Team [A] Prod", "1", "Admin") == "Team-A-Prod-Admin"
