@@ -2,6 +2,7 @@
 
 ``render(shell, {name: value or None})`` turns a mapping into code where ``None`` means
 unset. Every value is quoted by that shell's own rules; nothing else reaches stdout.
+``unquoted`` is the check for export's line formats (env, ini), which have no quoting.
 """
 
 from __future__ import annotations
@@ -67,6 +68,17 @@ def _check(value: str) -> None:
             "a value contains a NUL byte, which no shell variable can hold; "
             "remove it from the config file or variable it came from"
         )
+
+
+def unquoted(key: str, value: str, fmt: str) -> str:
+    """VALUE as it is, or an error: the line formats (env, ini) have no quoting."""
+    if "\n" in value or "\r" in value or "\0" in value:
+        raise AvaultError(
+            f"the value of {key} holds a line break or NUL, which --format {fmt} (a KEY=value "
+            "a line, unquoted) cannot carry; remove it from the config file or variable it "
+            "came from, or use --format json"
+        )
+    return value
 
 
 def _check_name(name: str) -> None:

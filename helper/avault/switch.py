@@ -18,7 +18,7 @@ import json
 
 from avault.constants import SHELLS
 from avault.errors import AvaultError
-from avault.render import SWITCH_VARS
+from avault.render import SWITCH_VARS, unquoted
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing is slow to import (see context.py)
 if TYPE_CHECKING:
@@ -238,19 +238,8 @@ def env_pairs(r: Resolved) -> list[tuple[str, str]]:
     return pairs
 
 
-def _one_line(key: str, value: str, fmt: str) -> str:
-    """VALUE as it is, or an error: the line formats (env, ini) have no quoting."""
-    if "\n" in value or "\r" in value or "\0" in value:
-        raise AvaultError(
-            f"the value of {key} holds a line break or NUL, which --format {fmt} (a KEY=value "
-            "a line, unquoted) cannot carry; remove it from the config file or variable it "
-            "came from, or use --format json"
-        )
-    return value
-
-
 def format_env(r: Resolved) -> str:
-    return "".join(f"{k}={_one_line(k, v, 'env')}\n" for k, v in env_pairs(r))
+    return "".join(f"{k}={unquoted(k, v, 'env')}\n" for k, v in env_pairs(r))
 
 
 def format_export_env(r: Resolved) -> str:
@@ -285,7 +274,7 @@ def format_ini(r: Resolved) -> str:
         ("region", r.region),
     ):
         if value:
-            lines.append(f"{key}={_one_line(key, value, 'ini')}")
+            lines.append(f"{key}={unquoted(key, value, 'ini')}")
     return "\n".join(lines) + "\n"
 
 
