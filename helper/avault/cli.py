@@ -105,7 +105,7 @@ def _session_options(p: argparse.ArgumentParser) -> None:
 
 
 def _server_options(p: argparse.ArgumentParser) -> None:
-    """exec's credential-server mode (avault.server)."""
+    """exec's credential-server mode (avault.ecs_exec, avault.server)."""
     p.add_argument(
         "-s",
         "--server",

@@ -6,7 +6,7 @@
   (/proc/<pid>/status VmRSS) grows by less than 20 MB over the run.
 * Core dumps are off (/proc/<pid>/limits "Max core file size" 0) in the foreground server
   and in the ``--background`` daemon, while the exec'd command gets its limit back; the
-  server's ``disable_core_dumps`` also makes the process non-dumpable (PR_GET_DUMPABLE 0).
+  server's ``ecs_exec.disable_core_dumps`` also makes the process non-dumpable (PR_GET_DUMPABLE 0).
 """
 
 from __future__ import annotations
@@ -231,7 +231,7 @@ def test_ecs_server_core_dumps_off(served_env: dict[str, str], tmp_path: Path) -
     # PR_GET_DUMPABLE answers only for the calling process (and the test runs as root,
     # so /proc ownership cannot tell): ask the function itself in a fresh interpreter.
     probe = (
-        "import ctypes, sys; sys.path.insert(0, sys.argv[1]); from avault.server import disable_core_dumps;"
+        "import ctypes, sys; sys.path.insert(0, sys.argv[1]); from avault.ecs_exec import disable_core_dumps;"
         "disable_core_dumps(); print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))"
     )
     got = subprocess.run(

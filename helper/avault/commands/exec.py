@@ -103,11 +103,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ):
         if getattr(args, "profile_env", False):
             raise AvaultError("Can't use --profile-env with --ecs-server")
-        from avault import server  # noqa: PLC0415 - the server mode lives apart
+        from avault import ecs_exec  # noqa: PLC0415 - the server mode lives apart
 
         check_server_flags(args)
         check_nested(ctx.env, NESTED_EXEC)
-        request = server.ServerRequest(
+        request = ecs_exec.ServerRequest(
             command=tuple(command_arg(args)),
             lazy=bool(args.lazy),
             background=bool(args.background),
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             watch_pid=int(args.watch_pid or 0),
             address=args.ecs_server_address or "",
         )
-        return server.run_exec(request, session_options(args), ctx, profile_arg(args, ctx, "exec"))
+        return ecs_exec.run_exec(request, session_options(args), ctx, profile_arg(args, ctx, "exec"))
     check_nested(ctx.env, NESTED_EXEC)
     profile = profile_arg(args, ctx, "exec")
     # Fetched even with --profile-env: a profile that cannot give credentials fails here,
