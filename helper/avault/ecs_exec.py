@@ -41,29 +41,6 @@ CONTAINER_URI = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
 CONTAINER_TOKEN = "AWS_CONTAINER_AUTHORIZATION_TOKEN"  # noqa: S105 - a variable name
 
 
-def disable_core_dumps() -> tuple[int, int] | None:
-    """No core dumps and not dumpable (avault.proc); returns the limits from before main()
-    lowered them (for the child), None where unsupported. execve makes the child dumpable again."""
-    from avault.proc import child_core_limit, no_core_dumps  # noqa: PLC0415
-
-    no_core_dumps()
-    return child_core_limit()
-
-
-def _restore_core_limit(pid: int, limits: tuple[int, int] | None) -> None:
-    """The child should dump core as it normally would: undo our limit for it (Linux)."""
-    if limits is None:
-        return
-    try:
-        import resource  # noqa: PLC0415
-
-        prlimit = getattr(resource, "prlimit", None)
-        if prlimit is not None:
-            prlimit(pid, resource.RLIMIT_CORE, limits)
-    except (ImportError, ValueError, OSError):
-        pass
-
-
 @dataclass(frozen=True)
 class ServerRequest:
     """What ``exec --ecs-server`` was asked for, beside the session options."""
@@ -86,9 +63,10 @@ def run_exec(request: ServerRequest, opts: SessionOptions, ctx: Context, profile
     """``exec --ecs-server``: serve ``profile``'s credentials to a command, or in the background."""
     import ipaddress  # noqa: PLC0415
 
+    from avault.proc import no_core_dumps  # noqa: PLC0415
     from avault.switch import base_child_env, open_profile  # noqa: PLC0415
 
-    core_limits = disable_core_dumps()  # before any secret is in memory
+    no_core_dumps()  # before any secret is in memory; execve makes the child dumpable again
     margin = _margin(ctx)
     resolver, config, _flags = open_profile(opts, ctx, profile)
     if margin is not None:
@@ -117,16 +95,16 @@ def run_exec(request: ServerRequest, opts: SessionOptions, ctx: Context, profile
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     thread.start()
     try:
-        return _run_child(command, env, core_limits)
+        return _run_child(command, env)
     finally:
         server.shutdown()
         server.server_close()
 
 
-def _run_child(command: list[str], env: dict[str, str], core_limits: tuple[int, int] | None) -> int:
+def _run_child(command: list[str], env: dict[str, str]) -> int:
     import subprocess  # noqa: PLC0415
 
-    from avault.proc import start_error  # noqa: PLC0415
+    from avault.proc import restore_core_limit, start_error  # noqa: PLC0415
 
     # Handlers go in before the child exists, so a signal that arrives while it starts is
     # delivered to it afterwards instead of killing us and orphaning it.
@@ -147,7 +125,7 @@ def _run_child(command: list[str], env: dict[str, str], core_limits: tuple[int, 
             child = subprocess.Popen(command, env=env)
         except OSError as exc:
             raise start_error(command, exc) from None
-        _restore_core_limit(child.pid, core_limits)
+        restore_core_limit(child.pid)  # it dumps core as it would without us
         for signum in pending:
             with contextlib.suppress(ProcessLookupError):
                 child.send_signal(signum)

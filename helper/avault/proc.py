@@ -101,15 +101,19 @@ def child_core_limit() -> tuple[int, int] | None:
     return _core_limit_before[0] if _core_limit_before else None
 
 
-def restore_core_limit() -> None:
-    """Put RLIMIT_CORE back (just before ``execve`` of the user's command)."""
+def restore_core_limit(pid: int = 0) -> None:
+    """Put RLIMIT_CORE back for the user's command: in this process just before its
+    ``execve``, or (``pid``, Linux) in the child already started."""
     old = child_core_limit()
     if old is None:
         return
     try:
         import resource  # noqa: PLC0415
 
-        resource.setrlimit(resource.RLIMIT_CORE, old)
+        if not pid:
+            resource.setrlimit(resource.RLIMIT_CORE, old)
+        elif (prlimit := getattr(resource, "prlimit", None)) is not None:
+            prlimit(pid, resource.RLIMIT_CORE, old)
     except (ImportError, ValueError, OSError):
         pass
 

@@ -6,7 +6,7 @@
   (/proc/<pid>/status VmRSS) grows by less than 20 MB over the run.
 * Core dumps are off (/proc/<pid>/limits "Max core file size" 0) in the foreground server
   and in the ``--background`` daemon, while the exec'd command gets its limit back; the
-  server's ``ecs_exec.disable_core_dumps`` also makes the process non-dumpable (PR_GET_DUMPABLE 0).
+  server's ``proc.no_core_dumps`` also makes the process non-dumpable (PR_GET_DUMPABLE 0).
 """
 
 from __future__ import annotations
@@ -192,9 +192,18 @@ def test_ecs_server_under_load(served_env: dict[str, str], tmp_path: Path) -> No
 
 def test_ecs_server_core_dumps_off(served_env: dict[str, str], tmp_path: Path) -> None:
     failures: list[str] = []
-    mine = str(resource.getrlimit(resource.RLIMIT_CORE)[0])
-    mine = "unlimited" if mine == str(resource.RLIM_INFINITY) else mine
-    server = Served(served_env, tmp_path)
+    # A soft limit above 0 for avault to inherit, so "the command gets it back" can fail
+    # (the usual default soft limit is 0 already, which a child gets with or without us).
+    before = resource.getrlimit(resource.RLIMIT_CORE)
+    soft = 1 << 20 if before[1] == resource.RLIM_INFINITY else min(before[1], 1 << 20)
+    if soft <= 0:
+        pytest.skip("the hard core limit is 0 here: no limit for the command to get back")
+    resource.setrlimit(resource.RLIMIT_CORE, (soft, before[1]))
+    mine = str(soft)
+    try:
+        server = Served(served_env, tmp_path)
+    finally:
+        resource.setrlimit(resource.RLIMIT_CORE, before)
     try:
         if _core_soft(server.proc.pid) != "0":
             failures.append(f"exec --ecs-server: core limit {_core_soft(server.proc.pid)}")
@@ -231,13 +240,13 @@ def test_ecs_server_core_dumps_off(served_env: dict[str, str], tmp_path: Path) -
     # PR_GET_DUMPABLE answers only for the calling process (and the test runs as root,
     # so /proc ownership cannot tell): ask the function itself in a fresh interpreter.
     probe = (
-        "import ctypes, sys; sys.path.insert(0, sys.argv[1]); from avault.ecs_exec import disable_core_dumps;"
-        "disable_core_dumps(); print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))"
+        "import ctypes, sys; sys.path.insert(0, sys.argv[1]); from avault.proc import no_core_dumps;"
+        "no_core_dumps(); print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))"
     )
     got = subprocess.run(
         [sys.executable, "-c", probe, str(HELPER)], capture_output=True, text=True, check=False, timeout=30
     )
     if got.stdout.strip() != "0":
-        failures.append(f"disable_core_dumps leaves the process dumpable ({got.stdout.strip()})")
+        failures.append(f"no_core_dumps leaves the process dumpable ({got.stdout.strip()})")
     record("ECS server: core dumps off (exec, --background, dumpable)", trials=4, failures=len(failures))
     assert not failures, failures
