@@ -95,6 +95,30 @@ def test_exec_child_env_and_exit_code(moto, aws_config, run_avault):
     assert exp1.endswith("Z")
 
 
+def test_exec_gives_the_command_its_own_core_limit(moto, aws_config, run_avault):
+    """avault turns core dumps off while it holds secrets; the command gets the soft limit
+    it was started with (1 MiB here, since the usual 0 would pass without the restore)."""
+    import resource  # noqa: PLC0415
+
+    hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+    soft = 1 << 20 if hard == resource.RLIM_INFINITY else min(hard, 1 << 20)
+    if soft <= 0:
+        pytest.skip("the hard core limit is 0 here: no limit for the command to get back")
+    aws_config("[profile base]\nregion = us-east-1\n")
+    add_keys(run_avault, "base")
+    probe = "import resource; print(resource.getrlimit(resource.RLIMIT_CORE)[0])"
+    r = subprocess.run(
+        [AVAULT, "exec", "base", "--", sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=_env(run_avault),
+        timeout=60,
+        check=False,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (soft, hard)),
+    )
+    assert (r.returncode, r.stdout) == (0, f"{soft}\n"), r.stderr
+
+
 def test_exec_refuses_a_real_subshell_and_unknown_commands(moto, aws_config, run_avault):
     aws_config(CHAIN.format(acct=ACCOUNT))
     add_keys(run_avault, "base")
