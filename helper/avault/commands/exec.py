@@ -68,6 +68,8 @@ def sync_sso_token(ctx: Context, r: Resolved) -> None:
 
 def check_server_flags(args: argparse.Namespace) -> None:
     """The flag combinations ``exec --ecs-server`` refuses, in aws-vault's words where it has them."""
+    if getattr(args, "profile_env", False):
+        raise AvaultError("Can't use --profile-env with --ecs-server")
     if getattr(args, "ec2_server", False):
         if args.ecs_server:
             raise AvaultError("Can't use --ec2-server with --ecs-server")
@@ -101,8 +103,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         getattr(args, flag, False)
         for flag in ("ecs_server", "ec2_server", "background", "lazy", "ecs_server_address")
     ):
-        if getattr(args, "profile_env", False):
-            raise AvaultError("Can't use --profile-env with --ecs-server")
         from avault import ecs_exec  # noqa: PLC0415 - the server mode lives apart
 
         check_server_flags(args)
